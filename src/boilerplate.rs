@@ -1,0 +1,105 @@
+//! Boilerplate suppression: lines that recur across many documents of a batch
+//! (site navigation, newsletter prompts, copyright lines) are not evidence.
+//!
+//! Input: [`NormDoc`]s. Output: the same documents with `suppressed` set for
+//! tokens on boilerplate lines, and the number of suppressed line occurrences.
+//!
+//! A line is boilerplate when its normalised text occurs in at least
+//! `max(min_docs, min_fraction · N)` documents and it is short (at most
+//! [`MAX_BOILERPLATE_TOKENS`] tokens). Long recurring lines are wire-copy
+//! paragraphs, the very evidence of syndication, so they are never suppressed.
+
+use crate::hash::stable64_words;
+use crate::model::NormDoc;
+use crate::shingle::token_hash;
+use ahash::{AHashMap, AHashSet};
+use rayon::prelude::*;
+
+/// Lines longer than this are never boilerplate.
+pub const MAX_BOILERPLATE_TOKENS: usize = 40;
+
+fn line_hashes(doc: &NormDoc) -> Vec<(u32, u64)> {
+    // (line number, hash of the line's token sequence), one per non-empty line.
+    doc.tokens
+        .chunk_by(|a, b| a.line == b.line)
+        .filter(|line| line.len() <= MAX_BOILERPLATE_TOKENS)
+        .map(|line| {
+            let hashes: Vec<u64> = line.iter().map(|t| token_hash(&t.norm, 0)).collect();
+            (line[0].line, stable64_words(&hashes, line.len() as u64))
+        })
+        .collect()
+}
+
+/// Marks tokens on boilerplate lines; returns how many line occurrences were suppressed.
+pub fn suppress(docs: &mut [NormDoc], min_docs: usize, min_fraction: f64) -> usize {
+    let per_doc: Vec<Vec<(u32, u64)>> = docs.par_iter().map(line_hashes).collect();
+    let mut df: AHashMap<u64, u32> = AHashMap::new();
+    for lines in &per_doc {
+        let distinct: AHashSet<u64> = lines.iter().map(|&(_, h)| h).collect();
+        for h in distinct {
+            *df.entry(h).or_default() += 1;
+        }
+    }
+    let cut = (min_docs as f64)
+        .max(min_fraction * docs.len() as f64)
+        .ceil() as u32;
+    let mut suppressed_lines = 0;
+    for (doc, lines) in docs.iter_mut().zip(&per_doc) {
+        let bad: AHashSet<u32> = lines
+            .iter()
+            .filter(|(_, h)| df[h] >= cut)
+            .map(|&(line, _)| line)
+            .collect();
+        if bad.is_empty() {
+            continue;
+        }
+        suppressed_lines += bad.len();
+        for (t, s) in doc.tokens.iter().zip(doc.suppressed.iter_mut()) {
+            if bad.contains(&t.line) {
+                *s = true;
+            }
+        }
+    }
+    suppressed_lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::DocId;
+    use crate::normalize::tokenize;
+
+    fn doc(i: u32, text: &str) -> NormDoc {
+        let tokens = tokenize(text);
+        NormDoc {
+            id: DocId(i),
+            suppressed: vec![false; tokens.len()],
+            exact_hash: 0,
+            tokens,
+        }
+    }
+
+    #[test]
+    fn recurring_short_lines_are_suppressed_and_unique_lines_kept() {
+        let mut docs: Vec<NormDoc> = (0..6)
+            .map(|i| {
+                doc(
+                    i,
+                    &format!("Subscribe to our newsletter\nStory number {i} about things\n"),
+                )
+            })
+            .collect();
+        let n = suppress(&mut docs, 5, 0.0);
+        assert_eq!(n, 6);
+        for d in &docs {
+            assert_eq!(
+                d.suppressed,
+                [true, true, true, true, false, false, false, false, false]
+            );
+        }
+        let mut few: Vec<NormDoc> = (0..4)
+            .map(|i| doc(i, "Subscribe to our newsletter\nx"))
+            .collect();
+        assert_eq!(suppress(&mut few, 5, 0.0), 0);
+    }
+}

@@ -1,0 +1,218 @@
+//! Candidate generation: every source of candidate pairs, merged.
+//!
+//! Input: per-document exact hashes, shingle sets and signatures. Output:
+//! [`Candidate`]s sorted by `(a, b)`, each tagged with the sources that
+//! proposed it ([`crate::model::source`]):
+//! - exact: equal normalised text (grouped by hash; large groups become a star
+//!   around their first member, so they stay linear);
+//! - copy: LSH on the word-shingle MinHash (syndicated copies);
+//! - anchor: documents sharing at least `min_shared` *anchors*, the shingles
+//!   whose hash is 0 mod `rate` (content-defined sampling, as in winnowing), so
+//!   a few paragraphs copied into a long roundup are found whatever the
+//!   documents' lengths; anchors held by more than `max_bucket` documents are
+//!   boilerplate and ignored;
+//! - story: LSH on the weighted content-term MinHash (rewrites).
+
+use crate::hash::mix64;
+use crate::lsh::{candidate_pairs, Banding};
+use crate::model::{source, Candidate, DocId, ShingleSet, Signature};
+use rayon::prelude::*;
+
+/// Largest exact-duplicate group whose every pair is reported.
+const MAX_EXACT_GROUP_PAIRS: usize = 64;
+
+/// Pairs of documents with the same non-zero exact hash.
+pub fn exact_pairs(exact: &[u64]) -> Vec<(DocId, DocId)> {
+    let mut keyed: Vec<(u64, u32)> = exact
+        .iter()
+        .enumerate()
+        .filter(|(_, &h)| h != 0)
+        .map(|(d, &h)| (h, d as u32))
+        .collect();
+    keyed.sort_unstable();
+    let mut out = Vec::new();
+    for group in keyed.chunk_by(|x, y| x.0 == y.0).filter(|g| g.len() > 1) {
+        if group.len() <= MAX_EXACT_GROUP_PAIRS {
+            for i in 0..group.len() {
+                for j in i + 1..group.len() {
+                    out.push((DocId(group[i].1), DocId(group[j].1)));
+                }
+            }
+        } else {
+            out.extend(
+                group[1..]
+                    .iter()
+                    .map(|&(_, d)| (DocId(group[0].1), DocId(d))),
+            );
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
+/// Pairs sharing at least `min_shared` anchors. Returns the pairs and the
+/// number of anchors ignored as too common.
+pub fn anchor_pairs(
+    shingles: &[ShingleSet],
+    rate: u64,
+    min_shared: usize,
+    max_bucket: usize,
+) -> (Vec<(DocId, DocId)>, usize) {
+    let mut keyed: Vec<(u64, u32)> = shingles
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(d, s)| {
+            s.0.iter()
+                .filter(move |&&h| mix64(h) % rate == 0)
+                .map(move |&h| (h, d as u32))
+        })
+        .collect();
+    keyed.par_sort_unstable();
+    let groups: Vec<&[(u64, u32)]> = keyed
+        .chunk_by(|x, y| x.0 == y.0)
+        .filter(|g| g.len() > 1)
+        .collect();
+    let ignored = groups.iter().filter(|g| g.len() > max_bucket).count();
+    let mut all: Vec<(DocId, DocId)> = groups
+        .par_iter()
+        .filter(|g| g.len() <= max_bucket)
+        .flat_map_iter(|g| {
+            let mut out = Vec::new();
+            for i in 0..g.len() {
+                for j in i + 1..g.len() {
+                    out.push((DocId(g[i].1), DocId(g[j].1)));
+                }
+            }
+            out
+        })
+        .collect();
+    all.par_sort_unstable();
+    let pairs = all
+        .chunk_by(|x, y| x == y)
+        .filter(|run| run.len() >= min_shared)
+        .map(|run| run[0])
+        .collect();
+    (pairs, ignored)
+}
+
+/// Inputs of candidate generation.
+pub struct CandidateInputs<'a> {
+    /// Exact hashes.
+    pub exact: &'a [u64],
+    /// Word-shingle sets.
+    pub shingles: &'a [ShingleSet],
+    /// Copy signatures.
+    pub copy_signatures: &'a [Signature],
+    /// Copy banding.
+    pub copy_banding: Banding,
+    /// Story signatures (empty in copies mode).
+    pub story_signatures: &'a [Signature],
+    /// Story banding.
+    pub story_banding: Banding,
+}
+
+/// Counts of what candidate generation did.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct CandidateStats {
+    /// Pairs from exact hashes.
+    pub exact: usize,
+    /// Pairs from copy LSH.
+    pub copy: usize,
+    /// Pairs from anchors.
+    pub anchor: usize,
+    /// Pairs from story LSH.
+    pub story: usize,
+    /// Distinct candidates after merging.
+    pub total: usize,
+    /// Buckets/anchors skipped as too common.
+    pub skipped_buckets: usize,
+}
+
+/// Every candidate pair, merged and tagged.
+pub fn generate(
+    inputs: &CandidateInputs<'_>,
+    params: &crate::Params,
+) -> (Vec<Candidate>, CandidateStats) {
+    let mut stats = CandidateStats::default();
+    let mut tagged: Vec<(DocId, DocId, u8)> = Vec::new();
+    let exact = exact_pairs(inputs.exact);
+    stats.exact = exact.len();
+    tagged.extend(exact.into_iter().map(|(a, b)| (a, b, source::EXACT)));
+    let (copy, skipped) = candidate_pairs(
+        inputs.copy_signatures,
+        inputs.copy_banding,
+        params.max_bucket,
+        params.seed,
+    );
+    stats.copy = copy.len();
+    stats.skipped_buckets += skipped;
+    tagged.extend(copy.into_iter().map(|(a, b)| (a, b, source::COPY)));
+    let (anchor, skipped) = anchor_pairs(
+        inputs.shingles,
+        params.anchor_rate,
+        params.anchor_min_shared,
+        params.max_bucket,
+    );
+    stats.anchor = anchor.len();
+    stats.skipped_buckets += skipped;
+    tagged.extend(anchor.into_iter().map(|(a, b)| (a, b, source::ANCHOR)));
+    if !inputs.story_signatures.is_empty() {
+        let (story, skipped) = candidate_pairs(
+            inputs.story_signatures,
+            inputs.story_banding,
+            params.max_bucket,
+            params.seed ^ 0x5354_4f52_59,
+        );
+        stats.story = story.len();
+        stats.skipped_buckets += skipped;
+        tagged.extend(story.into_iter().map(|(a, b)| (a, b, source::STORY)));
+    }
+    tagged.par_sort_unstable();
+    let merged: Vec<Candidate> = tagged
+        .chunk_by(|x, y| x.0 == y.0 && x.1 == y.1)
+        .map(|run| Candidate {
+            a: run[0].0,
+            b: run[0].1,
+            sources: run.iter().fold(0, |acc, x| acc | x.2),
+        })
+        .collect();
+    stats.total = merged.len();
+    (merged, stats)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_groups_pair_up() {
+        let pairs = exact_pairs(&[5, 0, 5, 7, 5, 0]);
+        assert_eq!(
+            pairs,
+            vec![
+                (DocId(0), DocId(2)),
+                (DocId(0), DocId(4)),
+                (DocId(2), DocId(4))
+            ]
+        );
+    }
+
+    #[test]
+    fn anchors_need_the_minimum_shared_count() {
+        // Find values that are anchors at rate 2.
+        let anchors: Vec<u64> = (0u64..200).filter(|&h| mix64(h) % 2 == 0).take(3).collect();
+        let s = |v: &[u64]| {
+            let mut v = v.to_vec();
+            v.sort_unstable();
+            ShingleSet(v)
+        };
+        let docs = vec![
+            s(&[anchors[0], anchors[1]]),
+            s(&[anchors[0], anchors[1], anchors[2]]),
+            s(&[anchors[2]]),
+        ];
+        let (pairs, ignored) = anchor_pairs(&docs, 2, 2, 10);
+        assert_eq!(pairs, vec![(DocId(0), DocId(1))]);
+        assert_eq!(ignored, 0);
+    }
+}

@@ -1,0 +1,40 @@
+//! `newsdup scan`: the main job.
+
+use crate::cli::args::ScanArgs;
+use crate::cli::settings::{read_and_run, write_file};
+use newsdup::report::{interchange, json, terminal};
+use std::io::Write;
+use std::process::ExitCode;
+
+pub fn run(a: ScanArgs) -> anyhow::Result<ExitCode> {
+    let (_batch, report) = read_and_run(&a.pipeline, false)?;
+    if let Some(p) = &a.json {
+        write_file(p, |w| json::write(&report, w))?;
+    }
+    if let Some(p) = &a.clusters {
+        write_file(p, |w| interchange::write_clusters(&report, w))?;
+    }
+    if let Some(p) = &a.pairs {
+        write_file(p, |w| interchange::write_pairs(&report, w))?;
+    }
+    if let Some(p) = &a.passages {
+        write_file(p, |w| interchange::write_passages(&report, w))?;
+    }
+    if !a.pipeline.quiet {
+        let config = terminal::TerminalConfig {
+            max_stories: a.top_stories,
+            max_pairs: a.top_pairs,
+            ..terminal::TerminalConfig::default()
+        };
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        terminal::write(&report, config, &mut out)?;
+        out.flush()?;
+    }
+    Ok(
+        if a.pipeline.fail_on_duplicates && !report.pairs.is_empty() {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        },
+    )
+}

@@ -1,0 +1,89 @@
+//! Arguments → library settings, and the shared run of the pipeline.
+
+use super::args::{KeepArg, ModeArg, PipelineArgs};
+use anyhow::Context;
+use newsdup::ingest::{read_inputs, Batch, IngestConfig};
+use newsdup::{pipeline, KeepPolicy, Mode, Params, RunReport};
+use std::io::Write;
+use std::path::Path;
+
+pub fn params(a: &PipelineArgs) -> Params {
+    Params {
+        mode: match a.mode {
+            ModeArg::Copies => Mode::Copies,
+            ModeArg::Stories => Mode::Stories,
+        },
+        shingle_k: a.shingle,
+        copy_hashes: a.hashes,
+        story_hashes: a.hashes,
+        copy_threshold: a.threshold,
+        near_copy_containment: a.near_copy,
+        partial_min_shingles: a.partial_min_shingles,
+        rewrite_threshold: a.rewrite,
+        cluster_threshold: a.cluster_threshold,
+        keep: match a.keep {
+            KeepArg::Longest => KeepPolicy::Longest,
+            KeepArg::Earliest => KeepPolicy::Earliest,
+            KeepArg::First => KeepPolicy::First,
+        },
+        ..Params::default()
+    }
+}
+
+pub fn ingest_config(a: &PipelineArgs, keep_raw: bool) -> IngestConfig {
+    IngestConfig {
+        id_field: a.id_field.clone(),
+        text_field: a.text_field.clone(),
+        title_field: a.title_field.clone(),
+        published_field: a.published_field.clone(),
+        source_field: a.source_field.clone(),
+        url_field: a.url_field.clone(),
+        strict: a.strict,
+        keep_raw,
+    }
+}
+
+/// Reads the inputs and runs the pipeline; skipped records are reported on
+/// stderr (unless quiet) and carried into the report.
+pub fn read_and_run(a: &PipelineArgs, keep_raw: bool) -> anyhow::Result<(Batch, RunReport)> {
+    if let Some(n) = a.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global()
+            .context("cannot set up the thread pool")?;
+    }
+    let params = params(a);
+    params.validate()?;
+    let mut batch = read_inputs(&a.inputs, &ingest_config(a, keep_raw))?;
+    if !a.quiet {
+        let mut err = std::io::stderr().lock();
+        for s in &batch.skipped {
+            let _ = writeln!(err, "newsdup: skipped {}: {}", s.origin, s.reason);
+        }
+        for s in &batch.warnings {
+            let _ = writeln!(err, "newsdup: warning {}: {}", s.origin, s.reason);
+        }
+    }
+    let mut report = pipeline::run(&batch.articles, &params)?;
+    report.stats.skipped = batch.skipped.len();
+    report.skipped = std::mem::take(&mut batch.skipped);
+    report.warnings = std::mem::take(&mut batch.warnings);
+    Ok((batch, report))
+}
+
+/// Creates a file (or stdout for `-`) and runs `write` on a buffered writer.
+pub fn write_file(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    let result = if path.as_os_str() == "-" {
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        write(&mut out).and_then(|_| out.flush())
+    } else {
+        let file = std::fs::File::create(path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
+        let mut out = std::io::BufWriter::new(file);
+        write(&mut out).and_then(|_| out.flush())
+    };
+    result.with_context(|| format!("cannot write {}", path.display()))
+}

@@ -1,0 +1,228 @@
+//! JSONL reader: one article per line, parsed in parallel chunks, order kept.
+
+use super::{parse_date, IngestConfig, Record};
+use crate::model::{Article, Origin};
+use crate::{Error, Result};
+use rayon::prelude::*;
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+
+const CHUNK_LINES: usize = 2048;
+
+pub(crate) fn read_file(path: &Path, config: &IngestConfig) -> Result<Vec<Record>> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let name = path.display().to_string();
+    if path.extension().is_some_and(|e| e == "gz") {
+        read_lines(
+            BufReader::new(flate2::read::MultiGzDecoder::new(file)),
+            &name,
+            config,
+        )
+    } else {
+        read_lines(BufReader::with_capacity(1 << 20, file), &name, config)
+    }
+}
+
+pub(crate) fn read_stdin(config: &IngestConfig) -> Result<Vec<Record>> {
+    read_lines(BufReader::new(std::io::stdin().lock()), "-", config)
+}
+
+fn read_lines(mut reader: impl BufRead, name: &str, config: &IngestConfig) -> Result<Vec<Record>> {
+    let mut out = Vec::new();
+    let mut chunk: Vec<(u64, Vec<u8>)> = Vec::with_capacity(CHUNK_LINES);
+    let mut line_no = 0u64;
+    loop {
+        let mut buf = Vec::new();
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| Error::io(name, e))?;
+        if n > 0 {
+            line_no += 1;
+            chunk.push((line_no, buf));
+        }
+        if chunk.len() == CHUNK_LINES || (n == 0 && !chunk.is_empty()) {
+            let parsed: Vec<Option<Record>> = chunk
+                .par_iter()
+                .map(|(no, bytes)| parse_line(bytes, name, *no, config))
+                .collect();
+            out.extend(parsed.into_iter().flatten());
+            chunk.clear();
+        }
+        if n == 0 {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+fn bad(name: &str, line: u64, reason: impl Into<String>) -> Option<Record> {
+    Some(Record::Bad {
+        origin: format!("{name}:{line}"),
+        reason: reason.into(),
+    })
+}
+
+fn parse_line(bytes: &[u8], name: &str, line: u64, config: &IngestConfig) -> Option<Record> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t.trim_end_matches(['\n', '\r']),
+        Err(e) => {
+            return bad(
+                name,
+                line,
+                format!("invalid UTF-8 at byte {}", e.valid_up_to()),
+            )
+        }
+    };
+    if text.trim().is_empty() {
+        return None; // blank lines are allowed
+    }
+    let value: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => return bad(name, line, format!("malformed JSON: {e}")),
+    };
+    let Value::Object(obj) = value else {
+        return bad(name, line, "expected a JSON object");
+    };
+    let key = match obj.get(&config.id_field) {
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(_) => {
+            return bad(
+                name,
+                line,
+                format!(
+                    "field {:?} must be a non-empty string or a number",
+                    config.id_field
+                ),
+            )
+        }
+        None => {
+            return bad(
+                name,
+                line,
+                format!("missing id field {:?}", config.id_field),
+            )
+        }
+    };
+    let body = match obj.get(&config.text_field) {
+        Some(Value::String(s)) => s.clone(),
+        Some(_) => {
+            return bad(
+                name,
+                line,
+                format!(
+                    "article {key:?}: field {:?} is not a string",
+                    config.text_field
+                ),
+            )
+        }
+        None => {
+            return bad(
+                name,
+                line,
+                format!(
+                    "article {key:?}: missing text field {:?}",
+                    config.text_field
+                ),
+            )
+        }
+    };
+    let mut warnings = Vec::new();
+    let string_field = |field: &str, warnings: &mut Vec<String>| match obj.get(field) {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Null) | None => None,
+        Some(_) => {
+            warnings.push(format!(
+                "article {key:?}: field {field:?} is not a string (ignored)"
+            ));
+            None
+        }
+    };
+    let title = string_field(&config.title_field, &mut warnings);
+    let source = string_field(&config.source_field, &mut warnings);
+    let url = string_field(&config.url_field, &mut warnings);
+    let published = string_field(&config.published_field, &mut warnings).and_then(|s| {
+        let parsed = parse_date(&s);
+        if parsed.is_none() {
+            warnings.push(format!(
+                "article {key:?}: field {:?} is not RFC 3339 or YYYY-MM-DD: {s:?} (ignored)",
+                config.published_field
+            ));
+        }
+        parsed
+    });
+    let article = Article {
+        key,
+        origin: Origin {
+            path: name.to_string(),
+            line: Some(line),
+        },
+        title,
+        published,
+        source,
+        url,
+        body,
+        raw: config.keep_raw.then(|| text.to_string()),
+    };
+    Some(Record::Article(Box::new(article), warnings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Option<Record> {
+        parse_line(s.as_bytes(), "f.jsonl", 7, &IngestConfig::default())
+    }
+
+    fn reason(r: Option<Record>) -> String {
+        match r {
+            Some(Record::Bad { origin, reason }) => format!("{origin}: {reason}"),
+            Some(Record::Article(..)) => "article".into(),
+            None => "none".into(),
+        }
+    }
+
+    #[test]
+    fn good_lines_become_articles() {
+        match parse(r#"{"id": 12, "text": "Hello", "title": "T", "published": "2024-01-02"}"#) {
+            Some(Record::Article(a, w)) => {
+                assert_eq!(a.key, "12");
+                assert_eq!(a.title.as_deref(), Some("T"));
+                assert!(a.published.is_some());
+                assert!(w.is_empty());
+                assert_eq!(a.origin.to_string(), "f.jsonl:7");
+            }
+            _ => panic!("not an article"),
+        }
+        assert!(parse("   ").is_none());
+    }
+
+    #[test]
+    fn bad_lines_name_file_and_line() {
+        assert!(reason(parse("{oops")).starts_with("f.jsonl:7: malformed JSON"));
+        assert_eq!(reason(parse("[1]")), "f.jsonl:7: expected a JSON object");
+        assert!(reason(parse(r#"{"id": "x", "text": 5}"#))
+            .contains("\"x\": field \"text\" is not a string"));
+        assert!(reason(parse(r#"{"text": "t"}"#)).contains("missing id"));
+        let r = parse_line(
+            b"{\"id\":\"a\",\"text\":\"\xff\"}",
+            "f.jsonl",
+            3,
+            &IngestConfig::default(),
+        );
+        assert!(reason(r).starts_with("f.jsonl:3: invalid UTF-8"));
+    }
+
+    #[test]
+    fn bad_dates_warn_but_keep_the_article() {
+        match parse(r#"{"id": "a", "text": "t", "published": "soon"}"#) {
+            Some(Record::Article(a, w)) => {
+                assert!(a.published.is_none());
+                assert_eq!(w.len(), 1);
+            }
+            _ => panic!("not an article"),
+        }
+    }
+}

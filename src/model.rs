@@ -1,0 +1,221 @@
+//! The data types that flow between the pipeline stages.
+//!
+//! `Article` (ingest) → `NormDoc` (normalise) → `ShingleSet` / `TermVector`
+//! (fingerprint inputs) → `Signature` (MinHash) → `Candidate` (LSH) →
+//! `VerifiedPair` (verify) → `Cluster` (cluster) → `Passage` (align).
+//! Every stage keeps the dense [`DocId`] of the article it describes; ids are
+//! assigned in input order, so sorting by `DocId` gives deterministic output.
+
+use serde::Serialize;
+use std::fmt;
+use std::ops::Range;
+
+/// A dense id for one article in one run (its position in input order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct DocId(pub u32);
+
+impl DocId {
+    /// The id as an index into per-document vectors.
+    #[inline]
+    pub fn idx(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// Where an article came from: a file and, for JSONL, a 1-based line number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Origin {
+    /// The file path as given by the user (`-` for standard input).
+    pub path: String,
+    /// 1-based line number for JSONL records, `None` for whole files.
+    pub line: Option<u64>,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}", self.path, line),
+            None => write!(f, "{}", self.path),
+        }
+    }
+}
+
+/// One article as read from the input.
+#[derive(Debug, Clone)]
+pub struct Article {
+    /// The external id (the `id` field, or the path relative to the input directory).
+    pub key: String,
+    /// Where it was read from.
+    pub origin: Origin,
+    /// Headline, if known.
+    pub title: Option<String>,
+    /// Publication time as seconds since the Unix epoch (UTC), if known.
+    pub published: Option<i64>,
+    /// Outlet or site, if known.
+    pub source: Option<String>,
+    /// URL, if known.
+    pub url: Option<String>,
+    /// The article text. Token offsets point into this string.
+    pub body: String,
+    /// The original JSON line (for `dedup`, which passes records through unchanged).
+    pub raw: Option<String>,
+}
+
+/// A token: its normalised form and the byte range of the original text it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// Normalised text (NFKC, case-folded, punctuation folded).
+    pub norm: String,
+    /// Byte range in [`Article::body`].
+    pub text_range: Range<usize>,
+    /// 0-based line of the body the token is on.
+    pub line: u32,
+}
+
+/// An article after normalisation.
+#[derive(Debug, Clone)]
+pub struct NormDoc {
+    /// The article this came from.
+    pub id: DocId,
+    /// Word tokens in text order.
+    pub tokens: Vec<Token>,
+    /// Per token: whether it sits on a line suppressed as boilerplate.
+    pub suppressed: Vec<bool>,
+    /// Stable hash of the normalised token stream (equal means `exact`).
+    pub exact_hash: u64,
+}
+
+/// Sorted, deduplicated stable hashes of one document's word k-shingles.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ShingleSet(pub Vec<u64>);
+
+/// A sparse vector of content terms: `(term hash, weight)` sorted by term hash.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TermVector(pub Vec<(u64, f32)>);
+
+/// A MinHash sketch: one 32-bit value per slot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signature {
+    /// Slot values; empty when the document has no features.
+    pub mins: Box<[u32]>,
+}
+
+/// Which fingerprint(s) proposed a candidate pair (bit set).
+pub mod source {
+    /// Same normalised text.
+    pub const EXACT: u8 = 1;
+    /// Copy fingerprint (word-shingle MinHash LSH).
+    pub const COPY: u8 = 2;
+    /// Shared passage anchors (sampled shingles).
+    pub const ANCHOR: u8 = 4;
+    /// Story fingerprint (weighted content-term MinHash LSH).
+    pub const STORY: u8 = 8;
+}
+
+/// A pair proposed for exact verification, `a < b`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Candidate {
+    /// Smaller id.
+    pub a: DocId,
+    /// Larger id.
+    pub b: DocId,
+    /// Bit set of [`source`] flags.
+    pub sources: u8,
+}
+
+/// How two articles relate (see DESIGN.md, "How articles relate").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Label {
+    /// Same text after normalisation.
+    Exact,
+    /// Syndicated copy: high containment of the smaller in the larger.
+    NearCopy,
+    /// Some passages of one inside the other.
+    PartialCopy,
+    /// The same story in other words.
+    Rewrite,
+}
+
+impl Label {
+    /// The label as written in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Label::Exact => "exact",
+            Label::NearCopy => "near-copy",
+            Label::PartialCopy => "partial-copy",
+            Label::Rewrite => "rewrite",
+        }
+    }
+
+    /// Whether this label means "same story" for clustering.
+    pub fn joins_story(self) -> bool {
+        !matches!(self, Label::PartialCopy)
+    }
+}
+
+impl fmt::Display for Label {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Exact similarity scores of one pair.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct Scores {
+    /// Word-shingle Jaccard |A∩B| / |A∪B|.
+    pub jaccard: f64,
+    /// Word-shingle containment of the smaller set in the larger, |A∩B| / min(|A|,|B|).
+    pub containment: f64,
+    /// Number of shared word shingles.
+    pub shared_shingles: usize,
+    /// Cosine similarity of the IDF-weighted content-term vectors.
+    pub story: f64,
+    /// Story cosine without the shared passages (equals `story` when not computed).
+    pub residual_story: f64,
+}
+
+/// A verified and labelled pair.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VerifiedPair {
+    /// Smaller id.
+    pub a: DocId,
+    /// Larger id.
+    pub b: DocId,
+    /// Exact scores.
+    pub scores: Scores,
+    /// The label, or `None` when the pair is related too weakly to report
+    /// (such pairs still count as weak evidence for clustering).
+    pub label: Option<Label>,
+    /// The overlap score used for ranking, in [0, 1].
+    pub score: f64,
+}
+
+/// One story: a set of articles and its representative.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Cluster {
+    /// Members, sorted by id.
+    pub members: Vec<DocId>,
+    /// The article kept by `dedup`.
+    pub representative: DocId,
+}
+
+/// A shared passage: byte ranges in the two original texts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Passage {
+    /// Byte range in the first article's body.
+    pub a: Range<usize>,
+    /// Byte range in the second article's body.
+    pub b: Range<usize>,
+    /// Number of matching tokens in the passage.
+    pub tokens: usize,
+}
+
+/// An article that was not processed, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    /// Where it came from (`file:line`, or the id for per-article problems).
+    pub origin: String,
+    /// Why it was skipped.
+    pub reason: String,
+}

@@ -1,0 +1,207 @@
+//! Normalisation and tokenisation.
+//!
+//! Input: an article body (`&str`). Output: [`Token`]s in text order, each with
+//! its normalised form and the byte range of the original text it came from,
+//! plus the line it sits on (for boilerplate suppression).
+//!
+//! Words are found with Unicode word boundaries (UAX #29), so every script is
+//! handled: Latin, Cyrillic, Greek and Arabic words come out whole, Han
+//! characters one per token. A segment is a token when it holds a letter or a
+//! digit. Each token is normalised with NFKC, lower-cased, and has the
+//! typographic characters that NFKC leaves alone folded to ASCII (curly quotes
+//! and apostrophes, dashes, ellipsis). Normalising is idempotent.
+//!
+//! Content terms (the story fingerprint's features) drop stopwords (a curated
+//! English list in `data/stopwords/en.txt`, hashed into the pipeline
+//! fingerprint), strip a possessive `'s`, and stem ASCII words with the
+//! Snowball English stemmer.
+
+use crate::hash::stable64;
+use crate::model::Token;
+use ahash::AHashSet;
+use rust_stemmers::{Algorithm, Stemmer};
+use std::sync::OnceLock;
+use unicode_normalization::UnicodeNormalization;
+use unicode_segmentation::UnicodeSegmentation;
+
+const STOPWORDS_EN: &str = include_str!("../data/stopwords/en.txt");
+
+fn stopwords() -> &'static AHashSet<&'static str> {
+    static SET: OnceLock<AHashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| STOPWORDS_EN.split_whitespace().collect())
+}
+
+/// Stable hash of the stopword list (part of the pipeline fingerprint).
+pub fn stopword_list_hash() -> u64 {
+    stable64(STOPWORDS_EN.as_bytes(), 0)
+}
+
+/// Folds the typographic characters NFKC keeps: quotes, apostrophes, dashes,
+/// ellipsis. Returns `None` for characters that need no folding.
+#[inline]
+fn fold_char(c: char) -> Option<&'static str> {
+    Some(match c {
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{02BC}' | '`'
+        | '\u{00B4}' => "'",
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
+        | '\u{00BB}' => "\"",
+        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
+        | '\u{2212}' => "-",
+        '\u{2026}' => "...",
+        '\u{00AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}' => "",
+        _ => return None,
+    })
+}
+
+/// Normalises one word: punctuation folding, NFKC, lower case.
+pub fn normalize_word(word: &str) -> String {
+    if word.is_ascii() {
+        return word.to_ascii_lowercase();
+    }
+    let mut folded = String::with_capacity(word.len());
+    for c in word.chars() {
+        match fold_char(c) {
+            Some(s) => folded.push_str(s),
+            None => folded.push(c),
+        }
+    }
+    let nfkc: String = folded.nfkc().collect();
+    // Folding again catches characters NFKC produced (rare), and makes the
+    // whole function idempotent.
+    let mut out = String::with_capacity(nfkc.len());
+    for c in nfkc.chars().flat_map(char::to_lowercase) {
+        match fold_char(c) {
+            Some(s) => out.push_str(s),
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+/// Splits `text` into word tokens with byte offsets and line numbers.
+pub fn tokenize(text: &str) -> Vec<Token> {
+    let mut tokens = Vec::with_capacity(text.len() / 6);
+    let mut line = 0u32;
+    let mut line_scan = 0usize;
+    for (start, seg) in text.split_word_bound_indices() {
+        if !seg.chars().any(char::is_alphanumeric) {
+            continue;
+        }
+        line += text.as_bytes()[line_scan..start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u32;
+        line_scan = start;
+        let norm = normalize_word(seg);
+        if norm.is_empty() {
+            continue;
+        }
+        tokens.push(Token {
+            norm,
+            text_range: start..start + seg.len(),
+            line,
+        });
+    }
+    tokens
+}
+
+/// Normalises a whole text to its token forms joined by single spaces.
+pub fn normalize_text(text: &str) -> String {
+    let tokens = tokenize(text);
+    let mut out = String::with_capacity(text.len());
+    for (i, t) in tokens.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(&t.norm);
+    }
+    out
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xAC00..=0xD7AF)
+}
+
+/// Turns a normalised token into a content term, or `None` for stopwords and
+/// noise (single Latin letters, bare punctuation).
+pub fn content_term(norm: &str) -> Option<String> {
+    let word = norm
+        .strip_suffix("'s")
+        .or_else(|| norm.strip_suffix('\''))
+        .unwrap_or(norm);
+    if word.is_empty() || stopwords().contains(word) {
+        return None;
+    }
+    let mut chars = word.chars();
+    let first = chars.next()?;
+    if chars.next().is_none() && !first.is_numeric() && !is_cjk(first) {
+        return None;
+    }
+    if word.bytes().all(|b| b.is_ascii_alphabetic()) {
+        thread_local! {
+            static STEMMER: Stemmer = Stemmer::create(Algorithm::English);
+        }
+        return Some(STEMMER.with(|s| s.stem(word).into_owned()));
+    }
+    Some(word.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norms(text: &str) -> Vec<String> {
+        tokenize(text).into_iter().map(|t| t.norm).collect()
+    }
+
+    #[test]
+    fn folds_case_quotes_and_dashes_and_keeps_offsets() {
+        let text = "Dubai\u{2019}s \u{201C}Flagship\u{201D} carrier \u{2014} EMIRATES";
+        let toks = tokenize(text);
+        let got: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
+        assert_eq!(got, ["dubai's", "flagship", "carrier", "emirates"]);
+        assert_eq!(&text[toks[0].text_range.clone()], "Dubai\u{2019}s");
+        assert_eq!(&text[toks[3].text_range.clone()], "EMIRATES");
+    }
+
+    #[test]
+    fn nfkc_folds_ligatures_and_fullwidth() {
+        assert_eq!(
+            norms("\u{FB01}nance \u{FF21}\u{FF22}\u{FF23}"),
+            ["finance", "abc"]
+        );
+    }
+
+    #[test]
+    fn numbers_and_non_latin_scripts_are_tokens() {
+        assert_eq!(
+            norms("Цена выросла на 3.5%"),
+            ["цена", "выросла", "на", "3.5"]
+        );
+        assert_eq!(norms("地震发生"), ["地", "震", "发", "生"]);
+        assert_eq!(norms("مرحبا بالعالم"), ["مرحبا", "بالعالم"]);
+    }
+
+    #[test]
+    fn lines_are_counted() {
+        let toks = tokenize("one two\n\nthree");
+        assert_eq!(toks.iter().map(|t| t.line).collect::<Vec<_>>(), [0, 0, 2]);
+    }
+
+    #[test]
+    fn content_terms_drop_stopwords_and_stem() {
+        assert_eq!(content_term("the"), None);
+        assert_eq!(content_term("a"), None);
+        assert_eq!(content_term("officials"), Some("offici".into()));
+        assert_eq!(content_term("lavrov's"), Some("lavrov".into()));
+        assert_eq!(content_term("2024"), Some("2024".into()));
+        assert_eq!(content_term("7"), Some("7".into()));
+    }
+
+    #[test]
+    fn empty_and_punctuation_only_texts_have_no_tokens() {
+        assert!(tokenize("").is_empty());
+        assert!(tokenize(" -- !!! \n ...").is_empty());
+    }
+}

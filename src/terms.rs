@@ -1,0 +1,207 @@
+//! Content terms: the features of the story fingerprint.
+//!
+//! Input: [`NormDoc`]s (and optional titles). Output: one [`TermVector`] per
+//! document, L2-normalised, with weight `(1 + ln tf) · idf` per content term
+//! (see [`crate::normalize::content_term`]).
+//!
+//! `idf = ln((N + N₀ + 1) / (df + 1))` where `df` counts the batch's documents
+//! holding the term and `N₀` is a prior of pseudo-documents that hold none of
+//! them. Without the prior, a small batch that is all one story (the seeds)
+//! would give the story's own terms weight zero; with it, weights tend to the
+//! batch IDF as the batch grows.
+
+use crate::hash::stable64;
+use crate::model::{NormDoc, TermVector};
+use crate::normalize::{content_term, tokenize};
+use ahash::AHashMap;
+use rayon::prelude::*;
+
+/// Pseudo-documents of the IDF prior.
+pub const IDF_PRIOR_DOCS: f64 = 100.0;
+
+/// Raw term counts of one document: `(term hash, count)` sorted by hash.
+pub fn term_counts(doc: &NormDoc, title: Option<&str>, seed: u64) -> Vec<(u64, u32)> {
+    term_counts_where(doc, title, seed, |_| true)
+}
+
+/// Like [`term_counts`], over the body tokens whose index passes `keep`.
+pub fn term_counts_where(
+    doc: &NormDoc,
+    title: Option<&str>,
+    seed: u64,
+    keep: impl Fn(usize) -> bool,
+) -> Vec<(u64, u32)> {
+    let mut counts: AHashMap<u64, u32> = AHashMap::new();
+    let body_terms = doc
+        .tokens
+        .iter()
+        .zip(&doc.suppressed)
+        .enumerate()
+        .filter(|(i, (_, &s))| !s && keep(*i))
+        .filter_map(|(_, (t, _))| content_term(&t.norm));
+    for term in body_terms {
+        *counts.entry(stable64(term.as_bytes(), seed)).or_default() += 1;
+    }
+    if let Some(title) = title {
+        for t in tokenize(title) {
+            if let Some(term) = content_term(&t.norm) {
+                *counts.entry(stable64(term.as_bytes(), seed)).or_default() += 1;
+            }
+        }
+    }
+    let mut v: Vec<(u64, u32)> = counts.into_iter().collect();
+    v.sort_unstable();
+    v
+}
+
+/// Document frequency of every term over the batch.
+pub fn document_frequencies(counts: &[Vec<(u64, u32)>]) -> AHashMap<u64, u32> {
+    counts
+        .par_iter()
+        .fold(AHashMap::new, |mut df: AHashMap<u64, u32>, doc| {
+            for &(t, _) in doc {
+                *df.entry(t).or_default() += 1;
+            }
+            df
+        })
+        .reduce(AHashMap::new, |a, b| {
+            if a.len() >= b.len() {
+                merge(a, b)
+            } else {
+                merge(b, a)
+            }
+        })
+}
+
+fn merge(mut big: AHashMap<u64, u32>, small: AHashMap<u64, u32>) -> AHashMap<u64, u32> {
+    for (t, n) in small {
+        *big.entry(t).or_default() += n;
+    }
+    big
+}
+
+/// IDF of a term held by `df` of `n_docs` documents (with the prior).
+#[inline]
+pub fn idf(df: u32, n_docs: usize) -> f64 {
+    ((n_docs as f64 + IDF_PRIOR_DOCS + 1.0) / (df as f64 + 1.0)).ln()
+}
+
+/// The weighted, L2-normalised vector of one document's term counts.
+pub fn weigh(counts: &[(u64, u32)], df: &AHashMap<u64, u32>, n_docs: usize) -> TermVector {
+    let mut v: Vec<(u64, f32)> = counts
+        .iter()
+        .map(|&(t, c)| {
+            let w = (1.0 + (c as f64).ln()) * idf(df.get(&t).copied().unwrap_or(1), n_docs);
+            (t, w as f32)
+        })
+        .collect();
+    let norm = v
+        .iter()
+        .map(|(_, w)| (*w as f64).powi(2))
+        .sum::<f64>()
+        .sqrt();
+    if norm > 0.0 {
+        for (_, w) in &mut v {
+            *w = (*w as f64 / norm) as f32;
+        }
+    }
+    TermVector(v)
+}
+
+/// Weighted, L2-normalised term vectors for every document.
+pub fn term_vectors(counts: &[Vec<(u64, u32)>], df: &AHashMap<u64, u32>) -> Vec<TermVector> {
+    counts
+        .par_iter()
+        .map(|doc| weigh(doc, df, counts.len()))
+        .collect()
+}
+
+/// Batch statistics needed to weigh term vectors after the fact.
+pub struct TermWeights<'a> {
+    /// Document frequencies.
+    pub df: &'a AHashMap<u64, u32>,
+    /// Documents in the batch.
+    pub n_docs: usize,
+    /// Hash seed.
+    pub seed: u64,
+}
+
+/// Cosine similarity of two L2-normalised vectors sorted by term.
+pub fn cosine(a: &TermVector, b: &TermVector) -> f64 {
+    let (a, b) = (&a.0, &b.0);
+    let (mut i, mut j, mut dot) = (0, 0, 0.0f64);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                dot += a[i].1 as f64 * b[j].1 as f64;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    dot.min(1.0)
+}
+
+/// The `max_terms` heaviest terms of a vector, re-sorted by term (the part
+/// the story sketch is built from: it keeps names and rare words).
+pub fn top_terms(v: &TermVector, max_terms: usize) -> TermVector {
+    if v.0.len() <= max_terms {
+        return v.clone();
+    }
+    let mut by_weight = v.0.clone();
+    by_weight.sort_unstable_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+    by_weight.truncate(max_terms);
+    by_weight.sort_unstable_by_key(|x| x.0);
+    TermVector(by_weight)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::DocId;
+    use proptest::prelude::*;
+
+    fn doc(text: &str) -> NormDoc {
+        let tokens = tokenize(text);
+        NormDoc {
+            id: DocId(0),
+            suppressed: vec![false; tokens.len()],
+            exact_hash: 0,
+            tokens,
+        }
+    }
+
+    #[test]
+    fn rewrites_share_terms_that_shingles_miss() {
+        let docs = [
+            doc("Foreign Minister Lavrov said Russia is ready for talks with Washington."),
+            doc("Russia is ready to talk to Washington, the foreign minister, Sergei Lavrov, stated."),
+            doc("The football club won its third title after a late penalty."),
+        ];
+        let counts: Vec<_> = docs.iter().map(|d| term_counts(d, None, 1)).collect();
+        let df = document_frequencies(&counts);
+        let v = term_vectors(&counts, &df);
+        assert!(cosine(&v[0], &v[1]) > 0.5, "{}", cosine(&v[0], &v[1]));
+        assert!(cosine(&v[0], &v[2]) < 0.05);
+        assert!((cosine(&v[0], &v[0]) - 1.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn top_terms_keeps_the_heaviest() {
+        let v = TermVector(vec![(1, 0.1), (2, 0.9), (3, 0.5)]);
+        assert_eq!(top_terms(&v, 2), TermVector(vec![(2, 0.9), (3, 0.5)]));
+    }
+
+    proptest! {
+        #[test]
+        fn cosine_matches_naive(a in proptest::collection::btree_map(0u64..30, 0.01f32..1.0, 0..15),
+                                b in proptest::collection::btree_map(0u64..30, 0.01f32..1.0, 0..15)) {
+            let va = TermVector(a.iter().map(|(&k, &w)| (k, w)).collect());
+            let vb = TermVector(b.iter().map(|(&k, &w)| (k, w)).collect());
+            let naive: f64 = a.iter().filter_map(|(k, w)| b.get(k).map(|x| *w as f64 * *x as f64)).sum();
+            prop_assert!((cosine(&va, &vb) - naive.min(1.0)).abs() < 1e-6);
+        }
+    }
+}
