@@ -70,6 +70,8 @@ pub struct Token {
     pub text_range: Range<usize>,
     /// 0-based line of the body the token is on.
     pub line: u32,
+    /// Written as a name (capitalised inside a sentence) or holding a digit.
+    pub name: bool,
 }
 
 /// An article after normalisation.

@@ -100,9 +100,33 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             norm,
             text_range: start..start + seg.len(),
             line,
+            name: is_name_like(text, start, seg),
         });
     }
     tokens
+}
+
+/// Whether the word `word` starting at byte `start` of `text` is written as a
+/// name (capitalised, not at the start of a sentence or line) or holds a digit.
+pub fn is_name_like(text: &str, start: usize, word: &str) -> bool {
+    if word.chars().any(char::is_numeric) {
+        return true;
+    }
+    if !word.chars().next().is_some_and(char::is_uppercase) {
+        return false;
+    }
+    // Sentence start: the previous character that is not a space or an
+    // opening quote ends a sentence or a line, or there is none.
+    for c in text[..start].chars().rev() {
+        match c {
+            ' ' | '\t' | '"' | '\'' | '\u{201C}' | '\u{2018}' | '(' | '[' | '\u{00AB}' => continue,
+            '.' | '!' | '?' | ':' | '\n' | '\r' | '\u{2014}' | '-' | '|' | '\u{2022}' => {
+                return false
+            }
+            _ => return true,
+        }
+    }
+    false
 }
 
 /// Normalises a whole text to its token forms joined by single spaces.
@@ -181,6 +205,17 @@ mod tests {
         );
         assert_eq!(norms("地震发生"), ["地", "震", "发", "生"]);
         assert_eq!(norms("مرحبا بالعالم"), ["مرحبا", "بالعالم"]);
+    }
+
+    #[test]
+    fn names_are_capitalised_words_inside_sentences_and_numbers() {
+        let text = "The minister met Lavrov in Geneva. Talks resume on 12 May.\nRussia agreed";
+        let names: Vec<(String, bool)> = tokenize(text)
+            .into_iter()
+            .map(|t| (t.norm, t.name))
+            .collect();
+        let named: Vec<&str> = names.iter().filter(|x| x.1).map(|x| x.0.as_str()).collect();
+        assert_eq!(named, ["lavrov", "geneva", "12", "may"]);
     }
 
     #[test]

@@ -97,10 +97,10 @@ impl Default for Params {
             near_copy_containment: 0.5,
             partial_min_shingles: 12,
             partial_min_containment: 0.03,
-            rewrite_threshold: 0.2,
-            cluster_threshold: 0.15,
+            rewrite_threshold: 0.3,
+            cluster_threshold: 0.23,
             keep: KeepPolicy::Longest,
-            boilerplate_min_docs: 5,
+            boilerplate_min_docs: 10,
             boilerplate_min_fraction: 0.01,
             passage_min_tokens: 8,
         }

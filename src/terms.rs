@@ -31,28 +31,41 @@ pub fn term_counts_where(
     seed: u64,
     keep: impl Fn(usize) -> bool,
 ) -> Vec<(u64, u32)> {
-    let mut counts: AHashMap<u64, u32> = AHashMap::new();
-    let body_terms = doc
-        .tokens
-        .iter()
-        .zip(&doc.suppressed)
-        .enumerate()
-        .filter(|(i, (_, &s))| !s && keep(*i))
-        .filter_map(|(_, (t, _))| content_term(&t.norm));
-    for term in body_terms {
-        *counts.entry(stable64(term.as_bytes(), seed)).or_default() += 1;
-    }
-    if let Some(title) = title {
-        for t in tokenize(title) {
-            if let Some(term) = content_term(&t.norm) {
-                *counts.entry(stable64(term.as_bytes(), seed)).or_default() += 1;
-            }
+    // Per term: (occurrences, occurrences written as a name or number).
+    let mut counts: AHashMap<u64, (u32, u32)> = AHashMap::new();
+    let mut add = |t: &crate::model::Token| {
+        if let Some(term) = content_term(&t.norm) {
+            let e = counts.entry(stable64(term.as_bytes(), seed)).or_default();
+            e.0 += 1;
+            e.1 += t.name as u32;
+        }
+    };
+    for (i, (t, &s)) in doc.tokens.iter().zip(&doc.suppressed).enumerate() {
+        if !s && keep(i) {
+            add(t);
         }
     }
-    let mut v: Vec<(u64, u32)> = counts.into_iter().collect();
+    if let Some(title) = title {
+        // Headlines capitalise every word; their names count as plain terms.
+        for t in tokenize(title) {
+            add(&crate::model::Token { name: false, ..t });
+        }
+    }
+    let mut v: Vec<(u64, u32)> = counts
+        .into_iter()
+        .map(|(t, (n, names))| (t, if names * 2 >= n { n | NAME_FLAG } else { n }))
+        .collect();
     v.sort_unstable();
     v
 }
+
+/// Set in a count when the term is mostly written as a name or a number.
+pub const NAME_FLAG: u32 = 1 << 31;
+
+/// Extra weight of names and numbers: they identify the event (who, where,
+/// when, how many), which is what tells a rewrite from another story on the
+/// same topic.
+pub const NAME_BOOST: f64 = 3.0;
 
 /// Document frequency of every term over the batch.
 pub fn document_frequencies(counts: &[Vec<(u64, u32)>]) -> AHashMap<u64, u32> {
@@ -91,7 +104,9 @@ pub fn weigh(counts: &[(u64, u32)], df: &AHashMap<u64, u32>, n_docs: usize) -> T
     let mut v: Vec<(u64, f32)> = counts
         .iter()
         .map(|&(t, c)| {
-            let w = (1.0 + (c as f64).ln()) * idf(df.get(&t).copied().unwrap_or(1), n_docs);
+            let boost = if c & NAME_FLAG != 0 { NAME_BOOST } else { 1.0 };
+            let n = c & !NAME_FLAG;
+            let w = (1.0 + (n as f64).ln()) * idf(df.get(&t).copied().unwrap_or(1), n_docs) * boost;
             (t, w as f32)
         })
         .collect();

@@ -58,10 +58,10 @@ pub struct PipelineArgs {
     #[arg(long, default_value_t = 12)]
     pub partial_min_shingles: usize,
     /// Story similarity (cosine of IDF-weighted content terms) at or above which a pair is a rewrite.
-    #[arg(long, default_value_t = 0.2)]
+    #[arg(long, default_value_t = 0.3)]
     pub rewrite: f64,
     /// Average story similarity at or above which stories merge.
-    #[arg(long, default_value_t = 0.15)]
+    #[arg(long, default_value_t = 0.23)]
     pub cluster_threshold: f64,
     /// Words per shingle.
     #[arg(short = 'k', long, default_value_t = 5)]

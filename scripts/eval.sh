@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Measures newsdup on ../shared/eval with ../shared/eval/score.py.
+# Usage: scripts/eval.sh [extra scan flags…]   (release build; writes to results/eval/)
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+eval_dir=${EVAL_DIR:-$here/../shared/eval}
+out=$here/results/eval
+mkdir -p "$out"
+cargo build --release --quiet --manifest-path "$here/Cargo.toml"
+bin=$here/target/release/newsdup
+score() { python3 "$eval_dir/score.py" "$@"; }
+for set in ecbplus syndication clough_stevenson; do
+  "$bin" scan -q "$eval_dir/$set/docs.jsonl" --clusters "$out/$set.clusters.jsonl" \
+    --pairs "$out/$set.pairs.tsv" --passages "$out/$set.passages.jsonl" "$@"
+done
+echo "== ecbplus (story clusters)"
+score clusters --truth "$eval_dir/ecbplus/docs.jsonl" --pred "$out/ecbplus.clusters.jsonl"
+echo "== syndication (pairs)"
+score pairs --truth "$eval_dir/syndication/pairs.tsv" --pred "$out/syndication.pairs.tsv"
+echo "== syndication (story clusters)"
+score clusters --truth "$eval_dir/syndication/docs.jsonl" --pred "$out/syndication.clusters.jsonl"
+echo "== clough_stevenson (pairs)"
+score pairs --truth "$eval_dir/clough_stevenson/pairs.tsv" --pred "$out/clough_stevenson.pairs.tsv" \
+  --positive cut,light --negative non
