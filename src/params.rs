@@ -66,8 +66,15 @@ pub struct Params {
     pub partial_min_shingles: usize,
     /// Minimum containment of the smaller in the larger for a partial copy.
     pub partial_min_containment: f64,
-    /// Story cosine at or above which a pair is reported as a rewrite.
+    /// Story cosine at or above which a pair is reported as a rewrite on
+    /// content terms alone.
     pub rewrite_threshold: f64,
+    /// Lower story cosine that is enough for a rewrite when the two texts
+    /// also share verbatim runs (at least [`Params::rewrite_min_shingles`]
+    /// shingles: a quotation, a phrase kept from the source).
+    pub rewrite_supported_threshold: f64,
+    /// Shared shingles that support a rewrite.
+    pub rewrite_min_shingles: usize,
     /// Average-linkage threshold for merging stories.
     pub cluster_threshold: f64,
     /// Which article `dedup` keeps.
@@ -97,7 +104,9 @@ impl Default for Params {
             near_copy_containment: 0.5,
             partial_min_shingles: 12,
             partial_min_containment: 0.03,
-            rewrite_threshold: 0.3,
+            rewrite_threshold: 0.42,
+            rewrite_supported_threshold: 0.25,
+            rewrite_min_shingles: 2,
             cluster_threshold: 0.23,
             keep: KeepPolicy::Longest,
             boilerplate_min_docs: 10,
@@ -144,6 +153,10 @@ impl Params {
         unit("near-copy containment", self.near_copy_containment)?;
         unit("partial containment", self.partial_min_containment)?;
         unit("rewrite threshold", self.rewrite_threshold)?;
+        unit(
+            "supported rewrite threshold",
+            self.rewrite_supported_threshold,
+        )?;
         unit("cluster threshold", self.cluster_threshold)?;
         unit("boilerplate fraction", self.boilerplate_min_fraction)?;
         if self.copy_threshold <= 0.0 || self.story_lsh_threshold <= 0.0 {
@@ -225,7 +238,9 @@ mod tests {
             ..Params::default()
         };
         let c = Params {
-            rewrite_threshold: 0.3,
+            rewrite_threshold: 0.42,
+            rewrite_supported_threshold: 0.25,
+            rewrite_min_shingles: 2,
             ..Params::default()
         };
         assert_ne!(a.fingerprint(), b.fingerprint());

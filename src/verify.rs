@@ -8,8 +8,8 @@
 //! | --- | --- |
 //! | `exact` | equal normalised token streams |
 //! | `near-copy` | shingle containment of the smaller in the larger ≥ 0.5 |
-//! | `partial-copy` | ≥ 12 shared shingles (a passage of ~16 words) and containment ≥ 0.03, unless the rest of the two texts is the same story (residual cosine ≥ 0.2: a rewrite that quotes the same words) |
-//! | `rewrite` | story cosine ≥ 0.2 |
+//! | `partial-copy` | ≥ 12 shared shingles (a passage of ~16 words) and containment ≥ 0.03, unless the rest of the two texts is the same story (residual cosine ≥ 0.25: a rewrite that quotes the same words) |
+//! | `rewrite` | story cosine ≥ 0.42, or ≥ 0.25 with at least 2 shared shingles (a kept phrase or quotation supports it) |
 //!
 //! The *residual* story similarity is the cosine of the two term vectors built
 //! without the shared passages. It tells a rewrite that shares a quotation
@@ -107,13 +107,15 @@ pub fn label(s: &Scores, same_text: bool, params: &Params) -> Option<Label> {
     if s.shared_shingles >= params.partial_min_shingles
         && s.containment >= params.partial_min_containment
     {
-        return Some(if s.residual_story >= params.rewrite_threshold {
+        return Some(if s.residual_story >= params.rewrite_supported_threshold {
             Label::Rewrite
         } else {
             Label::PartialCopy
         });
     }
-    if s.story >= params.rewrite_threshold {
+    let supported = s.shared_shingles >= params.rewrite_min_shingles
+        && s.story >= params.rewrite_supported_threshold;
+    if s.story >= params.rewrite_threshold || supported {
         return Some(Label::Rewrite);
     }
     None
@@ -123,7 +125,8 @@ pub fn label(s: &Scores, same_text: bool, params: &Params) -> Option<Label> {
 pub fn rank_score(s: &Scores, label: Option<Label>) -> f64 {
     match label {
         Some(Label::Exact) => 1.0,
-        Some(Label::NearCopy) | Some(Label::PartialCopy) => s.containment.max(s.story),
+        Some(Label::NearCopy) => s.containment.max(s.story),
+        Some(Label::PartialCopy) => s.containment,
         Some(Label::Rewrite) | None => s.story,
     }
 }
@@ -137,7 +140,6 @@ pub fn verify(candidates: &[Candidate], f: &Features<'_>, params: &Params) -> Ve
             let mut s = scores(f, a, b);
             if s.shared_shingles >= params.partial_min_shingles
                 && s.containment < params.near_copy_containment
-                && s.story >= params.rewrite_threshold
             {
                 s.residual_story = residual_story(f, a, b);
             }
@@ -181,7 +183,11 @@ mod tests {
             ..s(0.2, 40, 0.4)
         };
         assert_eq!(label(&roundup, false, &p), Some(Label::PartialCopy));
-        assert_eq!(label(&s(0.0, 0, 0.35), false, &p), Some(Label::Rewrite));
+        assert_eq!(label(&s(0.0, 0, 0.5), false, &p), Some(Label::Rewrite));
+        // Same topic, no shared wording: not enough on its own.
+        assert_eq!(label(&s(0.0, 0, 0.35), false, &p), None);
+        // The same similarity backed by a shared phrase is.
+        assert_eq!(label(&s(0.01, 3, 0.35), false, &p), Some(Label::Rewrite));
         assert_eq!(label(&s(0.01, 3, 0.1), false, &p), None);
     }
 }

@@ -58,8 +58,11 @@ pub struct PipelineArgs {
     #[arg(long, default_value_t = 12)]
     pub partial_min_shingles: usize,
     /// Story similarity (cosine of IDF-weighted content terms) at or above which a pair is a rewrite.
-    #[arg(long, default_value_t = 0.3)]
+    #[arg(long, default_value_t = 0.42)]
     pub rewrite: f64,
+    /// Lower story similarity that makes a rewrite when the texts also share a phrase (2+ shingles).
+    #[arg(long, default_value_t = 0.25)]
+    pub rewrite_supported: f64,
     /// Average story similarity at or above which stories merge.
     #[arg(long, default_value_t = 0.23)]
     pub cluster_threshold: f64,

@@ -20,6 +20,7 @@ pub fn params(a: &PipelineArgs) -> Params {
         near_copy_containment: a.near_copy,
         partial_min_shingles: a.partial_min_shingles,
         rewrite_threshold: a.rewrite,
+        rewrite_supported_threshold: a.rewrite_supported,
         cluster_threshold: a.cluster_threshold,
         keep: match a.keep {
             KeepArg::Longest => KeepPolicy::Longest,

@@ -46,6 +46,7 @@ pub fn to_value(report: &RunReport) -> Value {
                 "containment": round(p.scores.containment),
                 "shared_shingles": p.scores.shared_shingles,
                 "story": round(p.scores.story),
+                "residual_story": round(p.scores.residual_story),
                 "passages": p.passages,
             })
         })
