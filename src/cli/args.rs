@@ -55,7 +55,7 @@ pub struct PipelineArgs {
     #[arg(long, default_value_t = 0.5)]
     pub near_copy: f64,
     /// Minimum shared shingles for a partial copy.
-    #[arg(long, default_value_t = 12)]
+    #[arg(long, default_value_t = 8)]
     pub partial_min_shingles: usize,
     /// Story similarity (cosine of IDF-weighted content terms) at or above which a pair is a rewrite.
     #[arg(long, default_value_t = 0.42)]

@@ -26,7 +26,7 @@ fn tsv_field(s: &str) -> String {
 pub fn write_pairs(report: &RunReport, mut out: impl Write) -> std::io::Result<()> {
     writeln!(
         out,
-        "id_a\tid_b\tscore\tlabel\tjaccard\tcontainment\tstory\tshared_shingles"
+        "id_a\tid_b\tscore\tlabel\tjaccard\tcontainment\tstory\tresidual_story\tshared_shingles"
     )?;
     for p in &report.pairs {
         writeln!(
