@@ -1,0 +1,309 @@
+//! The `newsdup` binary end to end: outputs parsed, not string-compared.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::io::Write;
+
+fn newsdup() -> Command {
+    Command::cargo_bin("newsdup").unwrap()
+}
+
+fn read_jsonl(path: &std::path::Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn scan_writes_every_output_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let (json, clusters, pairs, passages) = (
+        dir.path().join("r.json"),
+        dir.path().join("c.jsonl"),
+        dir.path().join("p.tsv"),
+        dir.path().join("s.jsonl"),
+    );
+    let out = newsdup()
+        .arg("scan")
+        .arg(crate::sample())
+        .arg("--json")
+        .arg(&json)
+        .arg("--clusters")
+        .arg(&clusters)
+        .arg("--pairs")
+        .arg(&pairs)
+        .arg("--passages")
+        .arg(&passages)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let summary = String::from_utf8(out).unwrap();
+    assert!(summary.starts_with("16 articles (0 skipped)"), "{summary}");
+    assert!(summary.contains("Top pairs:"));
+
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["schema"], 1);
+    assert_eq!(report["documents"].as_array().unwrap().len(), 16);
+    let pairs_json = report["pairs"].as_array().unwrap();
+    assert_eq!(pairs_json.len(), 17);
+    assert_eq!(pairs_json[0]["label"], "exact");
+
+    let cl = read_jsonl(&clusters);
+    assert_eq!(cl.len(), 16);
+    assert!(cl
+        .iter()
+        .all(|v| v["id"].is_string() && v["cluster"].is_u64()));
+
+    let tsv = std::fs::read_to_string(&pairs).unwrap();
+    let mut lines = tsv.lines();
+    assert!(lines
+        .next()
+        .unwrap()
+        .starts_with("id_a\tid_b\tscore\tlabel"));
+    assert_eq!(lines.count(), 17);
+
+    let ps = read_jsonl(&passages);
+    assert!(!ps.is_empty());
+    assert!(ps
+        .iter()
+        .all(|p| p["unit"] == "byte" && p["a_start"].as_u64() < p["a_end"].as_u64()));
+}
+
+#[test]
+fn output_is_identical_with_one_or_two_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut outputs = Vec::new();
+    for threads in ["1", "2"] {
+        let path = dir.path().join(format!("r{threads}.json"));
+        newsdup()
+            .args(["scan", "-q", "-j", threads])
+            .arg(crate::sample())
+            .arg("--json")
+            .arg(&path)
+            .assert()
+            .success();
+        outputs.push(std::fs::read(&path).unwrap());
+    }
+    assert_eq!(outputs[0], outputs[1]);
+}
+
+#[test]
+fn dedup_keeps_one_per_story_and_passes_records_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, dropped) = (dir.path().join("u.jsonl"), dir.path().join("d.jsonl"));
+    newsdup()
+        .args(["dedup", "--keep", "earliest"])
+        .arg(crate::sample())
+        .arg("-o")
+        .arg(&out)
+        .arg("--dropped")
+        .arg(&dropped)
+        .assert()
+        .success();
+    let input: Vec<String> = std::fs::read_to_string(crate::sample())
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    let kept: Vec<String> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    assert_eq!(kept.len(), 10);
+    for line in &kept {
+        assert!(input.contains(line), "record changed: {line}");
+    }
+    let dropped = read_jsonl(&dropped);
+    assert_eq!(dropped.len(), 6);
+    let kept_ids: Vec<String> = kept
+        .iter()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .into()
+        })
+        .collect();
+    for d in &dropped {
+        assert!(kept_ids.contains(&d["kept"].as_str().unwrap().to_string()));
+        assert!([
+            "exact",
+            "near-copy",
+            "rewrite",
+            "partial-copy",
+            "same-story"
+        ]
+        .contains(&d["label"].as_str().unwrap()));
+    }
+}
+
+fn bad_batch(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("bad.jsonl");
+    let mut f = std::fs::File::create(&path).unwrap();
+    writeln!(f, r#"{{"id": "ok1", "text": "The council approved the new budget on Monday after a long debate about schools."}}"#).unwrap();
+    writeln!(f, "{{not json").unwrap();
+    writeln!(f, r#"{{"id": "num", "text": 42}}"#).unwrap();
+    f.write_all(b"{\"id\": \"bin\", \"text\": \"caf\xe9\"}\n")
+        .unwrap();
+    writeln!(f, r#"{{"id": "ok1", "text": "duplicate id"}}"#).unwrap();
+    writeln!(f, r#"{{"id": "empty", "text": "   "}}"#).unwrap();
+    writeln!(f, r#"{{"id": "ok2", "text": "The council approved the new budget on Monday after a long debate about schools."}}"#).unwrap();
+    path
+}
+
+#[test]
+fn bad_records_are_named_by_file_and_line_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = bad_batch(dir.path());
+    let json = dir.path().join("r.json");
+    let assert = newsdup()
+        .arg("scan")
+        .arg(&path)
+        .arg("--json")
+        .arg(&json)
+        .assert()
+        .success();
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    let name = path.display().to_string();
+    for (line, what) in [
+        (2, "malformed JSON"),
+        (3, "is not a string"),
+        (4, "invalid UTF-8"),
+        (5, "duplicate id"),
+        (6, "empty text"),
+    ] {
+        assert!(
+            stderr.contains(&format!("{name}:{line}: ")) && stderr.contains(what),
+            "line {line} ({what}) not reported:\n{stderr}"
+        );
+    }
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["documents"].as_array().unwrap().len(), 2);
+    assert_eq!(report["skipped"].as_array().unwrap().len(), 5);
+    assert_eq!(report["pairs"][0]["label"], "exact");
+}
+
+#[test]
+fn strict_mode_fails_on_the_first_bad_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = bad_batch(dir.path());
+    let assert = newsdup()
+        .args(["scan", "--strict"])
+        .arg(&path)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(
+        stderr.contains(&format!("{}:2: malformed JSON", path.display())),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn fail_on_duplicates_exits_1_and_missing_input_exits_2() {
+    newsdup()
+        .args(["scan", "-q", "--fail-on-duplicates"])
+        .arg(crate::sample())
+        .assert()
+        .code(1);
+    let assert = newsdup()
+        .args(["scan", "/no/such/file.jsonl"])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(stderr.contains("/no/such/file.jsonl"), "{stderr}");
+    newsdup()
+        .args(["scan", "--threshold", "2"])
+        .arg(crate::sample())
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn reads_gzip_stdin_and_directories() {
+    use flate2::write::GzEncoder;
+    let dir = tempfile::tempdir().unwrap();
+    let data = std::fs::read(crate::sample()).unwrap();
+    let gz = dir.path().join("batch.jsonl.gz");
+    let mut enc = GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::fast(),
+    );
+    enc.write_all(&data).unwrap();
+    enc.finish().unwrap();
+    let clusters = |args: &[&std::ffi::OsStr], stdin: Option<Vec<u8>>| {
+        let out = dir.path().join("c.jsonl");
+        let mut cmd = newsdup();
+        cmd.args(["scan", "-q"])
+            .args(args)
+            .arg("--clusters")
+            .arg(&out);
+        if let Some(s) = stdin {
+            cmd.write_stdin(s);
+        }
+        cmd.assert().success();
+        read_jsonl(&out)
+    };
+    let plain = clusters(&[crate::sample().as_os_str()], None);
+    assert_eq!(clusters(&[gz.as_os_str()], None), plain);
+    assert_eq!(clusters(&[std::ffi::OsStr::new("-")], Some(data)), plain);
+
+    // A directory of .txt files: id = relative path, title = first line.
+    let txt = dir.path().join("txt/sub");
+    std::fs::create_dir_all(&txt).unwrap();
+    let body = "Port strike halts traffic\n\nAbout 1,400 dockworkers walked off the job on Thursday, halting container traffic at the port for the first time in a decade.";
+    std::fs::write(txt.join("one.txt"), body).unwrap();
+    std::fs::write(txt.join("two.txt"), body).unwrap();
+    std::fs::write(txt.join("skip.md"), "not an article").unwrap();
+    let json = dir.path().join("d.json");
+    newsdup()
+        .args(["scan", "-q"])
+        .arg(dir.path().join("txt"))
+        .arg("--json")
+        .arg(&json)
+        .assert()
+        .success();
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let ids: Vec<&str> = report["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["sub/one.txt", "sub/two.txt"]);
+    assert_eq!(report["documents"][0]["title"], "Port strike halts traffic");
+    assert_eq!(report["pairs"][0]["label"], "exact");
+}
+
+#[test]
+fn custom_field_names_are_honoured() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("f.jsonl");
+    std::fs::write(&path, "{\"uid\": 1, \"body\": \"Some text about a vote in the city council chamber today.\"}\n{\"uid\": 2, \"body\": \"Some text about a vote in the city council chamber today.\"}\n").unwrap();
+    let json = dir.path().join("r.json");
+    newsdup()
+        .args(["scan", "-q", "--id-field", "uid", "--text-field", "body"])
+        .arg(&path)
+        .arg("--json")
+        .arg(&json)
+        .assert()
+        .success();
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["pairs"][0]["id_a"], "1");
+    assert_eq!(report["pairs"][0]["label"], "exact");
+}
+
+#[test]
+fn empty_file_is_reported_not_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("empty.jsonl");
+    std::fs::write(&path, "").unwrap();
+    let assert = newsdup().arg("scan").arg(&path).assert().success();
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(stderr.contains("no articles in input"), "{stderr}");
+}
