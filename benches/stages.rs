@@ -1,1 +1,111 @@
-fn main() {}
+//! One criterion group per pipeline stage, with byte and article throughput.
+
+mod common;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use newsdup::lsh::candidate_pairs;
+use newsdup::minhash::{copy_signature, story_signature};
+use newsdup::model::{DocId, NormDoc};
+use newsdup::normalize::tokenize;
+use newsdup::shingle::shingle_set;
+use newsdup::terms::{document_frequencies, term_counts, term_vectors};
+use newsdup::Params;
+use std::hint::black_box;
+
+fn norm_docs(articles: &[newsdup::Article]) -> Vec<NormDoc> {
+    articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let tokens = tokenize(&a.body);
+            NormDoc {
+                id: DocId(i as u32),
+                suppressed: vec![false; tokens.len()],
+                exact_hash: 0,
+                tokens,
+            }
+        })
+        .collect()
+}
+
+fn stages(c: &mut Criterion) {
+    let articles = common::corpus(2_000, 42);
+    let bytes: u64 = articles.iter().map(|a| a.body.len() as u64).sum();
+    let params = Params::default();
+    let docs = norm_docs(&articles);
+    let shingles: Vec<_> = docs
+        .iter()
+        .map(|d| shingle_set(d, 5, params.seed))
+        .collect();
+    let counts: Vec<_> = docs
+        .iter()
+        .map(|d| term_counts(d, None, params.seed))
+        .collect();
+    let df = document_frequencies(&counts);
+    let vectors = term_vectors(&counts, &df);
+    let copy_sigs: Vec<_> = shingles
+        .iter()
+        .map(|s| copy_signature(s, 128, params.seed))
+        .collect();
+
+    let mut g = c.benchmark_group("stages");
+    g.sample_size(10);
+    g.throughput(Throughput::Bytes(bytes));
+    g.bench_function(BenchmarkId::new("normalize", "2k"), |b| {
+        b.iter(|| {
+            articles
+                .iter()
+                .map(|a| tokenize(black_box(&a.body)).len())
+                .sum::<usize>()
+        })
+    });
+    g.bench_function(BenchmarkId::new("shingle", "2k"), |b| {
+        b.iter(|| {
+            docs.iter()
+                .map(|d| shingle_set(black_box(d), 5, params.seed).0.len())
+                .sum::<usize>()
+        })
+    });
+    g.throughput(Throughput::Elements(articles.len() as u64));
+    g.bench_function(BenchmarkId::new("copy_minhash", "2k"), |b| {
+        b.iter(|| {
+            shingles
+                .iter()
+                .map(|s| copy_signature(black_box(s), 128, params.seed).mins[0] as u64)
+                .sum::<u64>()
+        })
+    });
+    g.bench_function(BenchmarkId::new("story_terms", "2k"), |b| {
+        b.iter(|| {
+            let counts: Vec<_> = docs
+                .iter()
+                .map(|d| term_counts(black_box(d), None, params.seed))
+                .collect();
+            term_vectors(&counts, &document_frequencies(&counts)).len()
+        })
+    });
+    g.bench_function(BenchmarkId::new("story_minhash", "2k"), |b| {
+        b.iter(|| {
+            vectors
+                .iter()
+                .map(|v| story_signature(black_box(v), 128, params.seed).mins.len())
+                .sum::<usize>()
+        })
+    });
+    g.bench_function(BenchmarkId::new("lsh", "2k"), |b| {
+        b.iter(|| {
+            candidate_pairs(
+                black_box(&copy_sigs),
+                params.copy_banding(),
+                params.max_bucket,
+                params.seed,
+            )
+            .0
+            .len()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, stages);
+criterion_main!(benches);

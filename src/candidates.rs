@@ -18,6 +18,9 @@ use crate::lsh::{candidate_pairs, Banding};
 use crate::model::{source, Candidate, DocId, ShingleSet, Signature};
 use rayon::prelude::*;
 
+/// Story buckets are capped at `max_bucket / STORY_BUCKET_DIVISOR` documents.
+pub const STORY_BUCKET_DIVISOR: usize = 10;
+
 /// Largest exact-duplicate group whose every pair is reported.
 const MAX_EXACT_GROUP_PAIRS: usize = 64;
 
@@ -157,10 +160,13 @@ pub fn generate(
     stats.skipped_buckets += skipped;
     tagged.extend(anchor.into_iter().map(|(a, b)| (a, b, source::ANCHOR)));
     if !inputs.story_signatures.is_empty() {
+        // Story bands are single terms (r = 1 for low thresholds): a term
+        // drawn as the minimum by very many documents is a topic word, not
+        // evidence of one story, so these buckets get a tighter cap.
         let (story, skipped) = candidate_pairs(
             inputs.story_signatures,
             inputs.story_banding,
-            params.max_bucket,
+            (params.max_bucket / STORY_BUCKET_DIVISOR).max(2),
             params.seed ^ 0x5354_4f52_59,
         );
         stats.story = story.len();

@@ -234,6 +234,29 @@ mod tests {
         assert_eq!(content_term("7"), Some("7".into()));
     }
 
+    proptest::proptest! {
+        /// Normalising is idempotent, on any Unicode input.
+        #[test]
+        fn normalize_word_is_idempotent(s in "\\PC{0,12}") {
+            let once = normalize_word(&s);
+            proptest::prop_assert_eq!(normalize_word(&once), once);
+        }
+
+        /// Token offsets always slice the original text on char boundaries,
+        /// in order, and every token is non-empty (naive oracle: the ranges).
+        #[test]
+        fn token_ranges_are_valid(s in "\\PC{0,40}") {
+            let toks = tokenize(&s);
+            let mut last = 0;
+            for t in &toks {
+                proptest::prop_assert!(t.text_range.start >= last);
+                proptest::prop_assert!(s.is_char_boundary(t.text_range.start) && s.is_char_boundary(t.text_range.end));
+                proptest::prop_assert!(!t.norm.is_empty());
+                last = t.text_range.end;
+            }
+        }
+    }
+
     #[test]
     fn empty_and_punctuation_only_texts_have_no_tokens() {
         assert!(tokenize("").is_empty());
