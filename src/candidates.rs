@@ -167,7 +167,7 @@ pub fn generate(
             inputs.story_signatures,
             inputs.story_banding,
             (params.max_bucket / STORY_BUCKET_DIVISOR).max(2),
-            params.seed ^ 0x5354_4f52_59,
+            params.seed ^ 0x0053_544f_5259,
         );
         stats.story = story.len();
         stats.skipped_buckets += skipped;

@@ -69,8 +69,8 @@ pub fn average_linkage(n_docs: usize, edges: &[Edge], threshold: f64) -> Vec<usi
         *adj[b].entry(a).or_default() += e.weight;
     }
     let mut heap = BinaryHeap::new();
-    for a in 0..n_docs {
-        for (&b, &w) in &adj[a] {
+    for (a, row) in adj.iter().enumerate() {
+        for (&b, &w) in row {
             if a < b && w >= threshold {
                 heap.push(Entry {
                     avg: w,

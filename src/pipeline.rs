@@ -138,7 +138,7 @@ fn normalize_doc(id: usize, article: &Article) -> NormDoc {
     let exact_hash = if hashes.is_empty() {
         0
     } else {
-        stable64_words(&hashes, 0x6578_6163_74).max(1)
+        stable64_words(&hashes, 0x0065_7861_6374).max(1)
     };
     NormDoc {
         id: DocId(id as u32),
