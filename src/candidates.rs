@@ -14,7 +14,7 @@
 //! - story: LSH on the weighted content-term MinHash (rewrites).
 
 use crate::hash::mix64;
-use crate::lsh::{candidate_pairs, Banding};
+use crate::lsh::{all_pairs, candidate_pairs, Banding};
 use crate::model::{source, Candidate, DocId, ShingleSet, Signature};
 use rayon::prelude::*;
 
@@ -36,11 +36,8 @@ pub fn exact_pairs(exact: &[u64]) -> Vec<(DocId, DocId)> {
     let mut out = Vec::new();
     for group in keyed.chunk_by(|x, y| x.0 == y.0).filter(|g| g.len() > 1) {
         if group.len() <= MAX_EXACT_GROUP_PAIRS {
-            for i in 0..group.len() {
-                for j in i + 1..group.len() {
-                    out.push((DocId(group[i].1), DocId(group[j].1)));
-                }
-            }
+            let docs: Vec<u32> = group.iter().map(|&(_, d)| d).collect();
+            out.extend(all_pairs(&docs));
         } else {
             out.extend(
                 group[1..]
@@ -79,15 +76,7 @@ pub fn anchor_pairs(
     let mut all: Vec<(DocId, DocId)> = groups
         .par_iter()
         .filter(|g| g.len() <= max_bucket)
-        .flat_map_iter(|g| {
-            let mut out = Vec::new();
-            for i in 0..g.len() {
-                for j in i + 1..g.len() {
-                    out.push((DocId(g[i].1), DocId(g[j].1)));
-                }
-            }
-            out
-        })
+        .flat_map_iter(|g| all_pairs(&g.iter().map(|&(_, d)| d).collect::<Vec<u32>>()))
         .collect();
     all.par_sort_unstable();
     let pairs = all

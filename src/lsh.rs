@@ -115,6 +115,15 @@ pub fn candidate_pairs(
     group_pairs(&keyed, max_bucket)
 }
 
+/// Every pair `(docs[i], docs[j])`, `i < j`, of a group sorted by id.
+pub fn all_pairs(docs: &[u32]) -> Vec<(DocId, DocId)> {
+    let mut out = Vec::with_capacity(docs.len() * docs.len().saturating_sub(1) / 2);
+    for (i, &a) in docs.iter().enumerate() {
+        out.extend(docs[i + 1..].iter().map(|&b| (DocId(a), DocId(b))));
+    }
+    out
+}
+
 /// Pairs of values that share a key in `keyed` (sorted by key, then value),
 /// skipping groups larger than `max_bucket`. Returns sorted, deduplicated
 /// pairs and the number of skipped groups.
@@ -130,13 +139,7 @@ pub fn group_pairs(keyed: &[(u64, u32)], max_bucket: usize) -> (Vec<(DocId, DocI
         .flat_map_iter(|g| {
             let mut docs: Vec<u32> = g.iter().map(|&(_, d)| d).collect();
             docs.dedup();
-            let mut out = Vec::with_capacity(docs.len() * docs.len().saturating_sub(1) / 2);
-            for i in 0..docs.len() {
-                for j in i + 1..docs.len() {
-                    out.push((DocId(docs[i]), DocId(docs[j])));
-                }
-            }
-            out
+            all_pairs(&docs)
         })
         .collect();
     pairs.par_sort_unstable();

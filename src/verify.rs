@@ -70,10 +70,10 @@ pub fn scores(f: &Features<'_>, a: usize, b: usize) -> Scores {
 }
 
 /// Story cosine of two documents without the passages they share.
-pub fn residual_story(f: &Features<'_>, a: usize, b: usize) -> f64 {
+pub fn residual_story(f: &Features<'_>, a: usize, b: usize, align: AlignConfig) -> f64 {
     let Some(w) = &f.weights else { return 0.0 };
     let (da, db) = (&f.docs[a], &f.docs[b]);
-    let shared = passages(da, db, AlignConfig::default());
+    let shared = passages(da, db, align);
     fn outside(doc: &NormDoc, ranges: Vec<std::ops::Range<usize>>) -> impl Fn(usize) -> bool + '_ {
         move |i: usize| {
             !ranges
@@ -141,7 +141,11 @@ pub fn verify(candidates: &[Candidate], f: &Features<'_>, params: &Params) -> Ve
             if s.shared_shingles >= params.partial_min_shingles
                 && s.containment < params.near_copy_containment
             {
-                s.residual_story = residual_story(f, a, b);
+                let align = AlignConfig {
+                    min_tokens: params.passage_min_tokens,
+                    ..AlignConfig::default()
+                };
+                s.residual_story = residual_story(f, a, b, align);
             }
             let same_text = f.exact[a] != 0 && f.exact[a] == f.exact[b];
             let label = label(&s, same_text, params);
