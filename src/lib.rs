@@ -49,6 +49,7 @@ pub mod boilerplate;
 pub mod candidates;
 pub mod cluster;
 mod error;
+pub mod eval;
 pub mod hash;
 pub mod ingest;
 pub mod lsh;

@@ -140,6 +140,14 @@ pub enum Label {
 }
 
 impl Label {
+    /// Every label, strongest first.
+    pub const ALL: [Label; 4] = [
+        Label::Exact,
+        Label::NearCopy,
+        Label::PartialCopy,
+        Label::Rewrite,
+    ];
+
     /// The label as written in reports.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -175,6 +183,10 @@ pub struct Scores {
     pub story: f64,
     /// Story cosine without the shared passages (equals `story` when not computed).
     pub residual_story: f64,
+    /// Share of the smaller text's words inside shared passages (gap-tolerant
+    /// alignment, so copy-edits do not break it); equals `containment` when
+    /// not computed.
+    pub coverage: f64,
 }
 
 /// A verified and labelled pair.

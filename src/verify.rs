@@ -7,7 +7,7 @@
 //! | label | rule (defaults in [`crate::Params`]) |
 //! | --- | --- |
 //! | `exact` | equal normalised token streams |
-//! | `near-copy` | shingle containment of the smaller in the larger ≥ 0.5 |
+//! | `near-copy` | half the smaller text is copied: shingle containment of the smaller in the larger ≥ 0.5, or passage coverage ≥ 0.5 (shared passages tolerate an edited word, which breaks five shingles) |
 //! | `partial-copy` | ≥ 8 shared shingles (a passage of ~12 words) and containment ≥ 0.03, unless the rest of the two texts is the same story (residual cosine ≥ 0.25: a rewrite that quotes the same words) |
 //! | `rewrite` | story cosine ≥ 0.42, or ≥ 0.25 with at least 2 shared shingles (a kept phrase or quotation supports it) |
 //!
@@ -20,7 +20,9 @@
 //! but their story similarity still informs clustering.
 
 use crate::align::{passages, AlignConfig};
-use crate::model::{Candidate, Label, NormDoc, Scores, ShingleSet, TermVector, VerifiedPair};
+use crate::model::{
+    Candidate, Label, NormDoc, Passage, Scores, ShingleSet, TermVector, VerifiedPair,
+};
 use crate::params::Params;
 use crate::shingle::intersection_size;
 use crate::terms::{cosine, term_counts_where, weigh, TermWeights};
@@ -66,14 +68,30 @@ pub fn scores(f: &Features<'_>, a: usize, b: usize) -> Scores {
         shared_shingles: shared,
         story,
         residual_story: story,
+        coverage: if smaller == 0 {
+            0.0
+        } else {
+            shared as f64 / smaller as f64
+        },
     }
 }
 
+/// Share of the smaller document's (non-boilerplate) words that lie inside
+/// the shared passages.
+pub fn coverage(da: &NormDoc, db: &NormDoc, shared: &[Passage]) -> f64 {
+    let words = |d: &NormDoc| d.suppressed.iter().filter(|&&s| !s).count();
+    let smaller = words(da).min(words(db));
+    if smaller == 0 {
+        return 0.0;
+    }
+    let matched: usize = shared.iter().map(|p| p.tokens).sum();
+    (matched as f64 / smaller as f64).min(1.0)
+}
+
 /// Story cosine of two documents without the passages they share.
-pub fn residual_story(f: &Features<'_>, a: usize, b: usize, align: AlignConfig) -> f64 {
+pub fn residual_story(f: &Features<'_>, a: usize, b: usize, shared: &[Passage]) -> f64 {
     let Some(w) = &f.weights else { return 0.0 };
     let (da, db) = (&f.docs[a], &f.docs[b]);
-    let shared = passages(da, db, align);
     fn outside(doc: &NormDoc, ranges: Vec<std::ops::Range<usize>>) -> impl Fn(usize) -> bool + '_ {
         move |i: usize| {
             !ranges
@@ -101,7 +119,7 @@ pub fn label(s: &Scores, same_text: bool, params: &Params) -> Option<Label> {
     if same_text {
         return Some(Label::Exact);
     }
-    if s.containment >= params.near_copy_containment && s.shared_shingles >= 2 {
+    if s.containment.max(s.coverage) >= params.near_copy_containment && s.shared_shingles >= 2 {
         return Some(Label::NearCopy);
     }
     if s.shared_shingles >= params.partial_min_shingles
@@ -125,7 +143,7 @@ pub fn label(s: &Scores, same_text: bool, params: &Params) -> Option<Label> {
 pub fn rank_score(s: &Scores, label: Option<Label>) -> f64 {
     match label {
         Some(Label::Exact) => 1.0,
-        Some(Label::NearCopy) => s.containment.max(s.story),
+        Some(Label::NearCopy) => s.containment.max(s.coverage).max(s.story),
         Some(Label::PartialCopy) => s.containment,
         Some(Label::Rewrite) | None => s.story,
     }
@@ -145,7 +163,9 @@ pub fn verify(candidates: &[Candidate], f: &Features<'_>, params: &Params) -> Ve
                     min_tokens: params.passage_min_tokens,
                     ..AlignConfig::default()
                 };
-                s.residual_story = residual_story(f, a, b, align);
+                let shared = passages(&f.docs[a], &f.docs[b], align);
+                s.coverage = coverage(&f.docs[a], &f.docs[b], &shared);
+                s.residual_story = residual_story(f, a, b, &shared);
             }
             let same_text = f.exact[a] != 0 && f.exact[a] == f.exact[b];
             let label = label(&s, same_text, params);
@@ -171,6 +191,7 @@ mod tests {
             shared_shingles: shared,
             story,
             residual_story: story,
+            coverage: containment,
         }
     }
 
@@ -193,5 +214,11 @@ mod tests {
         // The same similarity backed by a shared phrase is.
         assert_eq!(label(&s(0.01, 3, 0.35), false, &p), Some(Label::Rewrite));
         assert_eq!(label(&s(0.01, 3, 0.1), false, &p), None);
+        // A copy-edited copy: few intact shingles, but most words in passages.
+        let edited = Scores {
+            coverage: 0.7,
+            ..s(0.3, 60, 0.6)
+        };
+        assert_eq!(label(&edited, false, &p), Some(Label::NearCopy));
     }
 }

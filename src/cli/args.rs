@@ -19,6 +19,8 @@ pub enum Command {
     Scan(ScanArgs),
     /// Keep one article per story; write the rest to a list of dropped articles.
     Dedup(DedupArgs),
+    /// Score the pipeline against labelled truth (story field, labelled pairs), optionally over a threshold grid.
+    Eval(EvalArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -141,4 +143,37 @@ pub struct DedupArgs {
     /// Write one line per dropped article: its id, the id kept instead, and the label (JSONL).
     #[arg(long, value_name = "FILE")]
     pub dropped: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
+    /// JSON field holding each article's true story (articles without it are not scored).
+    #[arg(long, default_value = "story", value_name = "FIELD")]
+    pub truth_field: String,
+    /// Labelled pairs: TSV with a header naming id_a, id_b and label.
+    #[arg(long, value_name = "FILE")]
+    pub pairs_truth: Option<PathBuf>,
+    /// Pair labels that should be reported (comma separated); enables precision/recall/F1.
+    #[arg(long, value_delimiter = ',', value_name = "LABELS")]
+    pub positive: Vec<String>,
+    /// Pair labels that should not be reported (default: every other label).
+    #[arg(long, value_delimiter = ',', value_name = "LABELS")]
+    pub negative: Vec<String>,
+    /// Vary the story (cluster, rewrite) and copy (near-copy) thresholds over a grid and print a table.
+    #[arg(long)]
+    pub sweep: bool,
+    /// Cluster thresholds for --sweep (comma separated).
+    #[arg(long, value_delimiter = ',', value_name = "LIST")]
+    pub sweep_cluster: Option<Vec<f64>>,
+    /// Rewrite thresholds for --sweep (comma separated).
+    #[arg(long, value_delimiter = ',', value_name = "LIST")]
+    pub sweep_rewrite: Option<Vec<f64>>,
+    /// Near-copy thresholds for --sweep (comma separated).
+    #[arg(long, value_delimiter = ',', value_name = "LIST")]
+    pub sweep_copy: Option<Vec<f64>>,
+    /// Print one JSON object instead of tables.
+    #[arg(long)]
+    pub json: bool,
 }

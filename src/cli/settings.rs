@@ -44,9 +44,9 @@ pub fn ingest_config(a: &PipelineArgs, keep_raw: bool) -> IngestConfig {
     }
 }
 
-/// Reads the inputs and runs the pipeline; skipped records are reported on
-/// stderr (unless quiet) and carried into the report.
-pub fn read_and_run(a: &PipelineArgs, keep_raw: bool) -> anyhow::Result<(Batch, RunReport)> {
+/// Sets up the thread pool, checks the parameters and reads the inputs;
+/// skipped records are reported on stderr (unless quiet).
+pub fn read_batch(a: &PipelineArgs, keep_raw: bool) -> anyhow::Result<(Params, Batch)> {
     if let Some(n) = a.threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
@@ -55,7 +55,7 @@ pub fn read_and_run(a: &PipelineArgs, keep_raw: bool) -> anyhow::Result<(Batch, 
     }
     let params = params(a);
     params.validate()?;
-    let mut batch = read_inputs(&a.inputs, &ingest_config(a, keep_raw))?;
+    let batch = read_inputs(&a.inputs, &ingest_config(a, keep_raw))?;
     if !a.quiet {
         let mut err = std::io::stderr().lock();
         for s in &batch.skipped {
@@ -65,6 +65,13 @@ pub fn read_and_run(a: &PipelineArgs, keep_raw: bool) -> anyhow::Result<(Batch, 
             let _ = writeln!(err, "newsdup: warning {}: {}", s.origin, s.reason);
         }
     }
+    Ok((params, batch))
+}
+
+/// Reads the inputs and runs the pipeline; skipped records are carried into
+/// the report.
+pub fn read_and_run(a: &PipelineArgs, keep_raw: bool) -> anyhow::Result<(Batch, RunReport)> {
+    let (params, mut batch) = read_batch(a, keep_raw)?;
     let mut report = pipeline::run(&batch.articles, &params)?;
     report.stats.skipped = batch.skipped.len();
     report.skipped = std::mem::take(&mut batch.skipped);

@@ -9,11 +9,14 @@
 
 mod dir;
 mod jsonl;
+mod truth;
 
 use crate::model::{Article, Skipped};
 use crate::{Error, Result};
 use ahash::AHashMap;
 use std::path::Path;
+
+pub use truth::{parse_truth_pairs, read_truth_pairs, TruthPair};
 
 /// How input records are read.
 #[derive(Debug, Clone)]

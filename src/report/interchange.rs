@@ -1,6 +1,6 @@
 //! Interchange files for tools and spreadsheets (DESIGN.md, "Outputs"):
 //! - clusters: JSONL, one line per document, `{"id": …, "cluster": …}`;
-//! - pairs: TSV with header `id_a id_b score label jaccard containment story residual_story shared_shingles`;
+//! - pairs: TSV with header `id_a id_b score label jaccard containment story residual_story shared_shingles coverage`;
 //! - passages: JSONL `{"id_a","id_b","a_start","a_end","b_start","b_end","unit":"byte"}`.
 
 use crate::pipeline::RunReport;
@@ -26,12 +26,12 @@ fn tsv_field(s: &str) -> String {
 pub fn write_pairs(report: &RunReport, mut out: impl Write) -> std::io::Result<()> {
     writeln!(
         out,
-        "id_a\tid_b\tscore\tlabel\tjaccard\tcontainment\tstory\tresidual_story\tshared_shingles"
+        "id_a\tid_b\tscore\tlabel\tjaccard\tcontainment\tstory\tresidual_story\tshared_shingles\tcoverage"
     )?;
     for p in &report.pairs {
         writeln!(
             out,
-            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
             tsv_field(&report.documents[p.a.idx()].id),
             tsv_field(&report.documents[p.b.idx()].id),
             round(p.score),
@@ -40,7 +40,8 @@ pub fn write_pairs(report: &RunReport, mut out: impl Write) -> std::io::Result<(
             round(p.scores.containment),
             round(p.scores.story),
             round(p.scores.residual_story),
-            p.scores.shared_shingles
+            p.scores.shared_shingles,
+            round(p.scores.coverage)
         )?;
     }
     Ok(())

@@ -47,6 +47,7 @@ pub fn to_value(report: &RunReport) -> Value {
                 "shared_shingles": p.scores.shared_shingles,
                 "story": round(p.scores.story),
                 "residual_story": round(p.scores.residual_story),
+                "coverage": round(p.scores.coverage),
                 "passages": p.passages,
             })
         })

@@ -307,3 +307,63 @@ fn empty_file_is_reported_not_fatal() {
     let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
     assert!(stderr.contains("no articles in input"), "{stderr}");
 }
+
+#[test]
+fn eval_scores_the_sample_and_sweeps_thresholds() {
+    let sample_truth = crate::root().join("data/sample/truth.tsv");
+    let out = newsdup()
+        .args(["eval", "-q", "--json"])
+        .arg(crate::sample())
+        .arg("--pairs-truth")
+        .arg(&sample_truth)
+        .args(["--positive", "exact,near-copy,partial-copy,rewrite"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    // The sample is built so that every intended pair and story is found.
+    assert_eq!(v["clusters"]["bcubed_f1"], 1.0);
+    assert_eq!(v["pairs"]["recall"], 1.0);
+    assert_eq!(v["pairs"]["confusion"]["rewrite"]["rewrite"], 7);
+    assert_eq!(v["pairs"]["confusion"]["partial-copy"]["partial-copy"], 4);
+
+    // A sweep: one row per grid point; a story threshold of 0.9 splits the
+    // rewrites off, so B-cubed recall falls below the default's.
+    let out = newsdup()
+        .args(["eval", "-q", "--json", "--sweep"])
+        .args(["--sweep-cluster", "0.23,0.9", "--sweep-rewrite", "0.42"])
+        .args(["--sweep-copy", "0.5,0.8"])
+        .arg(crate::sample())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let rows: Vec<Value> = serde_json::from_slice(&out).unwrap();
+    assert_eq!(rows.len(), 4);
+    let recall = |i: usize| rows[i]["clusters"]["bcubed_r"].as_f64().unwrap();
+    assert_eq!(recall(0), 1.0);
+    assert!(recall(2) < 1.0, "{}", rows[2]);
+
+    // Text output and a clear error when there is nothing to score.
+    let out = newsdup()
+        .args(["eval", "-q"])
+        .arg(crate::sample())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8(out).unwrap().contains("B-cubed"));
+    let err = newsdup()
+        .args(["eval", "-q", "--truth-field", "nope"])
+        .arg(crate::sample())
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(String::from_utf8(err).unwrap().contains("`nope`"));
+}
