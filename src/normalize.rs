@@ -92,6 +92,9 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             .filter(|&&b| b == b'\n')
             .count() as u32;
         line_scan = start;
+        if is_html_entity(text, start, seg.len()) {
+            continue;
+        }
         let norm = normalize_word(seg);
         if norm.is_empty() {
             continue;
@@ -104,6 +107,21 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         });
     }
     tokens
+}
+
+/// Whether the word at `start..start + len` is the body of an HTML character
+/// reference left in scraped text (`&amp;`, `&#8217;`, `&#x2019;`): such
+/// words are markup, not language, and as numbers they would count as names.
+pub fn is_html_entity(text: &str, start: usize, len: usize) -> bool {
+    let bytes = text.as_bytes();
+    if len > 8 || bytes.get(start + len) != Some(&b';') {
+        return false;
+    }
+    let before = &bytes[..start];
+    before.ends_with(b"&")
+        || before.ends_with(b"&#")
+        || before.ends_with(b"&#x")
+        || before.ends_with(b"&#X")
 }
 
 /// Whether the word `word` starting at byte `start` of `text` is written as a
@@ -216,6 +234,15 @@ mod tests {
             .collect();
         let named: Vec<&str> = names.iter().filter(|x| x.1).map(|x| x.0.as_str()).collect();
         assert_eq!(named, ["lavrov", "geneva", "12", "may"]);
+    }
+
+    #[test]
+    fn html_character_references_are_not_words() {
+        let words = |t: &str| -> Vec<String> { tokenize(t).into_iter().map(|t| t.norm).collect() };
+        assert_eq!(
+            words("It&#8217;s Stop &amp; Frisk &#x2019;Tis&#8221; AT&T R&D"),
+            ["it", "s", "stop", "frisk", "tis", "at", "t", "r", "d"]
+        );
     }
 
     #[test]
