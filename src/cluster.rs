@@ -12,6 +12,11 @@
 //! them together, because the stories' members share no edges with each other.
 //! Merges happen strongest first; ties break on the smallest ids, so the
 //! result does not depend on thread count or input hashing.
+//!
+//! A merge also needs a *witness*: at least one reported (labelled) pair
+//! between the two clusters. Pairs too weak to report still count in the
+//! average, but they cannot join two stories on their own, so every story a
+//! user sees is held together by pairs the report shows.
 
 use crate::model::{Article, Cluster, DocId};
 use crate::params::KeepPolicy;
@@ -28,6 +33,8 @@ pub struct Edge {
     pub b: DocId,
     /// Similarity in [0, 1].
     pub weight: f64,
+    /// Whether the pair is reported (labelled): evidence a user can see.
+    pub witness: bool,
 }
 
 #[derive(PartialEq)]
@@ -59,19 +66,23 @@ impl Ord for Entry {
 pub fn average_linkage(n_docs: usize, edges: &[Edge], threshold: f64) -> Vec<usize> {
     let mut size = vec![1usize; n_docs];
     let mut alive = vec![true; n_docs];
-    let mut adj: Vec<AHashMap<usize, f64>> = vec![AHashMap::new(); n_docs];
+    // Per neighbour: (sum of edge weights, number of witness edges).
+    let mut adj: Vec<AHashMap<usize, (f64, u32)>> = vec![AHashMap::new(); n_docs];
     for e in edges {
         let (a, b) = (e.a.idx(), e.b.idx());
         if a == b || e.weight <= 0.0 {
             continue;
         }
-        *adj[a].entry(b).or_default() += e.weight;
-        *adj[b].entry(a).or_default() += e.weight;
+        for (x, y) in [(a, b), (b, a)] {
+            let slot = adj[x].entry(y).or_default();
+            slot.0 += e.weight;
+            slot.1 += u32::from(e.witness);
+        }
     }
     let mut heap = BinaryHeap::new();
     for (a, row) in adj.iter().enumerate() {
-        for (&b, &w) in row {
-            if a < b && w >= threshold {
+        for (&b, &(w, n)) in row {
+            if a < b && w >= threshold && n > 0 {
                 heap.push(Entry {
                     avg: w,
                     a,
@@ -97,19 +108,24 @@ pub fn average_linkage(n_docs: usize, edges: &[Edge], threshold: f64) -> Vec<usi
         size[keep] += size[gone];
         let gone_adj = std::mem::take(&mut adj[gone]);
         adj[keep].remove(&gone);
-        for (k, w) in gone_adj {
+        for (k, (w, n)) in gone_adj {
             if k == keep {
                 continue;
             }
-            *adj[keep].entry(k).or_default() += w;
-            let wk = adj[k].remove(&gone).unwrap_or(0.0);
-            *adj[k].entry(keep).or_default() += wk;
+            let slot = adj[keep].entry(k).or_default();
+            slot.0 += w;
+            slot.1 += n;
+            let (wk, nk) = adj[k].remove(&gone).unwrap_or((0.0, 0));
+            let slot = adj[k].entry(keep).or_default();
+            slot.0 += wk;
+            slot.1 += nk;
         }
-        let mut neighbours: Vec<(usize, f64)> = adj[keep].iter().map(|(&k, &w)| (k, w)).collect();
+        let mut neighbours: Vec<(usize, (f64, u32))> =
+            adj[keep].iter().map(|(&k, &w)| (k, w)).collect();
         neighbours.sort_unstable_by_key(|x| x.0);
-        for (k, w) in neighbours {
+        for (k, (w, n)) in neighbours {
             let avg = w / (size[keep] * size[k]) as f64;
-            if avg >= threshold {
+            if avg >= threshold && n > 0 {
                 let (a, b) = (keep.min(k), keep.max(k));
                 heap.push(Entry {
                     avg,
@@ -185,7 +201,27 @@ mod tests {
             a: DocId(a),
             b: DocId(b),
             weight: w,
+            witness: true,
         }
+    }
+
+    #[test]
+    fn unreported_pairs_alone_do_not_merge_stories() {
+        let weak = |a, b| Edge {
+            witness: false,
+            ..e(a, b, 0.6)
+        };
+        // 0–1 is a reported pair; 2 is linked to both only by unreported,
+        // though strong enough, similarities; 3–4 likewise.
+        let edges = vec![e(0, 1, 0.9), weak(2, 0), weak(2, 1), weak(3, 4)];
+        let c = average_linkage(5, &edges, 0.3);
+        assert_eq!(c[0], c[1]);
+        assert_ne!(c[2], c[0]);
+        assert_ne!(c[3], c[4]);
+        // One witness is enough: the weak edges then count in the average.
+        let edges = vec![e(0, 1, 0.9), e(2, 0, 0.4), weak(2, 1)];
+        let c = average_linkage(3, &edges, 0.3);
+        assert_eq!(c[2], c[0]);
     }
 
     #[test]

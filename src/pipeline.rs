@@ -245,6 +245,7 @@ pub fn run(articles: &[Article], params: &Params) -> Result<RunReport> {
                 a: p.a,
                 b: p.b,
                 weight,
+                witness: p.label.is_some(),
             }
         })
         .collect();
