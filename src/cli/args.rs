@@ -44,7 +44,7 @@ pub enum KeepArg {
 /// Options shared by every command that runs the pipeline.
 #[derive(Debug, Args)]
 pub struct PipelineArgs {
-    /// Input: JSONL files (.jsonl or .jsonl.gz), directories of .txt files, .txt files, or - for JSONL on stdin.
+    /// Input: JSONL files (.jsonl or .jsonl.gz), directories of .txt and .html pages, .txt or .html files, or - for JSONL on stdin.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// What to look for.
@@ -107,6 +107,9 @@ pub struct PipelineArgs {
     /// JSON field holding the URL.
     #[arg(long, default_value = "url")]
     pub url_field: String,
+    /// JSON field holding a raw HTML page (its main text is extracted when the text field is absent).
+    #[arg(long, default_value = "html")]
+    pub html_field: String,
 }
 
 #[derive(Debug, Args)]

@@ -1,5 +1,7 @@
 //! Directory reader: every `.txt` file under a directory is one article
-//! (id = path relative to the directory, title = first non-empty line).
+//! (id = path relative to the directory, title = first non-empty line), and
+//! every `.html`, `.htm` or `.html.gz` page is one article whose text is the
+//! page's extracted main text (see [`super::html`]).
 
 use super::Record;
 use crate::model::{Article, Origin};
@@ -21,9 +23,14 @@ pub(crate) fn read_dir(root: &Path) -> Result<Vec<Record>> {
             }
         };
         let path = entry.path();
-        if entry.file_type().is_file() && path.extension().is_some_and(|e| e == "txt") {
-            let rel = path.strip_prefix(root).unwrap_or(path);
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = path.strip_prefix(root).unwrap_or(path);
+        if path.extension().is_some_and(|e| e == "txt") {
             out.push(read_text_file(path, rel)?);
+        } else if is_html(path) {
+            out.push(read_html_file(path, rel)?);
         }
     }
     Ok(out)
@@ -61,5 +68,66 @@ pub(crate) fn read_text_file(path: &Path, key: &Path) -> Result<Record> {
             raw: None,
         }),
         Vec::new(),
+    ))
+}
+
+/// Whether a path names an HTML page (`.html`, `.htm`, optionally `.gz`).
+pub(crate) fn is_html(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    name.ends_with(".html") || name.ends_with(".htm")
+}
+
+/// One HTML page as an article: its extracted main text, title, date and URL.
+pub(crate) fn read_html_file(path: &Path, key: &Path) -> Result<Record> {
+    let mut bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let origin = Origin {
+        path: path.display().to_string(),
+        line: None,
+    };
+    if path.extension().is_some_and(|e| e == "gz") {
+        let mut plain = Vec::new();
+        let mut gz = flate2::read::MultiGzDecoder::new(&bytes[..]);
+        if let Err(e) = std::io::Read::read_to_end(&mut gz, &mut plain) {
+            return Ok(Record::Bad {
+                origin: origin.to_string(),
+                reason: format!("cannot decompress: {e}"),
+            });
+        }
+        bytes = plain;
+    }
+    let page = super::html::decode(&bytes);
+    let extracted = match super::html::extract(&page, None) {
+        Ok(e) => e,
+        Err(reason) => {
+            return Ok(Record::Bad {
+                origin: origin.to_string(),
+                reason,
+            })
+        }
+    };
+    let mut warnings = Vec::new();
+    let published = extracted.published.as_deref().and_then(|s| {
+        let parsed = super::parse_date(s);
+        if parsed.is_none() {
+            warnings.push(format!("publication time {s:?} is not RFC 3339 (ignored)"));
+        }
+        parsed
+    });
+    Ok(Record::Article(
+        Box::new(Article {
+            key: key.to_string_lossy().replace('\\', "/"),
+            origin,
+            title: extracted.title,
+            published,
+            source: extracted.site,
+            url: extracted.url,
+            body: extracted.text,
+            raw: None,
+        }),
+        warnings,
     ))
 }

@@ -105,6 +105,7 @@ fn parse_line(bytes: &[u8], name: &str, line: u64, config: &IngestConfig) -> Opt
             )
         }
     };
+    let mut extracted = None;
     let body = match obj.get(&config.text_field) {
         Some(Value::String(s)) => s.clone(),
         Some(_) => {
@@ -117,16 +118,31 @@ fn parse_line(bytes: &[u8], name: &str, line: u64, config: &IngestConfig) -> Opt
                 ),
             )
         }
-        None => {
-            return bad(
-                name,
-                line,
-                format!(
-                    "article {key:?}: missing text field {:?}",
-                    config.text_field
-                ),
-            )
-        }
+        None => match obj.get(&config.html_field) {
+            Some(Value::String(page)) => {
+                let url = obj.get(&config.url_field).and_then(Value::as_str);
+                match super::html::extract(page, url) {
+                    Ok(e) => {
+                        let text = e.text.clone();
+                        extracted = Some(e);
+                        text
+                    }
+                    Err(reason) => {
+                        return bad(name, line, format!("article {key:?}: {reason}"));
+                    }
+                }
+            }
+            _ => {
+                return bad(
+                    name,
+                    line,
+                    format!(
+                        "article {key:?}: missing text field {:?} (or HTML field {:?})",
+                        config.text_field, config.html_field
+                    ),
+                )
+            }
+        },
     };
     let mut warnings = Vec::new();
     let string_field = |field: &str, warnings: &mut Vec<String>| match obj.get(field) {
@@ -139,19 +155,26 @@ fn parse_line(bytes: &[u8], name: &str, line: u64, config: &IngestConfig) -> Opt
             None
         }
     };
-    let title = string_field(&config.title_field, &mut warnings);
-    let source = string_field(&config.source_field, &mut warnings);
-    let url = string_field(&config.url_field, &mut warnings);
-    let published = string_field(&config.published_field, &mut warnings).and_then(|s| {
-        let parsed = parse_date(&s);
-        if parsed.is_none() {
-            warnings.push(format!(
-                "article {key:?}: field {:?} is not RFC 3339 or YYYY-MM-DD: {s:?} (ignored)",
-                config.published_field
-            ));
-        }
-        parsed
-    });
+    let from_page =
+        |f: fn(&super::html::Extracted) -> Option<String>| extracted.as_ref().and_then(f);
+    let title =
+        string_field(&config.title_field, &mut warnings).or_else(|| from_page(|e| e.title.clone()));
+    let source =
+        string_field(&config.source_field, &mut warnings).or_else(|| from_page(|e| e.site.clone()));
+    let url =
+        string_field(&config.url_field, &mut warnings).or_else(|| from_page(|e| e.url.clone()));
+    let published = string_field(&config.published_field, &mut warnings)
+        .or_else(|| from_page(|e| e.published.clone()))
+        .and_then(|s| {
+            let parsed = parse_date(&s);
+            if parsed.is_none() {
+                warnings.push(format!(
+                    "article {key:?}: field {:?} is not RFC 3339 or YYYY-MM-DD: {s:?} (ignored)",
+                    config.published_field
+                ));
+            }
+            parsed
+        });
     let article = Article {
         key,
         origin: Origin {

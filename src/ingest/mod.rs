@@ -1,13 +1,16 @@
 //! Ingest: files, directories and standard input → [`Article`]s.
 //!
 //! This is the only stage that reads files. JSONL (optionally `.gz`) has one
-//! article per line; a directory is walked for `.txt` files; `-` is JSONL on
-//! standard input; any other file that is not JSONL (`.txt`) is one article.
+//! article per line, with its text in a text field or as a page in an HTML
+//! field; a directory is walked for `.txt` files and HTML pages; `-` is JSONL
+//! on standard input; a `.txt` file or an HTML page is one article. HTML
+//! becomes its extracted main text ([`html`]).
 //! Records that cannot be used become [`Skipped`] entries naming `file:line`
 //! and the run goes on, unless `strict` is set, which turns the first one into
 //! an error. Duplicate ids keep the first article.
 
 mod dir;
+pub mod html;
 mod jsonl;
 mod truth;
 
@@ -33,6 +36,8 @@ pub struct IngestConfig {
     pub source_field: String,
     /// Field holding the URL.
     pub url_field: String,
+    /// Field holding a raw HTML page, used when the text field is absent.
+    pub html_field: String,
     /// Fail on the first bad record instead of skipping it.
     pub strict: bool,
     /// Keep each JSON line as read (for `dedup`, which passes records through).
@@ -48,6 +53,7 @@ impl Default for IngestConfig {
             published_field: "published".into(),
             source_field: "source".into(),
             url_field: "url".into(),
+            html_field: "html".into(),
             strict: false,
             keep_raw: false,
         }
@@ -93,6 +99,11 @@ pub fn read_inputs(inputs: &[impl AsRef<Path>], config: &IngestConfig) -> Result
             dir::read_dir(path)?
         } else if is_plain_text(path) {
             vec![dir::read_text_file(
+                path,
+                path.file_name().map(Path::new).unwrap_or(path),
+            )?]
+        } else if dir::is_html(path) {
+            vec![dir::read_html_file(
                 path,
                 path.file_name().map(Path::new).unwrap_or(path),
             )?]

@@ -1,5 +1,6 @@
 //! Integration tests: one binary (ripgrep's layout), one module per area.
 
+mod boilerplate;
 mod cli;
 mod eval;
 mod pipeline;
