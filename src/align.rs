@@ -10,8 +10,15 @@
 //! are chained into one passage. Passages shorter than `min_tokens` matched
 //! tokens are dropped; overlaps are resolved longest first. Token offsets map
 //! back to byte ranges, so reports quote the exact characters.
+//!
+//! [`shared_passages`] adds the quotations both texts carry ([`quotes`]),
+//! merged with the runs that overlap them, and [`sentences`] pairs the
+//! sentences of rewrites.
 
-use crate::model::{NormDoc, Passage};
+pub mod quotes;
+pub mod sentences;
+
+use crate::model::{NormDoc, Passage, PassageKind};
 use crate::shingle::token_hash;
 use ahash::AHashMap;
 
@@ -136,8 +143,137 @@ pub fn passages(doc_a: &NormDoc, doc_b: &NormDoc, config: AlignConfig) -> Vec<Pa
             a: doc_a.tokens[ia[a0]].text_range.start..doc_a.tokens[ia[a1 - 1]].text_range.end,
             b: doc_b.tokens[ib[b0]].text_range.start..doc_b.tokens[ib[b1 - 1]].text_range.end,
             tokens: matched,
+            kind: PassageKind::Run,
         })
         .collect()
+}
+
+fn overlaps(x: &std::ops::Range<usize>, y: &std::ops::Range<usize>) -> bool {
+    x.start < y.end && y.start < x.end
+}
+
+/// Token indices whose start lies in `bytes`.
+fn token_span(doc: &NormDoc, bytes: &std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let lo = doc
+        .tokens
+        .partition_point(|t| t.text_range.start < bytes.start);
+    let hi = doc
+        .tokens
+        .partition_point(|t| t.text_range.start < bytes.end);
+    lo..hi
+}
+
+/// A run that reaches into a quotation on one side only by a word or two
+/// (across a sentence break: `… in Moscow. But` against `… in Moscow. "But`)
+/// loses those words on both sides, so that it no longer hides the quotation.
+/// Runs start and end with [`SEED_TOKENS`] exactly matching words, so
+/// dropping fewer keeps both sides aligned.
+fn trim_off(
+    p: &mut Passage,
+    doc_a: &NormDoc,
+    doc_b: &NormDoc,
+    qa: &std::ops::Range<usize>,
+    qb: &std::ops::Range<usize>,
+) {
+    let (in_a, in_b) = (overlaps(&p.a, qa), overlaps(&p.b, qb));
+    if in_a == in_b {
+        return;
+    }
+    let (ta, tb) = (token_span(doc_a, &p.a), token_span(doc_b, &p.b));
+    if ta.is_empty() || tb.is_empty() {
+        return;
+    }
+    let (doc, t, q) = if in_a {
+        (doc_a, &ta, qa)
+    } else {
+        (doc_b, &tb, qb)
+    };
+    let inside = |i: usize| overlaps(&doc.tokens[i].text_range, q);
+    let at_end = (t.start..t.end).rev().take_while(|&i| inside(i)).count();
+    let at_start = (t.start..t.end).take_while(|&i| inside(i)).count();
+    let (cut_start, cut_end) = if at_end > 0 && at_start == 0 {
+        (0, at_end)
+    } else if at_start > 0 && at_end == 0 {
+        (at_start, 0)
+    } else {
+        return;
+    };
+    let k = cut_start + cut_end;
+    if k >= SEED_TOKENS || ta.len() <= k || tb.len() <= k {
+        return;
+    }
+    let (ta, tb) = (
+        ta.start + cut_start..ta.end - cut_end,
+        tb.start + cut_start..tb.end - cut_end,
+    );
+    p.a = doc_a.tokens[ta.start].text_range.start..doc_a.tokens[ta.end - 1].text_range.end;
+    p.b = doc_b.tokens[tb.start].text_range.start..doc_b.tokens[tb.end - 1].text_range.end;
+    p.tokens = p.tokens.saturating_sub(k);
+}
+
+/// Shared passages of two articles: the word runs of [`passages`] and the
+/// quotations both carry ([`quotes::shared_quotes`]), sorted by position in
+/// the first text, not overlapping on either side.
+///
+/// A shared quotation that overlaps runs on both sides is merged with them
+/// into one passage (marked [`PassageKind::Quote`] when the quotation makes
+/// up at least half of it); a quotation whose runs disagree with it on one
+/// side is left to the runs.
+pub fn shared_passages(
+    text_a: &str,
+    doc_a: &NormDoc,
+    text_b: &str,
+    doc_b: &NormDoc,
+    config: AlignConfig,
+) -> Vec<Passage> {
+    let mut out = passages(doc_a, doc_b, config);
+    for (qa, qb) in quotes::shared_quotes(text_a, doc_a, text_b, doc_b) {
+        let quote_tokens = qa.tokens.len().min(qb.tokens.len());
+        for p in &mut out {
+            trim_off(p, doc_a, doc_b, &qa.bytes, &qb.bytes);
+        }
+        let hit_a: Vec<bool> = out.iter().map(|p| overlaps(&p.a, &qa.bytes)).collect();
+        let hit_b: Vec<bool> = out.iter().map(|p| overlaps(&p.b, &qb.bytes)).collect();
+        if hit_a.iter().zip(&hit_b).any(|(x, y)| x != y) {
+            continue;
+        }
+        let mut merged = Passage {
+            a: qa.bytes.clone(),
+            b: qb.bytes.clone(),
+            tokens: 0,
+            kind: PassageKind::Quote,
+        };
+        let mut run_tokens = 0;
+        let mut i = 0;
+        out.retain(|p| {
+            let hit = hit_a[i];
+            i += 1;
+            if hit {
+                merged.a = merged.a.start.min(p.a.start)..merged.a.end.max(p.a.end);
+                merged.b = merged.b.start.min(p.b.start)..merged.b.end.max(p.b.end);
+                run_tokens += p.tokens;
+            }
+            !hit
+        });
+        merged.tokens = run_tokens.max(quote_tokens);
+        if 2 * qa.bytes.len() < merged.a.len() {
+            merged.kind = PassageKind::Run;
+        }
+        out.push(merged);
+    }
+    out.sort_by_key(|p| (p.a.start, p.b.start));
+    // Merging may make passages cross on the second side: keep the first.
+    let mut kept: Vec<Passage> = Vec::with_capacity(out.len());
+    for p in out {
+        if kept
+            .iter()
+            .any(|k| overlaps(&k.a, &p.a) || overlaps(&k.b, &p.b))
+        {
+            continue;
+        }
+        kept.push(p);
+    }
+    kept
 }
 
 #[cfg(test)]

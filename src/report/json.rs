@@ -6,10 +6,13 @@
 //!  "documents": [{"id", "title", "origin", "source", "url", "published", "bytes", "tokens", "cluster"}],
 //!  "clusters": [{"cluster": 0, "representative": "id", "members": ["id", …]}],
 //!  "pairs": [{"id_a", "id_b", "label", "score", "jaccard", "containment", "shared_shingles", "story",
-//!             "passages": [{"a_start", "a_end", "b_start", "b_end", "tokens", "text_a", "text_b"}]}],
+//!             "passages": [{"a_start", "a_end", "b_start", "b_end", "tokens", "kind", "text_a", "text_b"}],
+//!             "sentences": [{"a_start", "a_end", "b_start", "b_end", "score", "shared_terms": […]}]}],
 //!  "skipped": [{"origin", "reason"}], "warnings": [{"origin", "reason"}]}
 //! ```
 //! Offsets are UTF-8 byte offsets into each article's text, end exclusive.
+//! A passage's `kind` is `run` (matching words) or `quote` (a quotation both
+//! articles carry); `sentences` is filled for rewrites.
 
 use crate::pipeline::RunReport;
 use serde_json::{json, Value};
@@ -48,6 +51,7 @@ pub fn to_value(report: &RunReport) -> Value {
                 "story": round(p.scores.story),
                 "residual_story": round(p.scores.residual_story),
                 "passages": p.passages,
+                "sentences": p.sentences,
             })
         })
         .collect();
