@@ -20,5 +20,6 @@ pub fn run() -> anyhow::Result<ExitCode> {
     match cli.command {
         args::Command::Scan(a) => commands::scan::run(a),
         args::Command::Dedup(a) => commands::dedup::run(a),
+        args::Command::Compare(a) => commands::compare::run(a),
     }
 }

@@ -69,6 +69,28 @@ pub fn to_value(report: &RunReport) -> Value {
     })
 }
 
+/// One compared pair (`newsdup compare --json`): the two documents, label
+/// (`null` when unrelated, with `reason`), scores, passages and sentences.
+pub fn comparison_value(cmp: &crate::pipeline::Comparison) -> Value {
+    let doc = |d: &crate::pipeline::DocInfo| json!({"id": d.id, "title": d.title, "origin": d.origin, "bytes": d.bytes, "tokens": d.tokens});
+    json!({
+        "schema": SCHEMA,
+        "tool": concat!("newsdup ", env!("CARGO_PKG_VERSION")),
+        "a": doc(&cmp.documents[0]),
+        "b": doc(&cmp.documents[1]),
+        "label": cmp.label,
+        "reason": cmp.reason,
+        "score": round(cmp.score),
+        "jaccard": round(cmp.scores.jaccard),
+        "containment": round(cmp.scores.containment),
+        "shared_shingles": cmp.scores.shared_shingles,
+        "story": round(cmp.scores.story),
+        "residual_story": round(cmp.scores.residual_story),
+        "passages": cmp.passages,
+        "sentences": cmp.sentences,
+    })
+}
+
 /// Rounds a score to 6 decimals so the report is stable and readable.
 pub fn round(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
