@@ -7,7 +7,10 @@
 //! through a hash index of the second document); each seed is extended while
 //! tokens agree, giving exact runs. Runs that follow each other on both sides
 //! with gaps of at most `max_gap` tokens (an inserted word, a changed number)
-//! are chained into one passage. Passages shorter than `min_tokens` matched
+//! are chained into one passage; between long runs the gap may be longer,
+//! up to a third of the shorter side's matched tokens (at most
+//! [`MAX_BRIDGE_TOKENS`]), so a garbled or inserted phrase inside a copied
+//! paragraph does not split it. Passages shorter than `min_tokens` matched
 //! tokens are dropped; overlaps are resolved longest first. Token offsets map
 //! back to byte ranges, so reports quote the exact characters.
 //!
@@ -24,6 +27,10 @@ use ahash::AHashMap;
 
 /// Tokens in a seed match.
 pub const SEED_TOKENS: usize = 3;
+/// Longest gap bridged between two long runs, in tokens.
+pub const MAX_BRIDGE_TOKENS: usize = 30;
+/// Two runs bridge a gap up to the shorter one's matched length over this.
+const BRIDGE_DIVISOR: usize = 3;
 /// Positions per seed considered (guards against repetitive text).
 const MAX_SEED_POSITIONS: usize = 16;
 
@@ -125,9 +132,13 @@ pub fn passages(doc_a: &NormDoc, doc_b: &NormDoc, config: AlignConfig) -> Vec<Pa
         if let Some(last) = chains.last_mut() {
             let gap_a = r.a as isize - last.1 as isize;
             let gap_b = r.b as isize - last.3 as isize;
-            if (0..=config.max_gap as isize).contains(&gap_a)
-                && (0..=config.max_gap as isize).contains(&gap_b)
-            {
+            // Between long runs a longer gap is still one passage (a
+            // garbled or inserted phrase inside a copied paragraph).
+            let allowed = config
+                .max_gap
+                .max((last.4.min(r.len) / BRIDGE_DIVISOR).min(MAX_BRIDGE_TOKENS))
+                as isize;
+            if (0..=allowed).contains(&gap_a) && (0..=allowed).contains(&gap_b) {
                 last.1 = r.a + r.len;
                 last.3 = r.b + r.len;
                 last.4 += r.len;

@@ -485,21 +485,32 @@ pub fn compare(articles: &[Article], a: DocId, b: DocId, params: &Params) -> Res
 }
 
 /// Why a pair's scores earn no label: each rule of [`crate::verify::label`]
-/// and how far the pair is from it.
+/// and what the pair lacks for it.
 fn unrelated_reason(s: &Scores, params: &Params) -> String {
+    let partial = if s.shared_shingles < params.partial_min_shingles {
+        format!(
+            "{} shared shingles < {}",
+            s.shared_shingles, params.partial_min_shingles
+        )
+    } else {
+        format!(
+            "containment {:.3} < {:.2} and {} shared shingles < {}",
+            s.containment,
+            params.partial_min_containment,
+            s.shared_shingles,
+            params.partial_long_shingles
+        )
+    };
     let mut why = vec![
         format!(
-            "containment {:.2} < {:.2} (near-copy)",
+            "near-copy: containment {:.2} < {:.2}",
             s.containment, params.near_copy_containment
         ),
-        format!(
-            "{} shared shingles < {} or containment below {:.2} (partial-copy)",
-            s.shared_shingles, params.partial_min_shingles, params.partial_min_containment
-        ),
+        format!("partial-copy: {partial}"),
     ];
     if params.mode == Mode::Stories {
         why.push(format!(
-            "story {:.2} < {:.2}, or < {:.2} with {} shared shingles (rewrite)",
+            "rewrite: story {:.2} < {:.2} (or < {:.2} with {}+ shared shingles)",
             s.story,
             params.rewrite_threshold,
             params.rewrite_supported_threshold,
