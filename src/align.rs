@@ -330,4 +330,34 @@ mod tests {
         assert!(p.is_empty());
         assert!(passages(&doc(""), &doc(""), AlignConfig::default()).is_empty());
     }
+
+    #[test]
+    fn a_short_shared_quote_is_a_passage_and_runs_in_it_merge() {
+        let a =
+            "Officials gave few details. The mayor called it “a dark day for the city” on Monday.";
+        let b =
+            "Speaking later, she repeated: 'a dark day for the city'. Nothing else is shared here.";
+        let (da, db) = (doc(a), doc(b));
+        assert!(passages(&da, &db, AlignConfig::default()).is_empty());
+        let p = shared_passages(a, &da, b, &db, AlignConfig::default());
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].kind, PassageKind::Quote);
+        assert_eq!(&a[p[0].a.clone()], "a dark day for the city");
+        assert_eq!(&b[p[0].b.clone()], "a dark day for the city");
+    }
+
+    #[test]
+    fn a_garbled_phrase_between_long_runs_does_not_split_the_passage() {
+        let left = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty";
+        let right = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon";
+        let a = format!("Intro words here. {left} qq1 qq2 qq3 qq4 qq5 {right} Outro.");
+        let b = format!("Other start entirely. {left} zz9 zz8 zz7 zz6 {right} End.");
+        let p = passages(&doc(&a), &doc(&b), AlignConfig::default());
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(a[p[0].a.clone()].starts_with("one two") && a[p[0].a.clone()].ends_with("upsilon"));
+        // Short runs are not bridged over the same gap.
+        let a = "one two three four five six seven eight qq1 qq2 qq3 qq4 qq5 alpha beta gamma delta epsilon zeta eta theta";
+        let b = "one two three four five six seven eight zz9 zz8 zz7 zz6 alpha beta gamma delta epsilon zeta eta theta";
+        assert_eq!(passages(&doc(a), &doc(b), AlignConfig::default()).len(), 2);
+    }
 }
