@@ -17,6 +17,7 @@
 //! by the longest common subsequence of the two word sequences.
 
 use crate::model::NormDoc;
+use ahash::AHashMap;
 use std::ops::Range;
 
 /// Longest quotation considered, in bytes.
@@ -175,15 +176,26 @@ pub fn same_quote(a: &[&str], b: &[&str]) -> bool {
     if a == b {
         return true;
     }
-    if long.len() > MAX_FUZZY_WORDS {
+    // The common subsequence is at most the shorter quotation: skip the
+    // quadratic comparison when that cannot reach the agreement needed.
+    if long.len() > MAX_FUZZY_WORDS
+        || (short.len() as f64) < MIN_QUOTE_AGREEMENT * long.len() as f64
+    {
         return false;
     }
     let common = lcs(short, long);
     common >= MIN_QUOTE_WORDS && common as f64 >= MIN_QUOTE_AGREEMENT * long.len() as f64
 }
 
+/// Work allowed for inexact comparisons of one pair of texts, in cells of
+/// the common-subsequence table (bounds the time on texts with thousands of
+/// quotations; exact matches are always found).
+const FUZZY_CELL_BUDGET: usize = 20_000_000;
+
 /// Pairs `(quote of a, quote of b)` that are the same quotation, each quote
-/// used at most once, in the order of the first text.
+/// used at most once, in the order of the first text. Exact matches are
+/// looked up first; then, within [`FUZZY_CELL_BUDGET`], the first unused
+/// quotation of the second text that [`same_quote`] accepts.
 pub fn shared_quotes(
     text_a: &str,
     doc_a: &NormDoc,
@@ -198,24 +210,60 @@ pub fn shared_quotes(
             .map(|t| t.norm.clone())
             .collect()
     };
+    let wa: Vec<Vec<String>> = qa.iter().map(|q| words(doc_a, q)).collect();
     let wb: Vec<Vec<String>> = qb.iter().map(|q| words(doc_b, q)).collect();
-    let mut used_b = vec![false; qb.len()];
-    let mut out = Vec::new();
-    for x in &qa {
-        let wa = words(doc_a, x);
-        let wa: Vec<&str> = wa.iter().map(String::as_str).collect();
-        let hit = wb.iter().enumerate().find(|(j, w)| {
-            !used_b[*j] && {
-                let w: Vec<&str> = w.iter().map(String::as_str).collect();
-                same_quote(&wa, &w)
-            }
-        });
-        if let Some((j, _)) = hit {
-            used_b[j] = true;
-            out.push((x.clone(), qb[j].clone()));
+    let mut exact: AHashMap<&[String], Vec<usize>> = AHashMap::new();
+    for (j, w) in wb.iter().enumerate().rev() {
+        if w.len() >= MIN_QUOTE_WORDS {
+            exact.entry(w.as_slice()).or_default().push(j);
         }
     }
-    out
+    let mut used_b = vec![false; qb.len()];
+    let mut found: Vec<Option<usize>> = vec![None; qa.len()];
+    for (i, w) in wa.iter().enumerate() {
+        if let Some(js) = exact.get_mut(w.as_slice()) {
+            if let Some(j) = js.pop() {
+                used_b[j] = true;
+                found[i] = Some(j);
+            }
+        }
+    }
+    let mut budget = FUZZY_CELL_BUDGET;
+    for (i, w) in wa.iter().enumerate() {
+        if found[i].is_some() || budget == 0 {
+            continue;
+        }
+        let x: Vec<&str> = w.iter().map(String::as_str).collect();
+        for (j, v) in wb.iter().enumerate() {
+            if used_b[j] {
+                continue;
+            }
+            let (short, long) = (x.len().min(v.len()), x.len().max(v.len()));
+            // Pairs that cannot agree enough are skipped without cost.
+            if short < MIN_QUOTE_WORDS
+                || long > MAX_FUZZY_WORDS
+                || (short as f64) < MIN_QUOTE_AGREEMENT * long as f64
+            {
+                continue;
+            }
+            let cells = short * long;
+            if cells > budget {
+                budget = 0;
+                break;
+            }
+            budget -= cells;
+            let y: Vec<&str> = v.iter().map(String::as_str).collect();
+            if same_quote(&x, &y) {
+                used_b[j] = true;
+                found[i] = Some(j);
+                break;
+            }
+        }
+    }
+    qa.iter()
+        .zip(found)
+        .filter_map(|(x, j)| j.map(|j| (x.clone(), qb[j].clone())))
+        .collect()
 }
 
 #[cfg(test)]
