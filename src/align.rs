@@ -11,7 +11,10 @@
 //! up to a third of the shorter side's matched tokens (at most
 //! [`MAX_BRIDGE_TOKENS`]), so a garbled or inserted phrase inside a copied
 //! paragraph does not split it. Passages shorter than `min_tokens` matched
-//! tokens are dropped; overlaps are resolved longest first. Token offsets map
+//! tokens are dropped; overlaps are resolved longest first (a run that
+//! shares its first or last words with a longer one keeps the rest).
+//! Passages adjacent in the first text whose ranges in the second lie close
+//! together in another order (reordered sentences) are merged. Token offsets map
 //! back to byte ranges, so reports quote the exact characters.
 //!
 //! [`shared_passages`] adds the quotations both texts carry ([`quotes`]),
@@ -115,10 +118,19 @@ pub fn passages(doc_a: &NormDoc, doc_b: &NormDoc, config: AlignConfig) -> Vec<Pa
     let mut used_a = vec![false; ha.len()];
     let mut used_b = vec![false; hb.len()];
     let mut chosen: Vec<Run> = Vec::new();
-    for r in runs {
-        if used_a[r.a..r.a + r.len].iter().any(|&u| u)
-            || used_b[r.b..r.b + r.len].iter().any(|&u| u)
-        {
+    for mut r in runs {
+        // A run that shares its first or last words with a longer one
+        // (two copied passages that meet at a common word) keeps the rest.
+        let used = |r: &Run, k: usize| used_a[r.a + k] || used_b[r.b + k];
+        while r.len > 0 && used(&r, 0) {
+            r.a += 1;
+            r.b += 1;
+            r.len -= 1;
+        }
+        while r.len > 0 && used(&r, r.len - 1) {
+            r.len -= 1;
+        }
+        if r.len < SEED_TOKENS || (0..r.len).any(|k| used(&r, k)) {
             continue;
         }
         used_a[r.a..r.a + r.len].iter_mut().for_each(|u| *u = true);
@@ -147,9 +159,12 @@ pub fn passages(doc_a: &NormDoc, doc_b: &NormDoc, config: AlignConfig) -> Vec<Pa
         }
         chains.push((r.a, r.a + r.len, r.b, r.b + r.len, r.len));
     }
-    chains
+    let chains: Vec<_> = chains
         .into_iter()
         .filter(|c| c.4 >= config.min_tokens)
+        .collect();
+    merge_reordered(chains, config.max_gap)
+        .into_iter()
         .map(|(a0, a1, b0, b1, matched)| Passage {
             a: doc_a.tokens[ia[a0]].text_range.start..doc_a.tokens[ia[a1 - 1]].text_range.end,
             b: doc_b.tokens[ib[b0]].text_range.start..doc_b.tokens[ib[b1 - 1]].text_range.end,
@@ -157,6 +172,52 @@ pub fn passages(doc_a: &NormDoc, doc_b: &NormDoc, config: AlignConfig) -> Vec<Pa
             kind: PassageKind::Run,
         })
         .collect()
+}
+
+/// A chain of runs: `(a_start, a_end, b_start, b_end, matched)` in kept-token
+/// indices.
+type Chain = (usize, usize, usize, usize, usize);
+
+/// Least share of the combined span on the second side that merged
+/// passages must cover (see [`merge_reordered`]).
+pub const MIN_REORDER_DENSITY: f64 = 0.8;
+/// Above this many passages, reordered blocks are not merged (the overlap
+/// check is quadratic).
+const MAX_REORDER_PASSAGES: usize = 1000;
+
+/// Merges passages that follow each other in the first text (gap of at most
+/// `max_gap` tokens) and whose ranges in the second text lie close together
+/// in another order: a copied paragraph whose sentences were reordered or
+/// moved by a few lines is one passage, not several. The combined range on
+/// the second side must be covered at least [`MIN_REORDER_DENSITY`] by the
+/// merged passages and must not overlap any other passage.
+fn merge_reordered(chains: Vec<Chain>, max_gap: usize) -> Vec<Chain> {
+    if chains.len() < 2 || chains.len() > MAX_REORDER_PASSAGES {
+        return chains;
+    }
+    let b_ranges: Vec<(usize, usize)> = chains.iter().map(|c| (c.2, c.3)).collect();
+    let mut out: Vec<Chain> = Vec::with_capacity(chains.len());
+    // Per output chain: the second-side ranges of its members.
+    let mut members: Vec<Vec<(usize, usize)>> = Vec::with_capacity(chains.len());
+    for c in chains {
+        if let (Some(last), Some(group)) = (out.last_mut(), members.last_mut()) {
+            let gap_a = c.0 as isize - last.1 as isize;
+            let (b0, b1) = (last.2.min(c.2), last.3.max(c.3));
+            let covered: usize = group.iter().map(|m| m.1 - m.0).sum::<usize>() + (c.3 - c.2);
+            let dense = covered as f64 >= MIN_REORDER_DENSITY * (b1 - b0) as f64;
+            let clear = b_ranges
+                .iter()
+                .all(|&x| x.1 <= b0 || x.0 >= b1 || x == (c.2, c.3) || group.contains(&x));
+            if (0..=max_gap as isize).contains(&gap_a) && dense && clear {
+                *last = (last.0, c.1, b0, b1, last.4 + c.4);
+                group.push((c.2, c.3));
+                continue;
+            }
+        }
+        members.push(vec![(c.2, c.3)]);
+        out.push(c);
+    }
+    out
 }
 
 fn overlaps(x: &std::ops::Range<usize>, y: &std::ops::Range<usize>) -> bool {
@@ -359,5 +420,42 @@ mod tests {
         let a = "one two three four five six seven eight qq1 qq2 qq3 qq4 qq5 alpha beta gamma delta epsilon zeta eta theta";
         let b = "one two three four five six seven eight zz9 zz8 zz7 zz6 alpha beta gamma delta epsilon zeta eta theta";
         assert_eq!(passages(&doc(a), &doc(b), AlignConfig::default()).len(), 2);
+    }
+
+    #[test]
+    fn reordered_sentences_of_one_paragraph_are_one_passage() {
+        let s1 = "the council approved the new budget after a long debate on tuesday night";
+        let s2 = "schools and roads will receive most of the extra money next year says the mayor";
+        let a = format!("Unrelated opening here. {s1}. {s2}. Unrelated close.");
+        let b = format!("Another start. {s2}. {s1}. Another end.");
+        let p = passages(&doc(&a), &doc(&b), AlignConfig::default());
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(&a[p[0].a.clone()], format!("{s1}. {s2}"));
+        assert_eq!(&b[p[0].b.clone()], format!("{s2}. {s1}"));
+        // Far apart in the second text: two passages.
+        let filler =
+            "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor "
+                .repeat(4);
+        let b = format!("Another start. {s2}. {filler} {s1}. Another end.");
+        assert_eq!(
+            passages(&doc(&a), &doc(&b), AlignConfig::default()).len(),
+            2
+        );
+    }
+
+    #[test]
+    fn a_run_meeting_a_longer_one_at_a_shared_word_keeps_the_rest() {
+        // Two copied passages meet at "the": the longer one claims it, the
+        // shorter keeps its other words instead of being dropped.
+        let p1 = "barack obama is a clear break from the failed policies of the";
+        let p2 = "the city council voted on a plan to widen the ring road and to build two bridges";
+        let a = format!("{p1} {}", &p2[4..]);
+        let filler = "lorem ipsum dolor sit amet consectetur adipiscing elit ".repeat(4);
+        let b = format!("{p2}. {filler} {p1} administration.");
+        let p = passages(&doc(&a), &doc(&b), AlignConfig::default());
+        assert_eq!(p.len(), 2, "{p:?}");
+        // 17 words of the second passage, 11 of the first (its last "the"
+        // went to the longer one).
+        assert_eq!((p[0].tokens, p[1].tokens), (11, 17), "{p:?}");
     }
 }
