@@ -179,7 +179,7 @@ pub fn passages(doc_a: &NormDoc, doc_b: &NormDoc, config: AlignConfig) -> Vec<Pa
 type Chain = (usize, usize, usize, usize, usize);
 
 /// Least share of the combined span on the second side that merged
-/// passages must cover (see [`merge_reordered`]).
+/// passages must cover when reordered blocks are merged into one passage.
 pub const MIN_REORDER_DENSITY: f64 = 0.8;
 /// Above this many passages, reordered blocks are not merged (the overlap
 /// check is quadratic).

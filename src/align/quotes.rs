@@ -190,7 +190,7 @@ pub fn same_quote(a: &[&str], b: &[&str]) -> bool {
 /// Work allowed for inexact comparisons of one pair of texts, in cells of
 /// the common-subsequence table (bounds the time on texts with thousands of
 /// quotations; exact matches are always found).
-const FUZZY_CELL_BUDGET: usize = 20_000_000;
+pub const FUZZY_CELL_BUDGET: usize = 20_000_000;
 
 /// Pairs `(quote of a, quote of b)` that are the same quotation, each quote
 /// used at most once, in the order of the first text. Exact matches are
