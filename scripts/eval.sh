@@ -22,3 +22,8 @@ score clusters --truth "$eval_dir/syndication/docs.jsonl" --pred "$out/syndicati
 echo "== clough_stevenson (pairs)"
 score pairs --truth "$eval_dir/clough_stevenson/pairs.tsv" --pred "$out/clough_stevenson.pairs.tsv" \
   --positive cut,light --negative non
+echo "== pan13 (passages)"
+"$bin" scan -q "$eval_dir/pan13/docs.jsonl" --passages "$out/pan13.passages.jsonl" "$@"
+# score.py cannot read the 5 truth rows that have no aligned offsets: leave them out.
+awk -F'\t' 'NR == 1 || $9 != ""' "$eval_dir/pan13/passages.tsv" > "$out/pan13.truth.tsv"
+score passages --truth "$out/pan13.truth.tsv" --docs "$eval_dir/pan13/docs.jsonl" --pred "$out/pan13.passages.jsonl"

@@ -7,16 +7,33 @@
 //! through a hash index of the second document); each seed is extended while
 //! tokens agree, giving exact runs. Runs that follow each other on both sides
 //! with gaps of at most `max_gap` tokens (an inserted word, a changed number)
-//! are chained into one passage. Passages shorter than `min_tokens` matched
-//! tokens are dropped; overlaps are resolved longest first. Token offsets map
+//! are chained into one passage; between long runs the gap may be longer,
+//! up to a third of the shorter side's matched tokens (at most
+//! [`MAX_BRIDGE_TOKENS`]), so a garbled or inserted phrase inside a copied
+//! paragraph does not split it. Passages shorter than `min_tokens` matched
+//! tokens are dropped; overlaps are resolved longest first (a run that
+//! shares its first or last words with a longer one keeps the rest).
+//! Passages adjacent in the first text whose ranges in the second lie close
+//! together in another order (reordered sentences) are merged. Token offsets map
 //! back to byte ranges, so reports quote the exact characters.
+//!
+//! [`shared_passages`] adds the quotations both texts carry ([`quotes`]),
+//! merged with the runs that overlap them, and [`sentences`] pairs the
+//! sentences of rewrites.
 
-use crate::model::{NormDoc, Passage};
+pub mod quotes;
+pub mod sentences;
+
+use crate::model::{NormDoc, Passage, PassageKind};
 use crate::shingle::token_hash;
 use ahash::AHashMap;
 
 /// Tokens in a seed match.
 pub const SEED_TOKENS: usize = 3;
+/// Longest gap bridged between two long runs, in tokens.
+pub const MAX_BRIDGE_TOKENS: usize = 30;
+/// Two runs bridge a gap up to the shorter one's matched length over this.
+const BRIDGE_DIVISOR: usize = 3;
 /// Positions per seed considered (guards against repetitive text).
 const MAX_SEED_POSITIONS: usize = 16;
 
@@ -101,10 +118,19 @@ pub fn passages(doc_a: &NormDoc, doc_b: &NormDoc, config: AlignConfig) -> Vec<Pa
     let mut used_a = vec![false; ha.len()];
     let mut used_b = vec![false; hb.len()];
     let mut chosen: Vec<Run> = Vec::new();
-    for r in runs {
-        if used_a[r.a..r.a + r.len].iter().any(|&u| u)
-            || used_b[r.b..r.b + r.len].iter().any(|&u| u)
-        {
+    for mut r in runs {
+        // A run that shares its first or last words with a longer one
+        // (two copied passages that meet at a common word) keeps the rest.
+        let used = |r: &Run, k: usize| used_a[r.a + k] || used_b[r.b + k];
+        while r.len > 0 && used(&r, 0) {
+            r.a += 1;
+            r.b += 1;
+            r.len -= 1;
+        }
+        while r.len > 0 && used(&r, r.len - 1) {
+            r.len -= 1;
+        }
+        if r.len < SEED_TOKENS || (0..r.len).any(|k| used(&r, k)) {
             continue;
         }
         used_a[r.a..r.a + r.len].iter_mut().for_each(|u| *u = true);
@@ -118,9 +144,13 @@ pub fn passages(doc_a: &NormDoc, doc_b: &NormDoc, config: AlignConfig) -> Vec<Pa
         if let Some(last) = chains.last_mut() {
             let gap_a = r.a as isize - last.1 as isize;
             let gap_b = r.b as isize - last.3 as isize;
-            if (0..=config.max_gap as isize).contains(&gap_a)
-                && (0..=config.max_gap as isize).contains(&gap_b)
-            {
+            // Between long runs a longer gap is still one passage (a
+            // garbled or inserted phrase inside a copied paragraph).
+            let allowed = config
+                .max_gap
+                .max((last.4.min(r.len) / BRIDGE_DIVISOR).min(MAX_BRIDGE_TOKENS))
+                as isize;
+            if (0..=allowed).contains(&gap_a) && (0..=allowed).contains(&gap_b) {
                 last.1 = r.a + r.len;
                 last.3 = r.b + r.len;
                 last.4 += r.len;
@@ -129,15 +159,193 @@ pub fn passages(doc_a: &NormDoc, doc_b: &NormDoc, config: AlignConfig) -> Vec<Pa
         }
         chains.push((r.a, r.a + r.len, r.b, r.b + r.len, r.len));
     }
-    chains
+    let chains: Vec<_> = chains
         .into_iter()
         .filter(|c| c.4 >= config.min_tokens)
+        .collect();
+    merge_reordered(chains, config.max_gap)
+        .into_iter()
         .map(|(a0, a1, b0, b1, matched)| Passage {
             a: doc_a.tokens[ia[a0]].text_range.start..doc_a.tokens[ia[a1 - 1]].text_range.end,
             b: doc_b.tokens[ib[b0]].text_range.start..doc_b.tokens[ib[b1 - 1]].text_range.end,
             tokens: matched,
+            kind: PassageKind::Run,
         })
         .collect()
+}
+
+/// A chain of runs: `(a_start, a_end, b_start, b_end, matched)` in kept-token
+/// indices.
+type Chain = (usize, usize, usize, usize, usize);
+
+/// Least share of the combined span on the second side that merged
+/// passages must cover when reordered blocks are merged into one passage.
+pub const MIN_REORDER_DENSITY: f64 = 0.8;
+/// Above this many passages, reordered blocks are not merged (the overlap
+/// check is quadratic).
+const MAX_REORDER_PASSAGES: usize = 1000;
+
+/// Merges passages that follow each other in the first text (gap of at most
+/// `max_gap` tokens) and whose ranges in the second text lie close together
+/// in another order: a copied paragraph whose sentences were reordered or
+/// moved by a few lines is one passage, not several. The combined range on
+/// the second side must be covered at least [`MIN_REORDER_DENSITY`] by the
+/// merged passages and must not overlap any other passage.
+fn merge_reordered(chains: Vec<Chain>, max_gap: usize) -> Vec<Chain> {
+    if chains.len() < 2 || chains.len() > MAX_REORDER_PASSAGES {
+        return chains;
+    }
+    let b_ranges: Vec<(usize, usize)> = chains.iter().map(|c| (c.2, c.3)).collect();
+    let mut out: Vec<Chain> = Vec::with_capacity(chains.len());
+    // Per output chain: the second-side ranges of its members.
+    let mut members: Vec<Vec<(usize, usize)>> = Vec::with_capacity(chains.len());
+    for c in chains {
+        if let (Some(last), Some(group)) = (out.last_mut(), members.last_mut()) {
+            let gap_a = c.0 as isize - last.1 as isize;
+            let (b0, b1) = (last.2.min(c.2), last.3.max(c.3));
+            let covered: usize = group.iter().map(|m| m.1 - m.0).sum::<usize>() + (c.3 - c.2);
+            let dense = covered as f64 >= MIN_REORDER_DENSITY * (b1 - b0) as f64;
+            let clear = b_ranges
+                .iter()
+                .all(|&x| x.1 <= b0 || x.0 >= b1 || x == (c.2, c.3) || group.contains(&x));
+            if (0..=max_gap as isize).contains(&gap_a) && dense && clear {
+                *last = (last.0, c.1, b0, b1, last.4 + c.4);
+                group.push((c.2, c.3));
+                continue;
+            }
+        }
+        members.push(vec![(c.2, c.3)]);
+        out.push(c);
+    }
+    out
+}
+
+fn overlaps(x: &std::ops::Range<usize>, y: &std::ops::Range<usize>) -> bool {
+    x.start < y.end && y.start < x.end
+}
+
+/// Token indices whose start lies in `bytes`.
+fn token_span(doc: &NormDoc, bytes: &std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let lo = doc
+        .tokens
+        .partition_point(|t| t.text_range.start < bytes.start);
+    let hi = doc
+        .tokens
+        .partition_point(|t| t.text_range.start < bytes.end);
+    lo..hi
+}
+
+/// A run that reaches into a quotation on one side only by a word or two
+/// (across a sentence break: `… in Moscow. But` against `… in Moscow. "But`)
+/// loses those words on both sides, so that it no longer hides the quotation.
+/// Runs start and end with [`SEED_TOKENS`] exactly matching words, so
+/// dropping fewer keeps both sides aligned.
+fn trim_off(
+    p: &mut Passage,
+    doc_a: &NormDoc,
+    doc_b: &NormDoc,
+    qa: &std::ops::Range<usize>,
+    qb: &std::ops::Range<usize>,
+) {
+    let (in_a, in_b) = (overlaps(&p.a, qa), overlaps(&p.b, qb));
+    if in_a == in_b {
+        return;
+    }
+    let (ta, tb) = (token_span(doc_a, &p.a), token_span(doc_b, &p.b));
+    if ta.is_empty() || tb.is_empty() {
+        return;
+    }
+    let (doc, t, q) = if in_a {
+        (doc_a, &ta, qa)
+    } else {
+        (doc_b, &tb, qb)
+    };
+    let inside = |i: usize| overlaps(&doc.tokens[i].text_range, q);
+    let at_end = (t.start..t.end).rev().take_while(|&i| inside(i)).count();
+    let at_start = (t.start..t.end).take_while(|&i| inside(i)).count();
+    let (cut_start, cut_end) = if at_end > 0 && at_start == 0 {
+        (0, at_end)
+    } else if at_start > 0 && at_end == 0 {
+        (at_start, 0)
+    } else {
+        return;
+    };
+    let k = cut_start + cut_end;
+    if k >= SEED_TOKENS || ta.len() <= k || tb.len() <= k {
+        return;
+    }
+    let (ta, tb) = (
+        ta.start + cut_start..ta.end - cut_end,
+        tb.start + cut_start..tb.end - cut_end,
+    );
+    p.a = doc_a.tokens[ta.start].text_range.start..doc_a.tokens[ta.end - 1].text_range.end;
+    p.b = doc_b.tokens[tb.start].text_range.start..doc_b.tokens[tb.end - 1].text_range.end;
+    p.tokens = p.tokens.saturating_sub(k);
+}
+
+/// Shared passages of two articles: the word runs of [`passages`] and the
+/// quotations both carry ([`quotes::shared_quotes`]), sorted by position in
+/// the first text, not overlapping on either side.
+///
+/// A shared quotation that overlaps runs on both sides is merged with them
+/// into one passage (marked [`PassageKind::Quote`] when the quotation makes
+/// up at least half of it); a quotation whose runs disagree with it on one
+/// side is left to the runs.
+pub fn shared_passages(
+    text_a: &str,
+    doc_a: &NormDoc,
+    text_b: &str,
+    doc_b: &NormDoc,
+    config: AlignConfig,
+) -> Vec<Passage> {
+    let mut out = passages(doc_a, doc_b, config);
+    for (qa, qb) in quotes::shared_quotes(text_a, doc_a, text_b, doc_b) {
+        let quote_tokens = qa.tokens.len().min(qb.tokens.len());
+        for p in &mut out {
+            trim_off(p, doc_a, doc_b, &qa.bytes, &qb.bytes);
+        }
+        let hit_a: Vec<bool> = out.iter().map(|p| overlaps(&p.a, &qa.bytes)).collect();
+        let hit_b: Vec<bool> = out.iter().map(|p| overlaps(&p.b, &qb.bytes)).collect();
+        if hit_a.iter().zip(&hit_b).any(|(x, y)| x != y) {
+            continue;
+        }
+        let mut merged = Passage {
+            a: qa.bytes.clone(),
+            b: qb.bytes.clone(),
+            tokens: 0,
+            kind: PassageKind::Quote,
+        };
+        let mut run_tokens = 0;
+        let mut i = 0;
+        out.retain(|p| {
+            let hit = hit_a[i];
+            i += 1;
+            if hit {
+                merged.a = merged.a.start.min(p.a.start)..merged.a.end.max(p.a.end);
+                merged.b = merged.b.start.min(p.b.start)..merged.b.end.max(p.b.end);
+                run_tokens += p.tokens;
+            }
+            !hit
+        });
+        merged.tokens = run_tokens.max(quote_tokens);
+        if 2 * qa.bytes.len() < merged.a.len() {
+            merged.kind = PassageKind::Run;
+        }
+        out.push(merged);
+    }
+    out.sort_by_key(|p| (p.a.start, p.b.start));
+    // Merging may make passages cross on the second side: keep the first.
+    let mut kept: Vec<Passage> = Vec::with_capacity(out.len());
+    for p in out {
+        if kept
+            .iter()
+            .any(|k| overlaps(&k.a, &p.a) || overlaps(&k.b, &p.b))
+        {
+            continue;
+        }
+        kept.push(p);
+    }
+    kept
 }
 
 #[cfg(test)]
@@ -182,5 +390,72 @@ mod tests {
         );
         assert!(p.is_empty());
         assert!(passages(&doc(""), &doc(""), AlignConfig::default()).is_empty());
+    }
+
+    #[test]
+    fn a_short_shared_quote_is_a_passage_and_runs_in_it_merge() {
+        let a =
+            "Officials gave few details. The mayor called it “a dark day for the city” on Monday.";
+        let b =
+            "Speaking later, she repeated: 'a dark day for the city'. Nothing else is shared here.";
+        let (da, db) = (doc(a), doc(b));
+        assert!(passages(&da, &db, AlignConfig::default()).is_empty());
+        let p = shared_passages(a, &da, b, &db, AlignConfig::default());
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].kind, PassageKind::Quote);
+        assert_eq!(&a[p[0].a.clone()], "a dark day for the city");
+        assert_eq!(&b[p[0].b.clone()], "a dark day for the city");
+    }
+
+    #[test]
+    fn a_garbled_phrase_between_long_runs_does_not_split_the_passage() {
+        let left = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty";
+        let right = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon";
+        let a = format!("Intro words here. {left} qq1 qq2 qq3 qq4 qq5 {right} Outro.");
+        let b = format!("Other start entirely. {left} zz9 zz8 zz7 zz6 {right} End.");
+        let p = passages(&doc(&a), &doc(&b), AlignConfig::default());
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(a[p[0].a.clone()].starts_with("one two") && a[p[0].a.clone()].ends_with("upsilon"));
+        // Short runs are not bridged over the same gap.
+        let a = "one two three four five six seven eight qq1 qq2 qq3 qq4 qq5 alpha beta gamma delta epsilon zeta eta theta";
+        let b = "one two three four five six seven eight zz9 zz8 zz7 zz6 alpha beta gamma delta epsilon zeta eta theta";
+        assert_eq!(passages(&doc(a), &doc(b), AlignConfig::default()).len(), 2);
+    }
+
+    #[test]
+    fn reordered_sentences_of_one_paragraph_are_one_passage() {
+        let s1 = "the council approved the new budget after a long debate on tuesday night";
+        let s2 = "schools and roads will receive most of the extra money next year says the mayor";
+        let a = format!("Unrelated opening here. {s1}. {s2}. Unrelated close.");
+        let b = format!("Another start. {s2}. {s1}. Another end.");
+        let p = passages(&doc(&a), &doc(&b), AlignConfig::default());
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(&a[p[0].a.clone()], format!("{s1}. {s2}"));
+        assert_eq!(&b[p[0].b.clone()], format!("{s2}. {s1}"));
+        // Far apart in the second text: two passages.
+        let filler =
+            "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor "
+                .repeat(4);
+        let b = format!("Another start. {s2}. {filler} {s1}. Another end.");
+        assert_eq!(
+            passages(&doc(&a), &doc(&b), AlignConfig::default()).len(),
+            2
+        );
+    }
+
+    #[test]
+    fn a_run_meeting_a_longer_one_at_a_shared_word_keeps_the_rest() {
+        // Two copied passages meet at "the": the longer one claims it, the
+        // shorter keeps its other words instead of being dropped.
+        let p1 = "barack obama is a clear break from the failed policies of the";
+        let p2 = "the city council voted on a plan to widen the ring road and to build two bridges";
+        let a = format!("{p1} {}", &p2[4..]);
+        let filler = "lorem ipsum dolor sit amet consectetur adipiscing elit ".repeat(4);
+        let b = format!("{p2}. {filler} {p1} administration.");
+        let p = passages(&doc(&a), &doc(&b), AlignConfig::default());
+        assert_eq!(p.len(), 2, "{p:?}");
+        // 17 words of the second passage, 11 of the first (its last "the"
+        // went to the longer one).
+        assert_eq!((p[0].tokens, p[1].tokens), (11, 17), "{p:?}");
     }
 }

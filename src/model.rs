@@ -214,6 +214,27 @@ pub struct Cluster {
     pub representative: DocId,
 }
 
+/// What a shared passage is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PassageKind {
+    /// A run of matching words (small gaps bridged).
+    Run,
+    /// A quotation both articles carry (found between quotation marks, even
+    /// when shorter than the passage minimum or surrounded by other words).
+    Quote,
+}
+
+impl PassageKind {
+    /// The kind as written in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PassageKind::Run => "run",
+            PassageKind::Quote => "quote",
+        }
+    }
+}
+
 /// A shared passage: byte ranges in the two original texts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Passage {
@@ -223,6 +244,27 @@ pub struct Passage {
     pub b: Range<usize>,
     /// Number of matching tokens in the passage.
     pub tokens: usize,
+    /// A run of matching words or a shared quotation.
+    pub kind: PassageKind,
+}
+
+/// Two sentences that tell the same thing (rewrites): byte offsets into the
+/// two original texts, the score, and the content terms they share.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SentencePair {
+    /// Byte offset of the sentence in the first article.
+    pub a_start: usize,
+    /// End (exclusive) in the first article.
+    pub a_end: usize,
+    /// Byte offset of the partner sentence in the second article.
+    pub b_start: usize,
+    /// End (exclusive) in the second article.
+    pub b_end: usize,
+    /// Cosine of the two sentences' IDF-weighted content terms, in [0, 1].
+    pub score: f64,
+    /// The shared content terms (normalised words as the first article
+    /// writes them), heaviest first.
+    pub shared_terms: Vec<String>,
 }
 
 /// An article that was not processed, and why.

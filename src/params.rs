@@ -66,6 +66,10 @@ pub struct Params {
     pub partial_min_shingles: usize,
     /// Minimum containment of the smaller in the larger for a partial copy.
     pub partial_min_containment: f64,
+    /// Shared shingles that make a partial copy whatever the containment:
+    /// a passage of ~45 words copied into a long unrelated text is a copy
+    /// even when it is 1% of that text.
+    pub partial_long_shingles: usize,
     /// Story cosine at or above which a pair is reported as a rewrite on
     /// content terms alone.
     pub rewrite_threshold: f64,
@@ -104,6 +108,7 @@ impl Default for Params {
             near_copy_containment: 0.5,
             partial_min_shingles: 8,
             partial_min_containment: 0.03,
+            partial_long_shingles: 40,
             rewrite_threshold: 0.42,
             rewrite_supported_threshold: 0.25,
             rewrite_min_shingles: 2,

@@ -7,13 +7,15 @@
 //!            → cluster (average linkage) → align passages → RunReport
 //! ```
 
-use crate::align::{passages, AlignConfig};
+use crate::align::sentences::align_sentences;
+use crate::align::{shared_passages, AlignConfig};
 use crate::candidates::{generate, CandidateInputs, CandidateStats};
 use crate::cluster::{average_linkage, build_clusters, Edge};
 use crate::hash::stable64_words;
 use crate::minhash::{copy_signature, story_signature};
 use crate::model::{
-    Article, Cluster, DocId, Label, NormDoc, Scores, Signature, Skipped, TermVector,
+    Article, Candidate, Cluster, DocId, Label, NormDoc, PassageKind, Scores, SentencePair,
+    ShingleSet, Signature, Skipped, TermVector, VerifiedPair,
 };
 use crate::normalize::tokenize;
 use crate::params::{Mode, Params, PipelineFingerprint};
@@ -21,6 +23,7 @@ use crate::shingle::{shingle_set, token_hash};
 use crate::terms::{document_frequencies, term_counts, term_vectors, top_terms, TermWeights};
 use crate::verify::{verify, Features};
 use crate::Result;
+use ahash::AHashMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -65,6 +68,8 @@ pub struct ReportedPassage {
     pub b_end: usize,
     /// Matched tokens.
     pub tokens: usize,
+    /// `run` (matching words) or `quote` (a quotation both carry).
+    pub kind: PassageKind,
     /// The passage as written in the first article (cut at [`MAX_QUOTE_BYTES`]).
     pub text_a: String,
     /// The passage as written in the second article (cut at [`MAX_QUOTE_BYTES`]).
@@ -86,6 +91,9 @@ pub struct ReportedPair {
     pub scores: Scores,
     /// Shared passages, in the order of the first document.
     pub passages: Vec<ReportedPassage>,
+    /// For rewrites: aligned sentence pairs, in the order of the first
+    /// document (empty for other labels).
+    pub sentences: Vec<SentencePair>,
 }
 
 /// Counts describing a run.
@@ -160,8 +168,42 @@ fn quote(text: &str, range: std::ops::Range<usize>) -> String {
     q
 }
 
-/// Runs the whole pipeline over a batch of articles.
-pub fn run(articles: &[Article], params: &Params) -> Result<RunReport> {
+/// The per-document features every pair is judged on.
+struct Prepared<'t> {
+    docs: Vec<NormDoc>,
+    boilerplate_lines: usize,
+    shingles: Vec<ShingleSet>,
+    titles: Vec<Option<&'t str>>,
+    terms: Vec<TermVector>,
+    df: Option<AHashMap<u64, u32>>,
+    exact: Vec<u64>,
+    seed: u64,
+}
+
+impl Prepared<'_> {
+    fn features(&self) -> Features<'_> {
+        Features {
+            docs: &self.docs,
+            titles: &self.titles,
+            weights: self.weights(),
+            shingles: &self.shingles,
+            terms: &self.terms,
+            exact: &self.exact,
+        }
+    }
+
+    fn weights(&self) -> Option<TermWeights<'_>> {
+        self.df.as_ref().map(|df| TermWeights {
+            df,
+            n_docs: self.docs.len(),
+            seed: self.seed,
+        })
+    }
+}
+
+/// Normalises, suppresses boilerplate, and builds shingle sets and (in
+/// stories mode) term vectors with the batch IDF.
+fn prepare<'t>(articles: &'t [Article], params: &Params) -> Result<Prepared<'t>> {
     params.validate()?;
     if articles.len() > u32::MAX as usize {
         return Err(crate::Error::InvalidParams(
@@ -179,57 +221,100 @@ pub fn run(articles: &[Article], params: &Params) -> Result<RunReport> {
         params.boilerplate_min_docs,
         params.boilerplate_min_fraction,
     );
-
     let shingles: Vec<_> = docs
         .par_iter()
         .map(|d| shingle_set(d, params.shingle_k, seed))
         .collect();
-    let copy_signatures: Vec<Signature> = shingles
-        .par_iter()
-        .map(|s| copy_signature(s, params.copy_hashes, seed))
-        .collect();
-
     let titles: Vec<Option<&str>> = articles.iter().map(|a| a.title.as_deref()).collect();
-    let (terms, story_signatures, df) = if params.mode == Mode::Stories {
+    let (terms, df) = if params.mode == Mode::Stories {
         let counts: Vec<_> = docs
             .par_iter()
             .zip(titles.par_iter())
             .map(|(d, t)| term_counts(d, *t, seed))
             .collect();
         let df = document_frequencies(&counts);
-        let terms = term_vectors(&counts, &df);
-        let sigs: Vec<Signature> = terms
-            .par_iter()
-            .map(|v| story_signature(&top_terms(v, STORY_SKETCH_TERMS), params.story_hashes, seed))
-            .collect();
-        (terms, sigs, Some(df))
+        (term_vectors(&counts, &df), Some(df))
     } else {
-        (Vec::<TermVector>::new(), Vec::new(), None)
+        (Vec::<TermVector>::new(), None)
     };
+    let exact = docs.iter().map(|d| d.exact_hash).collect();
+    Ok(Prepared {
+        exact,
+        docs,
+        boilerplate_lines,
+        shingles,
+        titles,
+        terms,
+        df,
+        seed,
+    })
+}
 
-    let exact: Vec<u64> = docs.iter().map(|d| d.exact_hash).collect();
+/// Passages (and, for rewrites, sentence pairs) of one labelled pair: the
+/// one code path of `scan` and `compare`.
+fn evidence(
+    articles: &[Article],
+    prep: &Prepared<'_>,
+    a: DocId,
+    b: DocId,
+    label: Option<Label>,
+    params: &Params,
+) -> (Vec<ReportedPassage>, Vec<SentencePair>) {
+    let align = AlignConfig {
+        min_tokens: params.passage_min_tokens,
+        ..AlignConfig::default()
+    };
+    let (a, b) = (a.idx(), b.idx());
+    let (ta, tb) = (&articles[a].body, &articles[b].body);
+    let passages = shared_passages(ta, &prep.docs[a], tb, &prep.docs[b], align)
+        .into_iter()
+        .map(|ps| ReportedPassage {
+            a_start: ps.a.start,
+            a_end: ps.a.end,
+            b_start: ps.b.start,
+            b_end: ps.b.end,
+            tokens: ps.tokens,
+            kind: ps.kind,
+            text_a: quote(ta, ps.a),
+            text_b: quote(tb, ps.b),
+        })
+        .collect();
+    let sentences = match (label, prep.weights()) {
+        (Some(Label::Rewrite), Some(w)) => {
+            align_sentences(ta, &prep.docs[a], tb, &prep.docs[b], &w)
+        }
+        _ => Vec::new(),
+    };
+    (passages, sentences)
+}
+
+/// Runs the whole pipeline over a batch of articles.
+pub fn run(articles: &[Article], params: &Params) -> Result<RunReport> {
+    let prep = prepare(articles, params)?;
+    let seed = params.seed;
+    let docs = &prep.docs;
+    let boilerplate_lines = prep.boilerplate_lines;
+    let shingles = &prep.shingles;
+    let copy_signatures: Vec<Signature> = shingles
+        .par_iter()
+        .map(|s| copy_signature(s, params.copy_hashes, seed))
+        .collect();
+    let story_signatures: Vec<Signature> = prep
+        .terms
+        .par_iter()
+        .map(|v| story_signature(&top_terms(v, STORY_SKETCH_TERMS), params.story_hashes, seed))
+        .collect();
+
     let inputs = CandidateInputs {
-        exact: &exact,
-        shingles: &shingles,
+        exact: &prep.exact,
+        shingles,
         copy_signatures: &copy_signatures,
         copy_banding: params.copy_banding(),
         story_signatures: &story_signatures,
         story_banding: params.story_banding(),
     };
     let (candidates, candidate_stats) = generate(&inputs, params);
-    let features = Features {
-        docs: &docs,
-        titles: &titles,
-        weights: df.as_ref().map(|df| TermWeights {
-            df,
-            n_docs: articles.len(),
-            seed,
-        }),
-        shingles: &shingles,
-        terms: &terms,
-        exact: &exact,
-    };
-    let verified = verify(&candidates, &features, params);
+    let verified = verify(&candidates, &prep.features(), params);
 
     let edges: Vec<Edge> = verified
         .iter()
@@ -259,26 +344,10 @@ pub fn run(articles: &[Article], params: &Params) -> Result<RunReport> {
             .then(x.a.cmp(&y.a))
             .then(x.b.cmp(&y.b))
     });
-    let align = AlignConfig {
-        min_tokens: params.passage_min_tokens,
-        ..AlignConfig::default()
-    };
     let pairs: Vec<ReportedPair> = labelled
         .par_iter()
         .map(|p| {
-            let (a, b) = (p.a.idx(), p.b.idx());
-            let passages = passages(&docs[a], &docs[b], align)
-                .into_iter()
-                .map(|ps| ReportedPassage {
-                    a_start: ps.a.start,
-                    a_end: ps.a.end,
-                    b_start: ps.b.start,
-                    b_end: ps.b.end,
-                    tokens: ps.tokens,
-                    text_a: quote(&articles[a].body, ps.a),
-                    text_b: quote(&articles[b].body, ps.b),
-                })
-                .collect();
+            let (passages, sentences) = evidence(articles, &prep, p.a, p.b, p.label, params);
             ReportedPair {
                 a: p.a,
                 b: p.b,
@@ -286,6 +355,7 @@ pub fn run(articles: &[Article], params: &Params) -> Result<RunReport> {
                 score: p.score,
                 scores: p.scores,
                 passages,
+                sentences,
             }
         })
         .collect();
@@ -298,7 +368,7 @@ pub fn run(articles: &[Article], params: &Params) -> Result<RunReport> {
     }
     let documents: Vec<DocInfo> = articles
         .iter()
-        .zip(&docs)
+        .zip(docs)
         .enumerate()
         .map(|(i, (a, d))| DocInfo {
             id: a.key.clone(),
@@ -337,4 +407,118 @@ pub fn run(articles: &[Article], params: &Params) -> Result<RunReport> {
         skipped: Vec::new(),
         warnings: Vec::new(),
     })
+}
+
+/// One pair judged on its own (`newsdup compare`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    /// The two articles.
+    pub documents: [DocInfo; 2],
+    /// The label, or `None` when the pair is unrelated.
+    pub label: Option<Label>,
+    /// Ranking score in [0, 1] (what `scan` ranks by).
+    pub score: f64,
+    /// Exact scores.
+    pub scores: Scores,
+    /// Why the pair is not reported (`None` when it is).
+    pub reason: Option<String>,
+    /// Shared passages, in the order of the first article.
+    pub passages: Vec<ReportedPassage>,
+    /// For rewrites: aligned sentence pairs.
+    pub sentences: Vec<SentencePair>,
+}
+
+/// Scores, labels and aligns the pair `a`, `b` of a batch with the same code
+/// as [`run`] (normalisation, boilerplate suppression and IDF over the whole
+/// batch; verification and alignment of the one pair). With a batch of just
+/// the two articles, the IDF is the pseudo-document prior of
+/// [`crate::terms`].
+pub fn compare(articles: &[Article], a: DocId, b: DocId, params: &Params) -> Result<Comparison> {
+    if a.idx() >= articles.len() || b.idx() >= articles.len() {
+        return Err(crate::Error::InvalidParams(format!(
+            "compare: document {} or {} is not in a batch of {}",
+            a.0,
+            b.0,
+            articles.len()
+        )));
+    }
+    let prep = prepare(articles, params)?;
+    // Verification works on ordered pairs; report in the order asked for.
+    let cand = Candidate {
+        a,
+        b,
+        sources: crate::model::source::EXACT
+            | crate::model::source::COPY
+            | crate::model::source::ANCHOR
+            | crate::model::source::STORY,
+    };
+    let verified: VerifiedPair = verify(&[cand], &prep.features(), params)
+        .pop()
+        .ok_or_else(|| crate::Error::InvalidParams("compare: nothing verified".into()))?;
+    let (passages, sentences) = evidence(articles, &prep, a, b, verified.label, params);
+    let info = |d: DocId| {
+        let (art, doc) = (&articles[d.idx()], &prep.docs[d.idx()]);
+        DocInfo {
+            id: art.key.clone(),
+            title: art.title.clone(),
+            origin: art.origin.to_string(),
+            source: art.source.clone(),
+            url: art.url.clone(),
+            published: art.published,
+            bytes: art.body.len(),
+            tokens: doc.tokens.len(),
+            cluster: 0,
+        }
+    };
+    let reason = verified
+        .label
+        .is_none()
+        .then(|| unrelated_reason(&verified.scores, params));
+    Ok(Comparison {
+        documents: [info(a), info(b)],
+        label: verified.label,
+        score: verified.score,
+        scores: verified.scores,
+        reason,
+        passages,
+        sentences,
+    })
+}
+
+/// Why a pair's scores earn no label: each rule of [`crate::verify::label`]
+/// and what the pair lacks for it.
+fn unrelated_reason(s: &Scores, params: &Params) -> String {
+    let partial = if s.shared_shingles < params.partial_min_shingles {
+        format!(
+            "{} shared shingles < {}",
+            s.shared_shingles, params.partial_min_shingles
+        )
+    } else {
+        format!(
+            "containment {:.3} < {:.2} and {} shared shingles < {}",
+            s.containment,
+            params.partial_min_containment,
+            s.shared_shingles,
+            params.partial_long_shingles
+        )
+    };
+    let mut why = vec![
+        format!(
+            "near-copy: containment {:.2} < {:.2}",
+            s.containment, params.near_copy_containment
+        ),
+        format!("partial-copy: {partial}"),
+    ];
+    if params.mode == Mode::Stories {
+        why.push(format!(
+            "rewrite: story {:.2} < {:.2} (or < {:.2} with {}+ shared shingles)",
+            s.story,
+            params.rewrite_threshold,
+            params.rewrite_supported_threshold,
+            params.rewrite_min_shingles
+        ));
+    } else {
+        why.push("rewrites not looked for (copies mode)".into());
+    }
+    why.join("; ")
 }

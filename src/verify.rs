@@ -8,7 +8,7 @@
 //! | --- | --- |
 //! | `exact` | equal normalised token streams |
 //! | `near-copy` | half the smaller text is copied: shingle containment of the smaller in the larger ≥ 0.5, or passage coverage ≥ 0.5 (shared passages tolerate an edited word, which breaks five shingles) |
-//! | `partial-copy` | ≥ 8 shared shingles (a passage of ~12 words) and containment ≥ 0.03, unless the rest of the two texts is the same story (residual cosine ≥ 0.25: a rewrite that quotes the same words) |
+//! | `partial-copy` | ≥ 8 shared shingles (a passage of ~12 words) and containment ≥ 0.03, or ≥ 40 shared shingles whatever the containment (a long passage in a long text), unless the rest of the two texts is the same story (residual cosine ≥ 0.25: a rewrite that quotes the same words) |
 //! | `rewrite` | story cosine ≥ 0.42, or ≥ 0.25 with at least 2 shared shingles (a kept phrase or quotation supports it) |
 //!
 //! The *residual* story similarity is the cosine of the two term vectors built
@@ -124,6 +124,7 @@ pub fn label(s: &Scores, same_text: bool, params: &Params) -> Option<Label> {
     }
     if s.shared_shingles >= params.partial_min_shingles
         && s.containment >= params.partial_min_containment
+        || s.shared_shingles >= params.partial_long_shingles
     {
         return Some(if s.residual_story >= params.rewrite_supported_threshold {
             Label::Rewrite

@@ -21,6 +21,18 @@ pub enum Command {
     Dedup(DedupArgs),
     /// Score the pipeline against labelled truth (story field, labelled pairs), optionally over a threshold grid.
     Eval(EvalArgs),
+    /// Explain one pair: scores, label, shared passages side by side, aligned sentences.
+    Compare(CompareArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ColorArg {
+    /// Colour when writing to a terminal.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -134,6 +146,40 @@ pub struct ScanArgs {
     /// Pairs listed in the terminal summary.
     #[arg(long, default_value_t = 15)]
     pub top_pairs: usize,
+    /// Colour in the terminal summary.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorArg,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Two article files (.txt, or JSONL holding one article), or two ids of the batch given with --in.
+    #[arg(num_args = 2, required = true, value_names = ["A", "B"])]
+    pub items: Vec<String>,
+    /// A batch (JSONL) holding both articles by id; its IDF weighs the content terms.
+    #[arg(long = "in", value_name = "BATCH")]
+    pub batch: Option<PathBuf>,
+    /// Print the comparison as JSON instead.
+    #[arg(long)]
+    pub json: bool,
+    /// Colour.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorArg,
+    /// What to look for.
+    #[arg(long, value_enum, default_value = "stories")]
+    pub mode: ModeArg,
+    /// Width of each side-by-side column, in characters.
+    #[arg(long, default_value_t = 56)]
+    pub width: usize,
+    /// JSON field holding the article id.
+    #[arg(long, default_value = "id")]
+    pub id_field: String,
+    /// JSON field holding the text.
+    #[arg(long, default_value = "text")]
+    pub text_field: String,
+    /// JSON field holding the headline.
+    #[arg(long, default_value = "title")]
+    pub title_field: String,
 }
 
 #[derive(Debug, Args)]

@@ -21,5 +21,6 @@ pub fn run() -> anyhow::Result<ExitCode> {
         args::Command::Scan(a) => commands::scan::run(a),
         args::Command::Dedup(a) => commands::dedup::run(a),
         args::Command::Eval(a) => commands::eval::run(a),
+        args::Command::Compare(a) => commands::compare::run(a),
     }
 }

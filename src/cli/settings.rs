@@ -1,6 +1,6 @@
 //! Arguments → library settings, and the shared run of the pipeline.
 
-use super::args::{KeepArg, ModeArg, PipelineArgs};
+use super::args::{ColorArg, KeepArg, ModeArg, PipelineArgs};
 use anyhow::Context;
 use newsdup::ingest::{read_inputs, Batch, IngestConfig};
 use newsdup::{pipeline, KeepPolicy, Mode, Params, RunReport};
@@ -95,4 +95,13 @@ pub fn write_file(
         write(&mut out).and_then(|_| out.flush())
     };
     result.with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// The colour choice for an `anstream` output stream.
+pub fn color_choice(c: ColorArg) -> anstream::ColorChoice {
+    match c {
+        ColorArg::Auto => anstream::ColorChoice::Auto,
+        ColorArg::Always => anstream::ColorChoice::Always,
+        ColorArg::Never => anstream::ColorChoice::Never,
+    }
 }

@@ -1,7 +1,8 @@
 //! Interchange files for tools and spreadsheets (DESIGN.md, "Outputs"):
 //! - clusters: JSONL, one line per document, `{"id": …, "cluster": …}`;
 //! - pairs: TSV with header `id_a id_b score label jaccard containment story residual_story shared_shingles coverage`;
-//! - passages: JSONL `{"id_a","id_b","a_start","a_end","b_start","b_end","unit":"byte"}`.
+//! - passages: JSONL `{"id_a","id_b","a_start","a_end","b_start","b_end","unit":"byte","kind"}`
+//!   (`kind`: `run` or `quote`; extra to the DESIGN.md fields, which tools ignore).
 
 use crate::pipeline::RunReport;
 use crate::report::json::round;
@@ -57,6 +58,7 @@ pub fn write_passages(report: &RunReport, mut out: impl Write) -> std::io::Resul
                 "a_start": ps.a_start, "a_end": ps.a_end,
                 "b_start": ps.b_start, "b_end": ps.b_end,
                 "unit": "byte",
+                "kind": ps.kind,
             });
             serde_json::to_writer(&mut out, &line)?;
             out.write_all(b"\n")?;

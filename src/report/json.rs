@@ -6,10 +6,13 @@
 //!  "documents": [{"id", "title", "origin", "source", "url", "published", "bytes", "tokens", "cluster"}],
 //!  "clusters": [{"cluster": 0, "representative": "id", "members": ["id", …]}],
 //!  "pairs": [{"id_a", "id_b", "label", "score", "jaccard", "containment", "shared_shingles", "story",
-//!             "passages": [{"a_start", "a_end", "b_start", "b_end", "tokens", "text_a", "text_b"}]}],
+//!             "passages": [{"a_start", "a_end", "b_start", "b_end", "tokens", "kind", "text_a", "text_b"}],
+//!             "sentences": [{"a_start", "a_end", "b_start", "b_end", "score", "shared_terms": […]}]}],
 //!  "skipped": [{"origin", "reason"}], "warnings": [{"origin", "reason"}]}
 //! ```
 //! Offsets are UTF-8 byte offsets into each article's text, end exclusive.
+//! A passage's `kind` is `run` (matching words) or `quote` (a quotation both
+//! articles carry); `sentences` is filled for rewrites.
 
 use crate::pipeline::RunReport;
 use serde_json::{json, Value};
@@ -49,6 +52,7 @@ pub fn to_value(report: &RunReport) -> Value {
                 "residual_story": round(p.scores.residual_story),
                 "coverage": round(p.scores.coverage),
                 "passages": p.passages,
+                "sentences": p.sentences,
             })
         })
         .collect();
@@ -63,6 +67,28 @@ pub fn to_value(report: &RunReport) -> Value {
         "pairs": pairs,
         "skipped": report.skipped,
         "warnings": report.warnings,
+    })
+}
+
+/// One compared pair (`newsdup compare --json`): the two documents, label
+/// (`null` when unrelated, with `reason`), scores, passages and sentences.
+pub fn comparison_value(cmp: &crate::pipeline::Comparison) -> Value {
+    let doc = |d: &crate::pipeline::DocInfo| json!({"id": d.id, "title": d.title, "origin": d.origin, "bytes": d.bytes, "tokens": d.tokens});
+    json!({
+        "schema": SCHEMA,
+        "tool": concat!("newsdup ", env!("CARGO_PKG_VERSION")),
+        "a": doc(&cmp.documents[0]),
+        "b": doc(&cmp.documents[1]),
+        "label": cmp.label,
+        "reason": cmp.reason,
+        "score": round(cmp.score),
+        "jaccard": round(cmp.scores.jaccard),
+        "containment": round(cmp.scores.containment),
+        "shared_shingles": cmp.scores.shared_shingles,
+        "story": round(cmp.scores.story),
+        "residual_story": round(cmp.scores.residual_story),
+        "passages": cmp.passages,
+        "sentences": cmp.sentences,
     })
 }
 

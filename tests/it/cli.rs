@@ -309,6 +309,127 @@ fn empty_file_is_reported_not_fatal() {
 }
 
 #[test]
+fn compare_two_ids_of_a_batch_prints_label_passages_and_json() {
+    let out = newsdup()
+        .args(["compare", "--in"])
+        .arg(crate::sample())
+        .args(["a-wire", "a-rewrite"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    // Not a terminal: plain text, no escape sequences.
+    assert!(!text.contains('\u{1b}'), "{text}");
+    assert!(text.contains("label  rewrite"), "{text}");
+    assert!(text.contains("Aligned sentences"), "{text}");
+
+    let out = newsdup()
+        .args(["compare", "--json", "--in"])
+        .arg(crate::sample())
+        .args(["a-wire", "a-syndicated"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["label"], "near-copy");
+    assert_eq!(v["a"]["id"], "a-wire");
+    let passages = v["passages"].as_array().unwrap();
+    assert!(!passages.is_empty());
+    assert!(passages
+        .iter()
+        .all(|p| p["kind"] == "run" || p["kind"] == "quote"));
+
+    // --color always keeps the styles even when piped.
+    let out = newsdup()
+        .args(["compare", "--color", "always", "--in"])
+        .arg(crate::sample())
+        .args(["a-wire", "a-syndicated"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8(out).unwrap().contains('\u{1b}'));
+}
+
+#[test]
+fn compare_two_files_and_say_why_unrelated() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, c) = (
+        dir.path().join("a.txt"),
+        dir.path().join("b.txt"),
+        dir.path().join("c.txt"),
+    );
+    std::fs::write(&a, "The harbour master said on Monday that “all ferries to the northern islands are cancelled until the storm passes,” and crews were told to stay ashore.").unwrap();
+    std::fs::write(&b, "Crews stay ashore. “All ferries to the northern islands are cancelled until the storm passes,” the harbour master announced.").unwrap();
+    std::fs::write(&c, "A recipe for apple cake needs flour, butter, sugar and three eggs baked for forty minutes.").unwrap();
+    let out = newsdup()
+        .arg("compare")
+        .arg(&a)
+        .arg(&b)
+        .arg("--json")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert!(v["label"].is_string(), "{v}");
+    let quote = v["passages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"] == "quote")
+        .expect("the shared quotation is a passage");
+    assert!(quote["text_b"].as_str().unwrap().starts_with("All ferries"));
+
+    let out = newsdup()
+        .arg("compare")
+        .arg(&a)
+        .arg(&c)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("unrelated"), "{text}");
+    assert!(text.contains("not reported:"), "{text}");
+}
+
+#[test]
+fn compare_names_what_is_wrong() {
+    let err = newsdup()
+        .args(["compare", "--in"])
+        .arg(crate::sample())
+        .args(["a-wire", "no-such-id"])
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(String::from_utf8(err).unwrap().contains("no-such-id"));
+    let err = newsdup()
+        .arg("compare")
+        .arg(crate::sample())
+        .arg(crate::sample())
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(err).unwrap();
+    assert!(
+        err.contains("articles.jsonl") && err.contains("--in"),
+        "{err}"
+    );
+}
+
+#[test]
 fn eval_scores_the_sample_and_sweeps_thresholds() {
     let sample_truth = crate::root().join("data/sample/truth.tsv");
     let out = newsdup()

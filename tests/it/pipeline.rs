@@ -97,3 +97,64 @@ fn empty_batch_is_fine() {
     let report = pipeline::run(&[], &Params::default()).unwrap();
     assert!(report.pairs.is_empty() && report.clusters.is_empty());
 }
+
+#[test]
+fn rewrites_get_aligned_sentences_and_copies_do_not() {
+    let batch = read_inputs(&[crate::sample()], &IngestConfig::default()).unwrap();
+    let report = pipeline::run(&batch.articles, &Params::default()).unwrap();
+    let mut rewrites = 0;
+    for p in &report.pairs {
+        if p.label != Label::Rewrite {
+            assert!(p.sentences.is_empty(), "{:?}", p.label);
+            continue;
+        }
+        rewrites += 1;
+        assert!(!p.sentences.is_empty(), "a rewrite without sentence pairs");
+        let (a, b) = (
+            &batch.articles[p.a.idx()].body,
+            &batch.articles[p.b.idx()].body,
+        );
+        let mut last = 0;
+        for s in &p.sentences {
+            assert!(s.a_start >= last, "in the order of the first article");
+            last = s.a_start;
+            assert!(s.score > 0.0 && s.score <= 1.0);
+            assert!(s.shared_terms.len() >= 2);
+            let (sa, sb) = (
+                a[s.a_start..s.a_end].to_lowercase(),
+                b[s.b_start..s.b_end].to_lowercase(),
+            );
+            // The heaviest shared term is written in the first sentence, and
+            // (up to its stem) in the second.
+            let term = &s.shared_terms[0];
+            assert!(sa.contains(term.as_str()), "{term} in {sa}");
+            let stem: String = term.chars().take(4).collect();
+            assert!(sb.contains(&stem), "{stem} in {sb}");
+        }
+    }
+    assert!(rewrites >= 3);
+}
+
+#[test]
+fn compare_judges_one_pair_as_scan_does() {
+    let batch = read_inputs(&[crate::sample()], &IngestConfig::default()).unwrap();
+    let params = Params::default();
+    let report = pipeline::run(&batch.articles, &params).unwrap();
+    for p in report.pairs.iter().take(8) {
+        let cmp = pipeline::compare(&batch.articles, p.a, p.b, &params).unwrap();
+        assert_eq!(cmp.label, Some(p.label));
+        assert_eq!(cmp.scores, p.scores);
+        assert_eq!(cmp.passages.len(), p.passages.len());
+        assert_eq!(cmp.sentences, p.sentences);
+        assert!(cmp.reason.is_none());
+    }
+    // An unrelated pair says why.
+    let id =
+        |k: &str| newsdup::DocId(batch.articles.iter().position(|a| a.key == k).unwrap() as u32);
+    let cmp = pipeline::compare(&batch.articles, id("a-wire"), id("b-original"), &params).unwrap();
+    assert_eq!(cmp.label, None);
+    assert!(cmp.reason.unwrap().contains("story"));
+    assert!(
+        pipeline::compare(&batch.articles, id("a-wire"), newsdup::DocId(999), &params).is_err()
+    );
+}

@@ -1,7 +1,7 @@
 //! `newsdup scan`: the main job.
 
 use crate::cli::args::ScanArgs;
-use crate::cli::settings::{read_and_run, write_file};
+use crate::cli::settings::{color_choice, read_and_run, write_file};
 use newsdup::report::{interchange, json, terminal};
 use std::io::Write;
 use std::process::ExitCode;
@@ -24,9 +24,13 @@ pub fn run(a: ScanArgs) -> anyhow::Result<ExitCode> {
         let config = terminal::TerminalConfig {
             max_stories: a.top_stories,
             max_pairs: a.top_pairs,
+            color: true,
             ..terminal::TerminalConfig::default()
         };
-        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        // Styles are written always; the stream strips them when stdout is
+        // not a terminal (or with --color never).
+        let stdout = anstream::AutoStream::new(std::io::stdout().lock(), color_choice(a.color));
+        let mut out = std::io::BufWriter::new(stdout);
         terminal::write(&report, config, &mut out)?;
         out.flush()?;
     }
