@@ -3,8 +3,10 @@
 //! - [`json`]: the canonical, versioned JSON report (`"schema": 1`);
 //! - [`interchange`]: clusters JSONL, pairs TSV and passages JSONL
 //!   (the formats of DESIGN.md, read by `shared/eval/score.py`);
-//! - [`terminal`]: the human summary.
+//! - [`terminal`]: the human summary;
+//! - [`html`]: one self-contained HTML page (stories, pair table, side-by-side view).
 
+pub mod html;
 pub mod interchange;
 pub mod json;
 pub mod terminal;
