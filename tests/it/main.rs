@@ -2,6 +2,7 @@
 
 mod cli;
 mod eval;
+mod html;
 mod pipeline;
 
 use std::path::PathBuf;

@@ -1,0 +1,319 @@
+//! The HTML report opened in a real headless browser (Debian's chromium,
+//! installed by `scripts/install-browser.sh`). The page's JavaScript runs,
+//! then the test reads the rendered DOM (`--dump-dom`) and checks that every
+//! story is listed, the pair table has rows, the pair view (`#pair=N`) shows
+//! both texts with the shared passages highlighted at the right characters,
+//! and no script error was recorded (the page writes them to
+//! `<html data-errors>`).
+//!
+//! Without chromium these tests print a loud skip message and pass, unless
+//! `NEWSDUP_REQUIRE_BROWSER=1` (set by `scripts/test.sh` and CI), when they
+//! fail. `syndication_report_in_browser` reads `../shared/eval/syndication`.
+
+use newsdup::ingest::{read_inputs, IngestConfig};
+use newsdup::report::html;
+use newsdup::{pipeline, Params, RunReport};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// The browser, or `None` (after a loud message) when it is missing and not required.
+fn browser() -> Option<PathBuf> {
+    let path = std::env::var_os("NEWSDUP_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(CHROMIUM));
+    if path.exists() {
+        return Some(path);
+    }
+    if std::env::var("NEWSDUP_REQUIRE_BROWSER").as_deref() == Ok("1") {
+        panic!(
+            "NEWSDUP_REQUIRE_BROWSER=1 but {} is missing: run scripts/install-browser.sh",
+            path.display()
+        );
+    }
+    eprintln!(
+        "\n!!!!!!!! SKIPPED: HTML browser test: {} not found. \
+         Run scripts/install-browser.sh (or scripts/test.sh) to run it. !!!!!!!!\n",
+        path.display()
+    );
+    None
+}
+
+/// Loads `file#fragment` in headless chromium and returns the DOM after the
+/// page's scripts ran, plus chromium's stderr.
+fn dump_dom(chromium: &Path, file: &Path, fragment: &str) -> (String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, err) = (dir.path().join("dom.html"), dir.path().join("stderr.txt"));
+    let url = format!(
+        "file://{}#{fragment}",
+        file.canonicalize().unwrap().display()
+    );
+    let mut child = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--window-size=1400,900",
+            "--dump-dom",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.path().join("profile").display()
+        ))
+        .arg(&url)
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&out).unwrap())
+        .stderr(std::fs::File::create(&err).unwrap())
+        .spawn()
+        .expect("cannot start chromium");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "chromium failed on {url}: {status}");
+            break;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("chromium did not finish loading {url}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (
+        without_scripts(&std::fs::read_to_string(out).unwrap()),
+        std::fs::read_to_string(err).unwrap_or_default(),
+    )
+}
+
+/// The DOM without the contents of its script elements (the page's own
+/// code and data), so only rendered elements are searched.
+fn without_scripts(dom: &str) -> String {
+    let mut out = String::with_capacity(dom.len());
+    let mut rest = dom;
+    while let Some(i) = rest.find("<script") {
+        out.push_str(&rest[..i]);
+        let Some(j) = rest[i..].find("</script>") else {
+            return out;
+        };
+        rest = &rest[i + j + "</script>".len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Checks that the page rendered and recorded no error.
+fn assert_clean(dom: &str, stderr: &str) {
+    assert!(
+        dom.contains("data-state=\"ready\""),
+        "page did not finish rendering: {}",
+        &dom[..dom.len().min(2000)]
+    );
+    let errors = dom
+        .find("data-errors=")
+        .map(|i| &dom[i..dom[i..].find('>').map_or(dom.len(), |j| i + j)]);
+    assert_eq!(errors, None, "the page recorded script errors");
+    for line in stderr.lines() {
+        assert!(
+            !line.contains("Uncaught") && !(line.contains(":CONSOLE") && line.contains("ERROR")),
+            "console error: {line}"
+        );
+    }
+}
+
+/// Every value of attribute `name` in the DOM.
+fn attr_values(dom: &str, name: &str) -> Vec<String> {
+    let pat = format!(" {name}=\"");
+    dom.match_indices(&pat)
+        .map(|(i, _)| {
+            let rest = &dom[i + pat.len()..];
+            rest[..rest.find('"').unwrap()].to_string()
+        })
+        .collect()
+}
+
+/// Text of the element whose `id` is given (no nested elements), unescaped.
+fn text_of(dom: &str, id: &str) -> Option<String> {
+    let i = dom.find(&format!(" id=\"{id}\""))?;
+    let start = i + dom[i..].find('>')? + 1;
+    let end = start + dom[start..].find('<')?;
+    Some(unescape(&dom[start..end]))
+}
+
+/// Undoes the escapes Chromium's serialiser writes in text nodes.
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&nbsp;", "\u{a0}")
+        .replace("&amp;", "&")
+}
+
+fn report_of(path: &Path) -> (RunReport, Vec<String>) {
+    let batch = read_inputs(&[path], &IngestConfig::default()).unwrap();
+    let report = pipeline::run(&batch.articles, &Params::default()).unwrap();
+    let texts = batch.articles.into_iter().map(|a| a.body).collect();
+    (report, texts)
+}
+
+fn write_page(report: &RunReport, texts: &[String], dir: &Path) -> PathBuf {
+    let path = dir.join("report.html");
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let file = std::fs::File::create(&path).unwrap();
+    html::write(report, &texts, std::io::BufWriter::new(file)).unwrap();
+    path
+}
+
+/// The stories view lists every story and every article.
+fn check_stories(dom: &str, report: &RunReport) {
+    let stories: BTreeSet<usize> = attr_values(dom, "data-story")
+        .iter()
+        .map(|s| s.parse().unwrap())
+        .collect();
+    assert_eq!(stories, (0..report.clusters.len()).collect());
+    let members: BTreeSet<usize> = attr_values(dom, "data-doc")
+        .iter()
+        .map(|s| s.parse().unwrap())
+        .collect();
+    assert_eq!(members, (0..report.documents.len()).collect());
+}
+
+/// The pair view of the pair ranked `rank` (1-based) highlights each passage
+/// at exactly its bytes on both sides.
+fn check_pair_view(dom: &str, report: &RunReport, texts: &[String], rank: usize) {
+    let pair = &report.pairs[rank - 1];
+    assert!(dom.contains("data-view=\"pair\""), "pair view not shown");
+    assert!(dom.contains(&format!("pair {rank} of {}", report.pairs.len())));
+    assert!(dom.contains(&format!("class=\"badge {}\"", pair.label.as_str())));
+    assert!(!pair.passages.is_empty(), "choose a pair with passages");
+    let (a, b) = (&texts[pair.a.idx()], &texts[pair.b.idx()]);
+    for (k, p) in pair.passages.iter().enumerate() {
+        assert_eq!(
+            text_of(dom, &format!("a-m{k}")).as_deref(),
+            Some(&a[p.a_start..p.a_end]),
+            "passage {k}, side A"
+        );
+        // Side B may overlap an earlier passage (then it is clipped): check its end.
+        let shown_b = text_of(dom, &format!("b-m{k}")).unwrap_or_default();
+        assert!(
+            b[p.b_start..p.b_end].ends_with(&shown_b) && !shown_b.is_empty(),
+            "passage {k}, side B: {shown_b:?}"
+        );
+    }
+    // Both full texts are there, whole and unchanged, highlights included.
+    for (side, text) in [("text-a", a), ("text-b", b)] {
+        let at = dom.find(&format!(" id=\"{side}\"")).unwrap();
+        let start = at + dom[at..].find('>').unwrap() + 1;
+        let end = start + dom[start..].find("</div>").unwrap();
+        assert_eq!(&unescape(&strip_tags(&dom[start..end])), text, "{side}");
+    }
+}
+
+fn strip_tags(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut in_tag = false;
+    for c in s.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn sample_report_in_browser() {
+    let Some(chromium) = browser() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (report, texts) = report_of(&crate::sample());
+    let page = write_page(&report, &texts, dir.path());
+
+    let (dom, err) = dump_dom(&chromium, &page, "stories");
+    assert_clean(&dom, &err);
+    check_stories(&dom, &report);
+
+    let (dom, err) = dump_dom(&chromium, &page, "pairs");
+    assert_clean(&dom, &err);
+    let rows = attr_values(&dom, "data-pair");
+    let expected: Vec<String> = (1..=report.pairs.len().min(100))
+        .map(|r| r.to_string())
+        .collect();
+    assert_eq!(rows, expected, "pair table rows in rank order");
+
+    // Every labelled pair with passages opens in the pair view.
+    let with_passages: Vec<usize> = (1..=report.pairs.len())
+        .filter(|&r| !report.pairs[r - 1].passages.is_empty())
+        .collect();
+    assert!(with_passages.len() >= 3);
+    for &rank in with_passages.iter().take(3) {
+        let (dom, err) = dump_dom(&chromium, &page, &format!("pair={rank}"));
+        assert_clean(&dom, &err);
+        check_pair_view(&dom, &report, &texts, rank);
+    }
+}
+
+#[test]
+fn non_ascii_offsets_in_browser() {
+    let Some(chromium) = browser() else { return };
+    // Byte offsets differ from JavaScript's UTF-16 positions by a different
+    // amount on each side: accents (2 bytes, 1 unit), CJK (3 bytes, 1 unit),
+    // emoji (4 bytes, 2 units). A wrong conversion shifts the highlights.
+    let shared = "Le conseil municipal de Zürich a voté à l'unanimité le budget des écoles, \
+        des crèches et des routes pour l'année prochaine, après un débat de trois heures \
+        sur la rénovation du pont de Hönggerberg et la délégation de 東京都庁 venue étudier \
+        le tramway ; la maire a salué « un résultat historique » pour la ville";
+    let a = format!("🎉🎉 Édition spéciale — 速報 — 2026\n\n{shared}. Fin de l'article.");
+    let b = format!("Kurz: ✨ Ç'est voté ✨ 中文 🚋🚋🚋\n\n{shared}. — Rédaction, Zürich ☕.");
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("batch.jsonl");
+    let lines: Vec<String> = [("fr-a", &a), ("fr-b", &b)]
+        .iter()
+        .map(|(id, text)| serde_json::json!({"id": id, "title": id, "text": text}).to_string())
+        .collect();
+    std::fs::write(&input, lines.join("\n")).unwrap();
+    let (report, texts) = report_of(&input);
+    assert_eq!(report.pairs.len(), 1);
+    assert!(!report.pairs[0].passages.is_empty());
+    let page = write_page(&report, &texts, dir.path());
+    let (dom, err) = dump_dom(&chromium, &page, "pair=1");
+    assert_clean(&dom, &err);
+    check_pair_view(&dom, &report, &texts, 1);
+    assert!(text_of(&dom, "a-m0").unwrap().contains("東京都庁"));
+}
+
+/// Reads `../shared/eval/syndication` (the acceptance corpus of issue 4).
+#[test]
+fn syndication_report_in_browser() {
+    let Some(chromium) = browser() else { return };
+    let Some(shared) = crate::shared() else {
+        panic!("../shared/eval must sit beside the repository");
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (report, texts) = report_of(&shared.join("eval/syndication/docs.jsonl"));
+    let page = write_page(&report, &texts, dir.path());
+
+    let (dom, err) = dump_dom(&chromium, &page, "pairs");
+    assert_clean(&dom, &err);
+    check_stories(&dom, &report);
+    assert_eq!(
+        attr_values(&dom, "data-pair").len(),
+        report.pairs.len().min(100)
+    );
+
+    let rank = 1 + report
+        .pairs
+        .iter()
+        .position(|p| p.passages.len() >= 2)
+        .expect("a pair with several passages");
+    let (dom, err) = dump_dom(&chromium, &page, &format!("pair={rank}"));
+    assert_clean(&dom, &err);
+    check_pair_view(&dom, &report, &texts, rank);
+}
