@@ -38,6 +38,7 @@ pub fn page_data(report: &RunReport) -> Value {
         .iter()
         .map(|p| {
             let mut v = serde_json::to_value(p).unwrap_or(Value::Null);
+            round_floats(&mut v);
             if let Some(passages) = v.get_mut("passages").and_then(Value::as_array_mut) {
                 for ps in passages.iter_mut().filter_map(Value::as_object_mut) {
                     ps.remove("text_a");
@@ -58,6 +59,23 @@ pub fn page_data(report: &RunReport) -> Value {
         "skipped": report.skipped,
         "warnings": report.warnings,
     })
+}
+
+/// Rounds every non-integer number to 6 decimals, as the JSON report does:
+/// a third less data for 50,000 pairs, no visible change.
+fn round_floats(v: &mut Value) {
+    match v {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(x) = n.as_f64().map(crate::report::json::round) {
+                if let Some(r) = serde_json::Number::from_f64(x) {
+                    *n = r;
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(round_floats),
+        Value::Object(o) => o.values_mut().for_each(round_floats),
+        _ => {}
+    }
 }
 
 /// Serialises `value` as JSON that is safe inside a `<script>` element:

@@ -317,3 +317,47 @@ fn syndication_report_in_browser() {
     assert_clean(&dom, &err);
     check_pair_view(&dom, &report, &texts, rank);
 }
+
+/// `scan --html` writes the page (no browser needed): every article and pair is in its data.
+#[test]
+fn scan_writes_html_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let (page, json) = (dir.path().join("r.html"), dir.path().join("r.json"));
+    assert_cmd::Command::cargo_bin("newsdup")
+        .unwrap()
+        .arg("scan")
+        .arg(crate::sample())
+        .arg("--html")
+        .arg(&page)
+        .arg("--json")
+        .arg(&json)
+        .arg("-q")
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    let open = "<script type=\"application/json\" id=\"report-data\">";
+    let start = html.find(open).unwrap() + open.len();
+    let end = start + html[start..].find("</script>").unwrap();
+    let data: serde_json::Value = serde_json::from_str(&html[start..end]).unwrap();
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(data["documents"], report["documents"]);
+    assert_eq!(
+        data["pairs"].as_array().unwrap().len(),
+        report["pairs"].as_array().unwrap().len()
+    );
+    for (p, q) in data["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(report["pairs"].as_array().unwrap())
+    {
+        assert_eq!(p["label"], q["label"]);
+        assert_eq!(p["score"], q["score"]);
+        assert_eq!(
+            p["passages"].as_array().unwrap().len(),
+            q["passages"].as_array().unwrap().len()
+        );
+    }
+}

@@ -175,7 +175,7 @@
       '<input type="search" id="pair-query" placeholder="article id or title" size="24">' +
       "</div></div>" +
       '<table class="pairs"><thead><tr>' + COLS.map(function (c) {
-        return '<th data-sort="' + c[0] + '" class="' + c[0] + '">' + c[1] + '<span class="arrow"></span></th>';
+        return '<th data-sort="' + c[0] + '" class="col-' + c[0] + '">' + c[1] + '<span class="arrow"></span></th>';
       }).join("") + '</tr></thead><tbody id="pair-rows"></tbody></table>' +
       '<div class="pager"><button type="button" data-page="first">«</button><button type="button" data-page="prev">‹</button>' +
       '<span id="pager-info"></span><button type="button" data-page="next">›</button>' +
@@ -467,4 +467,6 @@
   // The stories are always in the page (the browser test counts them).
   if (!built.stories) { renderStories(); built.stories = true; }
   document.body.setAttribute("data-state", "ready");
+  // Time from navigation start to a rendered page (for measuring large reports).
+  document.body.setAttribute("data-ready-ms", String(Math.round(performance.now())));
 })();
