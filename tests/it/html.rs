@@ -361,3 +361,70 @@ fn scan_writes_html_report() {
         );
     }
 }
+
+/// Aligned sentences (`pair.sentences`, byte ranges like passages) are listed
+/// and highlighted when a pair carries them. The pipeline does not fill them
+/// in yet, so this test adds them to the page's data itself.
+#[test]
+fn aligned_sentences_in_browser() {
+    let Some(chromium) = browser() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (report, texts) = report_of(&crate::sample());
+    let page = write_page(&report, &texts, dir.path());
+    let rank = 1 + report
+        .pairs
+        .iter()
+        .position(|p| p.label.as_str() == "rewrite")
+        .unwrap();
+    let pair = &report.pairs[rank - 1];
+    let (a, b) = (&texts[pair.a.idx()], &texts[pair.b.idx()]);
+    // The first two sentences of each side, as byte ranges.
+    let sentence = |t: &str, n: usize| {
+        let ends: Vec<usize> = t.match_indices(". ").map(|(i, _)| i + 1).take(2).collect();
+        let start = if n == 0 { 0 } else { ends[0] + 1 };
+        start..ends[n]
+    };
+    let (a0, a1, b0, b1) = (
+        sentence(a, 0),
+        sentence(a, 1),
+        sentence(b, 0),
+        sentence(b, 1),
+    );
+    let sentences = serde_json::json!([
+        {"a_start": a0.start, "a_end": a0.end, "b_start": b1.start, "b_end": b1.end,
+         "score": 0.61, "shared_terms": ["glacier", "<melt>"]},
+        {"a_start": a1.start, "a_end": a1.end, "b_start": b0.start, "b_end": b0.end,
+         "score": 0.42, "shared_terms": []},
+    ]);
+    let html = std::fs::read_to_string(&page).unwrap();
+    let open = "<script type=\"application/json\" id=\"report-data\">";
+    let start = html.find(open).unwrap() + open.len();
+    let end = start + html[start..].find("</script>").unwrap();
+    let mut data: serde_json::Value = serde_json::from_str(&html[start..end]).unwrap();
+    data["pairs"][rank - 1]["sentences"] = sentences;
+    let html = format!(
+        "{}{}{}",
+        &html[..start],
+        html::script_json(&data).unwrap(),
+        &html[end..]
+    );
+    std::fs::write(&page, html).unwrap();
+
+    let (dom, err) = dump_dom(&chromium, &page, &format!("pair={rank}&hl=sentences"));
+    assert_clean(&dom, &err);
+    assert!(dom.contains("aligned sentences (2)"));
+    assert!(dom.contains("<span class=\"term\">&lt;melt&gt;</span>"));
+    assert_eq!(text_of(&dom, "a-m0").as_deref(), Some(&a[a0]));
+    assert_eq!(text_of(&dom, "a-m1").as_deref(), Some(&a[a1]));
+    assert_eq!(text_of(&dom, "b-m0").as_deref(), Some(&b[b1]));
+    assert_eq!(text_of(&dom, "b-m1").as_deref(), Some(&b[b0]));
+    // Without the hint the passages are highlighted, and the sentences still listed.
+    let (dom, err) = dump_dom(&chromium, &page, &format!("pair={rank}"));
+    assert_clean(&dom, &err);
+    assert!(dom.contains("<table class=\"sentences\">"));
+    if pair.passages.is_empty() {
+        assert!(!dom.contains("id=\"a-m0\""));
+    } else {
+        check_pair_view(&dom, &report, &texts, rank);
+    }
+}

@@ -1,6 +1,7 @@
 // newsdup HTML report. Vanilla JS, no network. Renders the data embedded in
 // #report-data (and, lazily, the texts in #report-texts) into #app.
-// Routes: #stories (default), #pairs, #pair=N (N = 1-based rank).
+// Routes: #stories (default), #pairs, #pair=N (N = 1-based rank), and
+// #pair=N&hl=sentences to highlight the aligned sentences instead of the passages.
 "use strict";
 (function () {
   var DATA = JSON.parse(document.getElementById("report-data").textContent);
@@ -443,8 +444,8 @@
   // ---------- routing ----------
   var built = {};
   function route() {
-    var h = location.hash, view = "stories", rank = 0, r = /^#pair=(\d+)/.exec(h);
-    if (r) { view = "pair"; rank = +r[1]; } else if (h === "#pairs") view = "pairs";
+    var h = location.hash, view = "stories", rank = 0, r = /^#pair=(\d+)(?:&hl=(passages|sentences))?/.exec(h);
+    if (r) { view = "pair"; rank = +r[1]; if (r[2]) pairMode = r[2]; } else if (h === "#pairs") view = "pairs";
     if (view === "stories" && !built.stories) { renderStories(); built.stories = true; }
     if (view === "pairs" && !built.pairs) { renderPairsShell(); refilter(); built.pairs = true; }
     if (view === "pairs") {
