@@ -248,6 +248,25 @@ fn sample_report_in_browser() {
         .collect();
     assert_eq!(rows, expected, "pair table rows in rank order");
 
+    // The pairs of one story: those with an article in it, in rank order.
+    let story = report.documents[report.pairs[0].a.idx()].cluster;
+    let (dom, err) = dump_dom(&chromium, &page, &format!("pairs&story={story}"));
+    assert_clean(&dom, &err);
+    let expected: Vec<String> = (1..=report.pairs.len())
+        .filter(|&r| {
+            let p = &report.pairs[r - 1];
+            report.documents[p.a.idx()].cluster == story
+                || report.documents[p.b.idx()].cluster == story
+        })
+        .map(|r| r.to_string())
+        .collect();
+    assert!(expected.len() < report.pairs.len());
+    assert_eq!(
+        attr_values(&dom, "data-pair"),
+        expected,
+        "pairs of story {story}"
+    );
+
     // Every labelled pair with passages opens in the pair view.
     let with_passages: Vec<usize> = (1..=report.pairs.len())
         .filter(|&r| !report.pairs[r - 1].passages.is_empty())

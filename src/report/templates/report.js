@@ -1,7 +1,8 @@
 // newsdup HTML report. Vanilla JS, no network. Renders the data embedded in
 // #report-data (and, lazily, the texts in #report-texts) into #app.
 // Routes: #stories (default), #pairs, #pair=N (N = 1-based rank), and
-// #pair=N&hl=sentences to highlight the aligned sentences instead of the passages.
+// #pair=N&hl=sentences to highlight the aligned sentences instead of the passages,
+// #pairs&story=S for the pairs touching story S.
 "use strict";
 (function () {
   var DATA = JSON.parse(document.getElementById("report-data").textContent);
@@ -85,6 +86,21 @@
   }
 
   // ---------- stories ----------
+  // Pairs touching each story, per label (a pair across two stories counts in both).
+  var storyPairs = clusters.map(function () { return [0, 0, 0, 0]; });
+  pairs.forEach(function (p) {
+    var l = LABELS.indexOf(p.label), ca = docs[p.a].cluster, cb = docs[p.b].cluster;
+    if (l < 0) return;
+    storyPairs[ca][l]++;
+    if (cb !== ca) storyPairs[cb][l]++;
+  });
+  function storyLabels(ci) {
+    var c = storyPairs[ci], total = c[0] + c[1] + c[2] + c[3];
+    if (!total) return "";
+    return '<a class="story-pairs" href="#pairs&story=' + ci + '" data-story-pairs="' + ci + '">' + LABELS.map(function (l, i) {
+      return c[i] ? '<span class="mini ' + l + '" title="' + l + '">' + c[i] + "</span>" : "";
+    }).join("") + " " + total + (total === 1 ? " pair" : " pairs") + " →</a>";
+  }
   function renderStories() {
     var view = document.getElementById("view-stories");
     var order = clusters.map(function (_, i) { return i; });
@@ -97,7 +113,7 @@
       var ci = order[k], c = clusters[ci], n = c.members.length;
       out.push('<div class="story' + (n === 1 ? " single" : "") + '" data-story="' + ci + '">' +
         '<div class="story-head"><span class="story-n">story ' + ci + '</span><span class="count">' + n +
-        (n === 1 ? " article" : " articles") + '</span></div><ul class="members">');
+        (n === 1 ? " article" : " articles") + "</span>" + storyLabels(ci) + '</div><ul class="members">');
       for (var m = 0; m < n; m++) {
         var di = c.members[m], rep = di === c.representative;
         out.push('<li class="member' + (rep ? " rep" : "") + '" data-doc="' + di + '"><span class="star">' +
@@ -111,6 +127,7 @@
       document.getElementById("story-list").classList.toggle("hide-singles", e.target.checked);
     });
     view.addEventListener("click", function (e) {
+      if (e.target.closest("a[data-story-pairs]")) { state.query = ""; return; } // the link sets the hash
       var li = e.target.closest("li.member");
       if (!li) return;
       state.query = docs[+li.getAttribute("data-doc")].id;
@@ -123,7 +140,7 @@
 
   // ---------- pair table ----------
   var state = { labels: { exact: true, "near-copy": true, "partial-copy": true, rewrite: true },
-    minScore: 0, query: "", sort: "rank", desc: false, page: 0 };
+    minScore: 0, query: "", story: -1, sort: "rank", desc: false, page: 0 };
   var COLS = [
     ["rank", "#"], ["label", "label"], ["score", "score"], ["a", "article A"], ["b", "article B"],
     ["jaccard", "jaccard"], ["containment", "contain."], ["story", "story"], ["passages", "passages"]];
@@ -151,7 +168,8 @@
     var q = state.query.trim().toLowerCase(), out = [];
     for (var i = 0; i < pairs.length; i++) {
       var p = pairs[i];
-      if (state.labels[p.label] && p.score >= state.minScore && matches(i, q)) out.push(i);
+      if (state.labels[p.label] && p.score >= state.minScore && matches(i, q) &&
+        (state.story < 0 || docs[p.a].cluster === state.story || docs[p.b].cluster === state.story)) out.push(i);
     }
     var key = keyOf[state.sort], sign = state.desc ? -1 : 1;
     if (state.sort !== "rank") {
@@ -174,6 +192,7 @@
       '<label>min score <input type="range" id="min-score" min="0" max="1" step="0.01" value="0">' +
       '<output id="min-score-out">0.00</output></label>' +
       '<input type="search" id="pair-query" placeholder="article id or title" size="24">' +
+      '<button type="button" id="story-filter" class="story-filter" hidden title="show all stories"></button>' +
       "</div></div>" +
       '<table class="pairs"><thead><tr>' + COLS.map(function (c) {
         return '<th data-sort="' + c[0] + '" class="col-' + c[0] + '">' + c[1] + '<span class="arrow"></span></th>';
@@ -200,6 +219,9 @@
     q.addEventListener("input", function () {
       clearTimeout(timer);
       timer = setTimeout(function () { state.query = q.value; state.page = 0; refilter(); renderRows(); }, 150);
+    });
+    document.getElementById("story-filter").addEventListener("click", function () {
+      location.hash = "#pairs";
     });
     view.querySelector("thead").addEventListener("click", function (e) {
       var th = e.target.closest("th");
@@ -235,6 +257,9 @@
     });
     if (!rows.length) out.push('<tr><td colspan="9" class="empty">no pair matches these filters</td></tr>');
     document.getElementById("pair-rows").innerHTML = out.join("");
+    var sf = document.getElementById("story-filter");
+    sf.hidden = state.story < 0;
+    sf.textContent = "story " + state.story + " ×";
     var pages = Math.max(1, Math.ceil(filtered.length / PAGE));
     document.getElementById("pager-info").textContent = filtered.length ?
       "rows " + (start + 1) + "–" + (start + rows.length) + " of " + filtered.length.toLocaleString("en") +
@@ -445,7 +470,12 @@
   var built = {};
   function route() {
     var h = location.hash, view = "stories", rank = 0, r = /^#pair=(\d+)(?:&hl=(passages|sentences))?/.exec(h);
-    if (r) { view = "pair"; rank = +r[1]; if (r[2]) pairMode = r[2]; } else if (h === "#pairs") view = "pairs";
+    var rp = /^#pairs(?:&story=(\d+))?$/.exec(h);
+    if (r) { view = "pair"; rank = +r[1]; if (r[2]) pairMode = r[2]; } else if (rp) {
+      view = "pairs";
+      var story = rp[1] == null ? -1 : +rp[1];
+      if (story !== state.story) { state.story = story; state.page = 0; }
+    }
     if (view === "stories" && !built.stories) { renderStories(); built.stories = true; }
     if (view === "pairs" && !built.pairs) { renderPairsShell(); refilter(); built.pairs = true; }
     if (view === "pairs") {
