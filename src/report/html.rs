@@ -32,12 +32,12 @@ const JS: &str = include_str!("templates/report.js");
 const ERROR_HOOK: &str = r#"(function(){var r=document.documentElement;function add(m){var l=[];try{l=JSON.parse(r.getAttribute("data-errors")||"[]")}catch(e){}l.push(String(m));r.setAttribute("data-errors",JSON.stringify(l))}window.addEventListener("error",function(e){add((e.message||"error")+" @"+(e.lineno||0))});window.addEventListener("unhandledrejection",function(e){add("unhandled rejection: "+e.reason)});var ce=console.error;console.error=function(){add(Array.prototype.join.call(arguments," "));return ce.apply(console,arguments)}})();"#;
 
 /// The data the page renders, as one JSON value (texts excluded).
-pub fn page_data(report: &RunReport) -> Value {
-    let pairs: Vec<Value> = report
+pub fn page_data(report: &RunReport) -> serde_json::Result<Value> {
+    let pairs = report
         .pairs
         .iter()
         .map(|p| {
-            let mut v = serde_json::to_value(p).unwrap_or(Value::Null);
+            let mut v = serde_json::to_value(p)?;
             round_floats(&mut v);
             if let Some(passages) = v.get_mut("passages").and_then(Value::as_array_mut) {
                 for ps in passages.iter_mut().filter_map(Value::as_object_mut) {
@@ -45,10 +45,10 @@ pub fn page_data(report: &RunReport) -> Value {
                     ps.remove("text_b");
                 }
             }
-            v
+            Ok(v)
         })
-        .collect();
-    json!({
+        .collect::<serde_json::Result<Vec<Value>>>()?;
+    Ok(json!({
         "tool": concat!("newsdup ", env!("CARGO_PKG_VERSION")),
         "fingerprint": format!("{:016x}", report.fingerprint.0),
         "params": report.params,
@@ -58,7 +58,7 @@ pub fn page_data(report: &RunReport) -> Value {
         "pairs": pairs,
         "skipped": report.skipped,
         "warnings": report.warnings,
-    })
+    }))
 }
 
 /// Rounds every non-integer number to 6 decimals, as the JSON report does:
@@ -111,7 +111,7 @@ pub fn write(report: &RunReport, texts: &[&str], mut out: impl Write) -> io::Res
         .zip(&in_pair)
         .map(|(t, &keep)| keep.then_some(*t))
         .collect();
-    let data = script_json(&page_data(report))?;
+    let data = script_json(&page_data(report).map_err(io::Error::other)?)?;
     let texts = script_json(&shown)?;
     write!(
         out,
