@@ -14,6 +14,7 @@ use newsdup::ingest::{read_inputs, IngestConfig};
 use newsdup::report::html;
 use newsdup::{pipeline, Params, RunReport};
 use std::collections::BTreeSet;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -34,7 +35,9 @@ fn browser() -> Option<PathBuf> {
             path.display()
         );
     }
-    eprintln!(
+    // Straight to stderr, past the test harness's capture, so the skip shows.
+    let _ = writeln!(
+        std::io::stderr().lock(),
         "\n!!!!!!!! SKIPPED: HTML browser test: {} not found. \
          Run scripts/install-browser.sh (or scripts/test.sh) to run it. !!!!!!!!\n",
         path.display()
