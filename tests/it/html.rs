@@ -142,12 +142,32 @@ fn attr_values(dom: &str, name: &str) -> Vec<String> {
         .collect()
 }
 
-/// Text of the element whose `id` is given (no nested elements), unescaped.
+/// Text of the element whose `id` is given (none of its descendants may have
+/// the same tag), unescaped.
 fn text_of(dom: &str, id: &str) -> Option<String> {
     let i = dom.find(&format!(" id=\"{id}\""))?;
+    let open = dom[..i].rfind('<')?;
+    let tag: String = dom[open + 1..i]
+        .chars()
+        .take_while(|c| c.is_alphanumeric())
+        .collect();
     let start = i + dom[i..].find('>')? + 1;
-    let end = start + dom[start..].find('<')?;
-    Some(unescape(&dom[start..end]))
+    let end = start + dom[start..].find(&format!("</{tag}>"))?;
+    Some(unescape(&strip_tags(&dom[start..end])))
+}
+
+/// The texts of the `<span class="ed">` (edited words) inside an element.
+fn edits_in(dom: &str, id: &str) -> Vec<String> {
+    let i = dom.find(&format!(" id=\"{id}\"")).unwrap();
+    let end = i + dom[i..].find("</mark>").unwrap();
+    let open = "<span class=\"ed\"";
+    dom[i..end]
+        .match_indices(open)
+        .map(|(j, _)| {
+            let s = i + j + dom[i + j..].find('>').unwrap() + 1;
+            unescape(&dom[s..s + dom[s..].find("</span>").unwrap()])
+        })
+        .collect()
 }
 
 /// Undoes the escapes Chromium's serialiser writes in text nodes.
@@ -293,7 +313,9 @@ fn non_ascii_offsets_in_browser() {
         sur la rénovation du pont de Hönggerberg et la délégation de 東京都庁 venue étudier \
         le tramway ; la maire a salué « un résultat historique » pour la ville";
     let a = format!("🎉🎉 Édition spéciale — 速報 — 2026\n\n{shared}. Fin de l'article.");
-    let b = format!("Kurz: ✨ Ç'est voté ✨ 中文 🚋🚋🚋\n\n{shared}. — Rédaction, Zürich ☕.");
+    // B was copy-edited: one word changed inside the shared passage.
+    let edited = shared.replace("trois heures", "quatre heures");
+    let b = format!("Kurz: ✨ Ç'est voté ✨ 中文 🚋🚋🚋\n\n{edited}. — Rédaction, Zürich ☕.");
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("batch.jsonl");
     let lines: Vec<String> = [("fr-a", &a), ("fr-b", &b)]
@@ -309,6 +331,14 @@ fn non_ascii_offsets_in_browser() {
     assert_clean(&dom, &err);
     check_pair_view(&dom, &report, &texts, 1);
     assert!(text_of(&dom, "a-m0").unwrap().contains("東京都庁"));
+    // The changed word is marked on both sides, and nothing else is.
+    assert_eq!(
+        report.pairs[0].passages.len(),
+        1,
+        "one passage across the edit"
+    );
+    assert_eq!(edits_in(&dom, "a-m0"), ["trois"]);
+    assert_eq!(edits_in(&dom, "b-m0"), ["quatre"]);
 }
 
 /// Reads `../shared/eval/syndication` (the acceptance corpus of issue 4).

@@ -284,21 +284,32 @@
       return { k: k, a: [r.a_start, r.a_end], b: [r.b_start, r.b_end], tip: tip };
     });
   }
-  // Fills `box` with `text`, wrapping each range (byte offsets) in a <mark>.
-  // Ranges are drawn in text order; an overlap is clipped from the later one.
-  function fillText(box, text, ranges, side, other) {
+  // Fills `box` with `text`, wrapping each range in a <mark>; `pos` maps the
+  // ranges' byte offsets to string positions. Ranges are drawn in text order;
+  // an overlap is clipped from the later one. Edited words inside a range
+  // (`r.edits[side]`, string positions) are wrapped in <span class="ed">.
+  function fillText(box, text, ranges, side, other, pos) {
     box.textContent = "";
-    var offs = [];
-    ranges.forEach(function (r) { offs.push(r[side][0], r[side][1]); });
-    var pos = byteToUnit(text, offs);
-    var spans = ranges.map(function (r) { return { k: r.k, s: pos.get(r[side][0]), e: pos.get(r[side][1]), tip: r.tip }; })
-      .sort(function (x, y) { return x.s - y.s || x.k - y.k; });
+    var spans = ranges.map(function (r) {
+      return { k: r.k, s: pos.get(r[side][0]), e: pos.get(r[side][1]), tip: r.tip, edits: r.edits ? r.edits[side] : [] };
+    }).sort(function (x, y) { return x.s - y.s || x.k - y.k; });
     var at = 0, frag = document.createDocumentFragment();
     spans.forEach(function (sp) {
       var s0 = Math.max(sp.s, at);
       if (sp.e <= s0) return;
       if (s0 > at) frag.appendChild(document.createTextNode(text.slice(at, s0)));
-      var m = el("mark", "hl c" + (sp.k % NCOLORS), text.slice(s0, sp.e));
+      var m = el("mark", "hl c" + (sp.k % NCOLORS));
+      var in_at = s0;
+      sp.edits.forEach(function (ed) {
+        var es = Math.max(ed[0], in_at), ee = Math.min(ed[1], sp.e);
+        if (ee <= es) return;
+        if (es > in_at) m.appendChild(document.createTextNode(text.slice(in_at, es)));
+        var d = el("span", "ed", text.slice(es, ee));
+        d.title = "differs from " + other;
+        m.appendChild(d);
+        in_at = ee;
+      });
+      if (in_at < sp.e) m.appendChild(document.createTextNode(text.slice(in_at, sp.e)));
       m.id = side + "-m" + sp.k;
       m.setAttribute("data-k", sp.k);
       m.setAttribute("data-side", side);
@@ -308,6 +319,39 @@
     });
     if (at < text.length) frag.appendChild(document.createTextNode(text.slice(at)));
     box.appendChild(frag);
+  }
+  // Words of `text` between string positions s and e, folded as the
+  // normaliser folds them (case, curly quotes), with their positions.
+  function wordsOf(text, s, e) {
+    var re = /\S+/g, m, out = [], t = text.slice(s, e);
+    while ((m = re.exec(t))) {
+      out.push({ s: s + m.index, e: s + m.index + m[0].length,
+        w: m[0].toLowerCase().replace(/[\u2018\u2019]/g, "'").replace(/[\u201c\u201d]/g, '"') });
+    }
+    return out;
+  }
+  // The words that differ inside one shared passage. Passages are chained
+  // runs of equal tokens with short gaps, so a greedy walk that resyncs on
+  // the nearest two equal words (at most 12 words ahead) finds the edits.
+  function editsOf(x, y) {
+    var i = 0, j = 0, cx = [], cy = [];
+    while (i < x.length && j < y.length) {
+      if (x[i].w === y[j].w) { i++; j++; continue; }
+      var to = null;
+      for (var d = 1; d <= 12 && !to; d++) {
+        for (var di = 0; di <= d; di++) {
+          var a = i + di, b = j + d - di;
+          if (a < x.length && b < y.length && x[a].w === y[b].w &&
+            (a + 1 >= x.length || b + 1 >= y.length || x[a + 1].w === y[b + 1].w)) { to = [a, b]; break; }
+        }
+      }
+      if (!to) to = [x.length, y.length];
+      for (; i < to[0]; i++) cx.push([x[i].s, x[i].e]);
+      for (; j < to[1]; j++) cy.push([y[j].s, y[j].e]);
+    }
+    for (; i < x.length; i++) cx.push([x[i].s, x[i].e]);
+    for (; j < y.length; j++) cy.push([y[j].s, y[j].e]);
+    return { a: cx, b: cy };
   }
   function scrollToMark(side, k, flash) {
     var m = document.getElementById(side + "-m" + k);
@@ -357,7 +401,8 @@
       '">shared passages (' + p.passages.length + ")</button>" +
       (sentences.length ? '<button type="button" data-mode="sentences" class="' +
         (pairMode === "sentences" ? "on" : "") + '">aligned sentences (' + sentences.length + ")</button>" : "") +
-      '<span class="hint">click a highlight to scroll the other side to it</span></div></div>' +
+      '<span class="hint">click a highlight to scroll the other side to it; ' +
+      '<span class="ed">marked</span> words differ inside a passage</span></div></div>' +
       '<div class="sides"><div class="side" id="side-a"><div class="doc-head"><span class="side-tag">A</span>' +
       docLine(a) + '<div class="origin">' + esc(a.origin) + " · story " + a.cluster + " · " +
       a.tokens.toLocaleString("en") + ' tokens</div></div><div class="text" id="text-a"></div></div>' +
@@ -387,9 +432,17 @@
   window.addEventListener("resize", fitTexts);
   function drawTexts(p, ta, tb) {
     fitTexts();
-    var ranges = rangesOf(p, pairMode);
-    fillText(document.getElementById("text-a"), ta, ranges, "a", "B");
-    fillText(document.getElementById("text-b"), tb, ranges, "b", "A");
+    var ranges = rangesOf(p, pairMode), offA = [], offB = [];
+    ranges.forEach(function (r) { offA.push(r.a[0], r.a[1]); offB.push(r.b[0], r.b[1]); });
+    var posA = byteToUnit(ta, offA), posB = byteToUnit(tb, offB);
+    if (pairMode === "passages") {
+      ranges.forEach(function (r) {
+        r.edits = editsOf(wordsOf(ta, posA.get(r.a[0]), posA.get(r.a[1])),
+          wordsOf(tb, posB.get(r.b[0]), posB.get(r.b[1])));
+      });
+    }
+    fillText(document.getElementById("text-a"), ta, ranges, "a", "B", posA);
+    fillText(document.getElementById("text-b"), tb, ranges, "b", "A", posB);
     document.getElementById("view-pair").setAttribute("data-mode", pairMode);
     if (ranges.length) {
       // Bring the first highlight into view on both sides when it is below the fold.
