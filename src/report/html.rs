@@ -31,8 +31,39 @@ const JS: &str = include_str!("templates/report.js");
 /// `<html data-errors>` (the browser test reads it).
 const ERROR_HOOK: &str = r#"(function(){var r=document.documentElement;function add(m){var l=[];try{l=JSON.parse(r.getAttribute("data-errors")||"[]")}catch(e){}l.push(String(m));r.setAttribute("data-errors",JSON.stringify(l))}window.addEventListener("error",function(e){add((e.message||"error")+" @"+(e.lineno||0))});window.addEventListener("unhandledrejection",function(e){add("unhandled rejection: "+e.reason)});var ce=console.error;console.error=function(){add(Array.prototype.join.call(arguments," "));return ce.apply(console,arguments)}})();"#;
 
-/// The data the page renders, as one JSON value (texts excluded).
-pub fn page_data(report: &RunReport) -> serde_json::Result<Value> {
+/// Longest lead (start of the text) shown for an article without a title, in bytes.
+const MAX_LEAD_BYTES: usize = 140;
+
+/// The start of `text` up to its first line break, cut at a character
+/// boundary near [`MAX_LEAD_BYTES`].
+fn lead(text: &str) -> String {
+    let line = text.trim_start().lines().next().unwrap_or("").trim_end();
+    if line.len() <= MAX_LEAD_BYTES {
+        return line.to_string();
+    }
+    let mut end = MAX_LEAD_BYTES;
+    while !line.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &line[..end])
+}
+
+/// The data the page renders, as one JSON value (full texts excluded; an
+/// article without a title gets a `lead`, the start of its text, so lists
+/// can name it).
+pub fn page_data(report: &RunReport, texts: &[&str]) -> serde_json::Result<Value> {
+    let documents = report
+        .documents
+        .iter()
+        .zip(texts)
+        .map(|(d, t)| {
+            let mut v = serde_json::to_value(d)?;
+            if d.title.is_none() {
+                v["lead"] = Value::String(lead(t));
+            }
+            Ok(v)
+        })
+        .collect::<serde_json::Result<Vec<Value>>>()?;
     let pairs = report
         .pairs
         .iter()
@@ -53,7 +84,7 @@ pub fn page_data(report: &RunReport) -> serde_json::Result<Value> {
         "fingerprint": format!("{:016x}", report.fingerprint.0),
         "params": report.params,
         "stats": report.stats,
-        "documents": report.documents,
+        "documents": documents,
         "clusters": report.clusters,
         "pairs": pairs,
         "skipped": report.skipped,
@@ -111,7 +142,7 @@ pub fn write(report: &RunReport, texts: &[&str], mut out: impl Write) -> io::Res
         .zip(&in_pair)
         .map(|(t, &keep)| keep.then_some(*t))
         .collect();
-    let data = script_json(&page_data(report).map_err(io::Error::other)?)?;
+    let data = script_json(&page_data(report, texts).map_err(io::Error::other)?)?;
     let texts = script_json(&shown)?;
     write!(
         out,
@@ -229,6 +260,16 @@ mod tests {
             ps.get("text_a").is_none(),
             "quotes are not embedded per pair"
         );
+    }
+
+    #[test]
+    fn lead_is_the_first_line_cut_at_a_char_boundary() {
+        assert_eq!(lead("\n  Première ligne.\nSeconde."), "Première ligne.");
+        let long = "é".repeat(100); // 200 bytes
+        let l = lead(&long);
+        assert!(l.ends_with('…'));
+        assert_eq!(l.chars().count(), MAX_LEAD_BYTES / 2 + 1);
+        assert_eq!(lead(""), "");
     }
 
     #[test]

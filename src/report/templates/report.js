@@ -32,8 +32,9 @@
   function badge(label) { return '<span class="badge ' + esc(label) + '">' + esc(label) + "</span>"; }
   function docLine(d) {
     var meta = [d.source, date(d.published)].filter(Boolean).join(" · ");
-    return '<code class="doc-id">' + esc(d.id) + '</code> <span class="doc-title">' +
-      esc(d.title || "(no title)") + "</span>" + (meta ? ' <span class="meta">' + esc(meta) + "</span>" : "");
+    return '<code class="doc-id">' + esc(d.id) + "</code> " + (d.title != null ? '<span class="doc-title">' +
+      esc(d.title) + "</span>" : '<span class="doc-lead">' + esc(d.lead || "(empty)") + "</span>") +
+      (meta ? ' <span class="meta">' + esc(meta) + "</span>" : "");
   }
 
   // Byte offsets (UTF-8, as in the JSON report) to positions in a JS string
@@ -159,7 +160,7 @@
   function matches(i, q) {
     if (!q) return true;
     if (searchKey === null) {
-      searchKey = docs.map(function (d) { return (d.id + "\u0000" + (d.title || "")).toLowerCase(); });
+      searchKey = docs.map(function (d) { return (d.id + "\u0000" + (d.title || d.lead || "")).toLowerCase(); });
     }
     return searchKey[pairs[i].a].indexOf(q) >= 0 || searchKey[pairs[i].b].indexOf(q) >= 0;
   }
@@ -250,8 +251,8 @@
       var p = pairs[i], a = docs[p.a], b = docs[p.b];
       out.push('<tr class="pair-row" data-pair="' + (i + 1) + '"><td class="rank">' + (i + 1) + "</td><td>" +
         badge(p.label) + '</td><td class="num score">' + fmt(p.score) + "</td>" +
-        '<td class="doc"><code>' + esc(a.id) + "</code><span>" + esc(a.title || "") + "</span></td>" +
-        '<td class="doc"><code>' + esc(b.id) + "</code><span>" + esc(b.title || "") + "</span></td>" +
+        '<td class="doc"><code>' + esc(a.id) + "</code><span>" + esc(a.title || a.lead || "") + "</span></td>" +
+        '<td class="doc"><code>' + esc(b.id) + "</code><span>" + esc(b.title || b.lead || "") + "</span></td>" +
         '<td class="num">' + fmt(p.scores.jaccard) + '</td><td class="num">' + fmt(p.scores.containment) +
         '</td><td class="num">' + fmt(p.scores.story) + '</td><td class="num">' + p.passages.length + "</td></tr>");
     });
