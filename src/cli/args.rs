@@ -140,6 +140,9 @@ pub struct ScanArgs {
     /// Write the shared passages here (JSONL, byte offsets).
     #[arg(long, value_name = "FILE")]
     pub passages: Option<PathBuf>,
+    /// Write the HTML report here (one self-contained file).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Stories listed in the terminal summary.
     #[arg(long, default_value_t = 10)]
     pub top_stories: usize,

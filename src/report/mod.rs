@@ -4,9 +4,11 @@
 //! - [`interchange`]: clusters JSONL, pairs TSV and passages JSONL
 //!   (the formats of DESIGN.md, read by `shared/eval/score.py`);
 //! - [`terminal`]: the human summary;
+//! - [`html`]: one self-contained HTML page (stories, pair table, side-by-side view);
 //! - [`evaluation`]: scores of a run against labelled truth (`newsdup eval`).
 
 pub mod evaluation;
+pub mod html;
 pub mod interchange;
 pub mod json;
 pub mod terminal;

@@ -3,6 +3,7 @@
 mod boilerplate;
 mod cli;
 mod eval;
+mod html;
 mod pipeline;
 
 use std::path::PathBuf;

@@ -2,12 +2,12 @@
 
 use crate::cli::args::ScanArgs;
 use crate::cli::settings::{color_choice, read_and_run, write_file};
-use newsdup::report::{interchange, json, terminal};
+use newsdup::report::{html, interchange, json, terminal};
 use std::io::Write;
 use std::process::ExitCode;
 
 pub fn run(a: ScanArgs) -> anyhow::Result<ExitCode> {
-    let (_batch, report) = read_and_run(&a.pipeline, false)?;
+    let (batch, report) = read_and_run(&a.pipeline, false)?;
     if let Some(p) = &a.json {
         write_file(p, |w| json::write(&report, w))?;
     }
@@ -19,6 +19,10 @@ pub fn run(a: ScanArgs) -> anyhow::Result<ExitCode> {
     }
     if let Some(p) = &a.passages {
         write_file(p, |w| interchange::write_passages(&report, w))?;
+    }
+    if let Some(p) = &a.html {
+        let texts: Vec<&str> = batch.articles.iter().map(|a| a.body.as_str()).collect();
+        write_file(p, |w| html::write(&report, &texts, w))?;
     }
     if !a.pipeline.quiet {
         let config = terminal::TerminalConfig {
