@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Measures newsdup on ../shared/eval with ../shared/eval/score.py.
+# Measures newsdup on ../shared/eval with ../shared/eval/score.py (and, for
+# semeval2022, scripts/semeval_by_lang.py, which splits the pairs by language).
 # Usage: scripts/eval.sh [extra scan flags…]   (release build; writes to results/eval/)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,3 +23,6 @@ score clusters --truth "$eval_dir/syndication/docs.jsonl" --pred "$out/syndicati
 echo "== clough_stevenson (pairs)"
 score pairs --truth "$eval_dir/clough_stevenson/pairs.tsv" --pred "$out/clough_stevenson.pairs.tsv" \
   --positive cut,light --negative non
+echo "== semeval2022 (same vs different story, per language)"
+"$bin" scan -q "$eval_dir/semeval2022/docs.jsonl" --pairs "$out/semeval2022.pairs.tsv" "$@"
+python3 "$here/scripts/semeval_by_lang.py" "$eval_dir/semeval2022/pairs.tsv" "$out/semeval2022.pairs.tsv"

@@ -26,7 +26,7 @@
 //! let article = |key: &str, body: String| Article {
 //!     key: key.into(),
 //!     origin: Origin { path: "example".into(), line: None },
-//!     title: None, published: None, source: None, url: None, raw: None,
+//!     title: None, published: None, source: None, url: None, lang: None, raw: None,
 //!     body,
 //! };
 //! let articles = vec![
@@ -51,6 +51,7 @@ pub mod cluster;
 mod error;
 pub mod hash;
 pub mod ingest;
+pub mod lang;
 pub mod lsh;
 pub mod minhash;
 pub mod model;

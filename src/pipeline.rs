@@ -48,6 +48,8 @@ pub struct DocInfo {
     pub bytes: usize,
     /// Word tokens.
     pub tokens: usize,
+    /// Language (ISO 639-1; given by the input or detected; `und` if unknown).
+    pub lang: crate::lang::Lang,
     /// Index of its story in [`RunReport::clusters`].
     pub cluster: usize,
 }
@@ -133,6 +135,9 @@ pub struct RunReport {
 }
 
 fn normalize_doc(id: usize, article: &Article) -> NormDoc {
+    let lang = article
+        .lang
+        .unwrap_or_else(|| crate::lang::detect(article.title.as_deref(), &article.body));
     let tokens = tokenize(&article.body);
     let hashes: Vec<u64> = tokens.iter().map(|t| token_hash(&t.norm, 0)).collect();
     let exact_hash = if hashes.is_empty() {
@@ -144,6 +149,7 @@ fn normalize_doc(id: usize, article: &Article) -> NormDoc {
         id: DocId(id as u32),
         suppressed: vec![false; tokens.len()],
         exact_hash,
+        lang,
         tokens,
     }
 }
@@ -308,6 +314,7 @@ pub fn run(articles: &[Article], params: &Params) -> Result<RunReport> {
             published: a.published,
             bytes: a.body.len(),
             tokens: d.tokens.len(),
+            lang: d.lang,
             cluster: cluster_of[i],
         })
         .collect();

@@ -39,6 +39,7 @@ pub fn ingest_config(a: &PipelineArgs, keep_raw: bool) -> IngestConfig {
         published_field: a.published_field.clone(),
         source_field: a.source_field.clone(),
         url_field: a.url_field.clone(),
+        lang_field: a.lang_field.clone(),
         strict: a.strict,
         keep_raw,
     }

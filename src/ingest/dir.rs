@@ -58,6 +58,7 @@ pub(crate) fn read_text_file(path: &Path, key: &Path) -> Result<Record> {
             source: None,
             url: None,
             body,
+            lang: None,
             raw: None,
         }),
         Vec::new(),

@@ -30,6 +30,8 @@ pub struct IngestConfig {
     pub source_field: String,
     /// Field holding the URL.
     pub url_field: String,
+    /// Field holding the language code (ISO 639-1, ISO 639-3 or BCP 47).
+    pub lang_field: String,
     /// Fail on the first bad record instead of skipping it.
     pub strict: bool,
     /// Keep each JSON line as read (for `dedup`, which passes records through).
@@ -45,6 +47,7 @@ impl Default for IngestConfig {
             published_field: "published".into(),
             source_field: "source".into(),
             url_field: "url".into(),
+            lang_field: "lang".into(),
             strict: false,
             keep_raw: false,
         }
