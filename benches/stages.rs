@@ -60,6 +60,16 @@ fn stages(c: &mut Criterion) {
                 .sum::<usize>()
         })
     });
+    g.bench_function(BenchmarkId::new("detect_lang", "2k"), |b| {
+        b.iter(|| {
+            articles
+                .iter()
+                .filter(|a| {
+                    newsdup::lang::detect(None, black_box(&a.body)) == newsdup::lang::Lang::En
+                })
+                .count()
+        })
+    });
     g.bench_function(BenchmarkId::new("shingle", "2k"), |b| {
         b.iter(|| {
             docs.iter()

@@ -135,10 +135,10 @@ pub struct RunReport {
 }
 
 fn normalize_doc(id: usize, article: &Article) -> NormDoc {
-    let lang = article
-        .lang
-        .unwrap_or_else(|| crate::lang::detect(article.title.as_deref(), &article.body));
     let tokens = tokenize(&article.body);
+    let lang = article.lang.unwrap_or_else(|| {
+        crate::lang::detect_tokens(article.title.as_deref(), &article.body, &tokens)
+    });
     let hashes: Vec<u64> = tokens.iter().map(|t| token_hash(&t.norm, 0)).collect();
     let exact_hash = if hashes.is_empty() {
         0
