@@ -161,15 +161,16 @@ pub fn detect_tokens(title: Option<&str>, body: &str, tokens: &[Token]) -> Lang 
 /// Stopword voting: each of the first [`VOTE_TOKENS`] tokens that only one
 /// language's stopword list holds votes for that language. The winner needs
 /// at least 6 votes, three times the votes of the runner-up, and votes from
-/// one token in twenty; anything less (short texts, languages without a
-/// list) returns `None`. Text that is mostly CJK characters is told by script. It costs one
-/// hash lookup per token, against a few hundred microseconds per text for
-/// trigram detection, and on running text in a listed language it is
-/// almost always clear-cut.
+/// one token in twenty; anything less (short texts, close calls) returns
+/// `None`. Text that is mostly CJK characters is told by script, and 20 or
+/// more tokens without a single listed stopword are [`Lang::Other`] (no
+/// profile would apply whatever the language). It costs one hash lookup per
+/// token, against a few hundred microseconds per text for trigram detection,
+/// and on running text in a listed language it is almost always clear-cut.
 pub fn vote(tokens: &[Token]) -> Option<Lang> {
     let table = vote_table();
     let mut votes = [0u32; 32];
-    let (mut n, mut cjk, mut kana, mut hangul) = (0u32, 0u32, 0u32, 0u32);
+    let (mut n, mut cjk, mut kana, mut hangul, mut listed) = (0u32, 0u32, 0u32, 0u32, 0u32);
     for t in tokens.iter().take(VOTE_TOKENS) {
         n += 1;
         if let Some(c) = t.norm.chars().next().filter(|&c| is_cjk(c)) {
@@ -179,6 +180,7 @@ pub fn vote(tokens: &[Token]) -> Option<Lang> {
             continue;
         }
         if let Some(&mask) = table.get(t.norm.as_str()) {
+            listed += 1;
             // Only a word that one list alone holds is evidence.
             if mask.count_ones() == 1 {
                 votes[mask.trailing_zeros() as usize] += 1;
@@ -195,6 +197,9 @@ pub fn vote(tokens: &[Token]) -> Option<Lang> {
         } else {
             Lang::Zh
         });
+    }
+    if listed == 0 && n >= 20 {
+        return Some(Lang::Other);
     }
     let (mut best, mut second) = (0usize, 0u32);
     for i in 1..LANGUAGES.len() {
@@ -629,6 +634,10 @@ mod tests {
             vote(&tokenize("서울에서 지진이 발생했다")),
             Some(Lang::Other)
         );
+        // No listed stopword in 20 words: no profile applies.
+        let none = "w1 w2 w3 w4 w5 w6 w7 w8 w9 w10 w11 w12 w13 w14 w15 w16 w17 w18 w19 w20";
+        assert_eq!(vote(&tokenize(none)), Some(Lang::Other));
+        assert_eq!(vote(&tokenize(&none[..20])), None);
         // Close languages share stopwords; only words one list holds vote.
         let es = "El gobierno dijo que las obras del puente terminarán en mayo, pero los vecinos temen que se retrasen otra vez por la falta de dinero. Según el alcalde, los trabajos costarán más de lo previsto porque las lluvias del invierno dañaron los pilares.";
         assert_eq!(vote(&tokenize(es)), Some(Lang::Es));
