@@ -4,9 +4,11 @@
 //! normalised [`Token`]s. Output: a [`Lang`] per article, and the content
 //! terms of a token sequence in that language.
 //!
-//! - **Detection** ([`detect`]): `whatlang` trigram/script detection on a
-//!   prefix of the headline and body ([`DETECT_PREFIX_BYTES`]), used only when
-//!   the input gives no language.
+//! - **Detection** ([`detect_tokens`]), only when the input gives no
+//!   language: stopword voting over the first tokens ([`vote`], one hash
+//!   lookup per token) decides clear cases and CJK text by script; the rest
+//!   goes to `whatlang` trigram/script detection ([`detect`]) on a prefix of
+//!   the headline and body ([`DETECT_PREFIX_BYTES`]).
 //! - **Stopwords** per language: lists in `data/stopwords/` (sources and
 //!   licences in its README), loaded at compile time, normalised like tokens,
 //!   and hashed together into the pipeline fingerprint ([`stopword_lists_hash`]).
@@ -277,8 +279,8 @@ fn profile(lang: Lang) -> &'static Profile {
             })
             .collect()
     });
-    let i = LANGUAGES.iter().position(|&l| l == lang);
-    &all[i.unwrap_or(LANGUAGES.len())]
+    // Variants are declared in `LANGUAGES` order, `Other` last.
+    &all[lang as usize]
 }
 
 /// Whether `norm` (a normalised word) is a stopword of `lang`.
@@ -297,6 +299,11 @@ pub fn stopword_lists_hash() -> u64 {
     }
     stable64(all.as_bytes(), 0)
 }
+
+/// Names the detection method (part of the pipeline fingerprint: a change
+/// can give an article another language, hence other terms).
+pub const DETECTION: &str =
+    "vote 200 tokens (6, x3, 1/20; und under 1%), cjk script, whatlang 0.18 on 1000 bytes";
 
 /// Names the stemmers (part of the pipeline fingerprint).
 pub const STEMMERS: &str = "snowball rust-stemmers 1.2 (ar da de el en es fi fr hu it nb nl pt ro ru sv tr), pl light-suffix v1";
@@ -485,6 +492,11 @@ mod tests {
 
     #[test]
     fn every_profile_loads() {
+        assert!(LANGUAGES.len() <= 32, "vote masks are u32");
+        for (i, &l) in LANGUAGES.iter().enumerate() {
+            assert_eq!(l as usize, i);
+        }
+        assert_eq!(Lang::Other as usize, LANGUAGES.len());
         for &l in LANGUAGES {
             let p = profile(l);
             assert_eq!(p.stemmer.is_some(), l.stemmer_algorithm().is_some());

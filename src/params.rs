@@ -189,12 +189,12 @@ impl Params {
         let copy = self.copy_banding();
         let story = self.story_banding();
         let text = format!(
-            "v{}|unicode {:?}|stemmers {}|stop {:016x}|lang whatlang 0.18 prefix {}|k {}|copy {} {}x{}|story {} {}x{}|anchor {}|seed {:016x}",
+            "v{}|unicode {:?}|stemmers {}|stop {:016x}|lang {}|k {}|copy {} {}x{}|story {} {}x{}|anchor {}|seed {:016x}",
             PIPELINE_VERSION,
             unicode_normalization::UNICODE_VERSION,
             crate::lang::STEMMERS,
             crate::lang::stopword_lists_hash(),
-            crate::lang::DETECT_PREFIX_BYTES,
+            crate::lang::DETECTION,
             self.shingle_k,
             self.copy_hashes,
             copy.bands,
