@@ -598,6 +598,24 @@ mod tests {
     }
 
     #[test]
+    fn han_text_gives_character_shingles_with_byte_offsets() {
+        use crate::model::{DocId, NormDoc};
+        let text = "市议会周二投票决定关闭旧桥。";
+        let tokens = tokenize(text);
+        assert_eq!(tokens.len(), 13);
+        assert_eq!(&text[tokens[3].text_range.clone()], "二");
+        let doc = NormDoc {
+            id: DocId(0),
+            suppressed: vec![false; tokens.len()],
+            exact_hash: 0,
+            lang: Lang::Zh,
+            tokens,
+        };
+        // One 5-shingle per run of 5 characters.
+        assert_eq!(crate::shingle::shingle_set(&doc, 5, 1).0.len(), 9);
+    }
+
+    #[test]
     fn suppressed_tokens_break_cjk_runs() {
         let tokens = tokenize("雪山湖水");
         let mut out = Vec::new();
