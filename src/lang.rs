@@ -603,7 +603,8 @@ mod tests {
         let text = "市议会周二投票决定关闭旧桥。";
         let tokens = tokenize(text);
         assert_eq!(tokens.len(), 13);
-        assert_eq!(&text[tokens[3].text_range.clone()], "二");
+        assert_eq!(&text[tokens[4].text_range.clone()], "二");
+        assert_eq!(tokens[4].text_range, 12..15);
         let doc = NormDoc {
             id: DocId(0),
             suppressed: vec![false; tokens.len()],
