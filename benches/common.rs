@@ -78,6 +78,7 @@ pub fn corpus(n: usize, seed: u64) -> Vec<Article> {
             source: None,
             url: None,
             body,
+            lang: None,
             raw: None,
         })
         .collect()

@@ -22,6 +22,7 @@ fn norm_docs(articles: &[newsdup::Article]) -> Vec<NormDoc> {
                 id: DocId(i as u32),
                 suppressed: vec![false; tokens.len()],
                 exact_hash: 0,
+                lang: newsdup::lang::Lang::En,
                 tokens,
             }
         })
@@ -57,6 +58,31 @@ fn stages(c: &mut Criterion) {
                 .iter()
                 .map(|a| tokenize(black_box(&a.body)).len())
                 .sum::<usize>()
+        })
+    });
+    // What the pipeline runs (stopword voting first; on this synthetic
+    // corpus no stopword occurs, so voting decides every text at once) ...
+    g.bench_function(BenchmarkId::new("detect_lang", "2k"), |b| {
+        b.iter(|| {
+            articles
+                .iter()
+                .zip(&docs)
+                .filter(|(a, d)| {
+                    newsdup::lang::detect_tokens(None, black_box(&a.body), &d.tokens)
+                        == newsdup::lang::Lang::En
+                })
+                .count()
+        })
+    });
+    // ... and the trigram fallback for the texts voting cannot decide.
+    g.bench_function(BenchmarkId::new("detect_lang_trigrams", "2k"), |b| {
+        b.iter(|| {
+            articles
+                .iter()
+                .filter(|a| {
+                    newsdup::lang::detect(None, black_box(&a.body)) == newsdup::lang::Lang::En
+                })
+                .count()
         })
     });
     g.bench_function(BenchmarkId::new("shingle", "2k"), |b| {

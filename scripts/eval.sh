@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Measures newsdup on ../shared/eval with ../shared/eval/score.py.
+# Measures newsdup on ../shared/eval with ../shared/eval/score.py (and, for
+# semeval2022, scripts/semeval_by_lang.py, which splits the pairs by language).
 # Usage: scripts/eval.sh [extra scan flags…]   (release build; writes to results/eval/)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,3 +28,6 @@ echo "== pan13 (passages)"
 # score.py cannot read the 5 truth rows that have no aligned offsets: leave them out.
 awk -F'\t' 'NR == 1 || $9 != ""' "$eval_dir/pan13/passages.tsv" > "$out/pan13.truth.tsv"
 score passages --truth "$out/pan13.truth.tsv" --docs "$eval_dir/pan13/docs.jsonl" --pred "$out/pan13.passages.jsonl"
+echo "== semeval2022 (same vs different story, per language)"
+"$bin" scan -q "$eval_dir/semeval2022/docs.jsonl" --pairs "$out/semeval2022.pairs.tsv" "$@"
+python3 "$here/scripts/semeval_by_lang.py" "$eval_dir/semeval2022/pairs.tsv" "$out/semeval2022.pairs.tsv"

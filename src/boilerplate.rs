@@ -75,6 +75,7 @@ mod tests {
             id: DocId(i),
             suppressed: vec![false; tokens.len()],
             exact_hash: 0,
+            lang: crate::lang::Lang::En,
             tokens,
         }
     }

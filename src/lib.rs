@@ -26,7 +26,7 @@
 //! let article = |key: &str, body: String| Article {
 //!     key: key.into(),
 //!     origin: Origin { path: "example".into(), line: None },
-//!     title: None, published: None, source: None, url: None, raw: None,
+//!     title: None, published: None, source: None, url: None, lang: None, raw: None,
 //!     body,
 //! };
 //! let articles = vec![
@@ -52,6 +52,7 @@ mod error;
 pub mod eval;
 pub mod hash;
 pub mod ingest;
+pub mod lang;
 pub mod lsh;
 pub mod minhash;
 pub mod model;

@@ -57,6 +57,8 @@ pub struct Article {
     pub url: Option<String>,
     /// The article text. Token offsets point into this string.
     pub body: String,
+    /// Language given by the input (`None`: detected from the text).
+    pub lang: Option<crate::lang::Lang>,
     /// The original JSON line (for `dedup`, which passes records through unchanged).
     pub raw: Option<String>,
 }
@@ -79,6 +81,8 @@ pub struct Token {
 pub struct NormDoc {
     /// The article this came from.
     pub id: DocId,
+    /// Language of the article (given or detected).
+    pub lang: crate::lang::Lang,
     /// Word tokens in text order.
     pub tokens: Vec<Token>,
     /// Per token: whether it sits on a line suppressed as boilerplate.

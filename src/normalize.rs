@@ -11,30 +11,12 @@
 //! typographic characters that NFKC leaves alone folded to ASCII (curly quotes
 //! and apostrophes, dashes, ellipsis). Normalising is idempotent.
 //!
-//! Content terms (the story fingerprint's features) drop stopwords (a curated
-//! English list in `data/stopwords/en.txt`, hashed into the pipeline
-//! fingerprint), strip a possessive `'s`, and stem ASCII words with the
-//! Snowball English stemmer.
+//! Content terms (the story fingerprint's features) are language-specific:
+//! stopwords, stemming, clitics and CJK bigrams live in [`crate::lang`].
 
-use crate::hash::stable64;
 use crate::model::Token;
-use ahash::AHashSet;
-use rust_stemmers::{Algorithm, Stemmer};
-use std::sync::OnceLock;
 use unicode_normalization::UnicodeNormalization;
 use unicode_segmentation::UnicodeSegmentation;
-
-const STOPWORDS_EN: &str = include_str!("../data/stopwords/en.txt");
-
-fn stopwords() -> &'static AHashSet<&'static str> {
-    static SET: OnceLock<AHashSet<&'static str>> = OnceLock::new();
-    SET.get_or_init(|| STOPWORDS_EN.split_whitespace().collect())
-}
-
-/// Stable hash of the stopword list (part of the pipeline fingerprint).
-pub fn stopword_list_hash() -> u64 {
-    stable64(STOPWORDS_EN.as_bytes(), 0)
-}
 
 /// Folds the typographic characters NFKC keeps: quotes, apostrophes, dashes,
 /// ellipsis. Returns `None` for characters that need no folding.
@@ -160,35 +142,6 @@ pub fn normalize_text(text: &str) -> String {
     out
 }
 
-fn is_cjk(c: char) -> bool {
-    matches!(c as u32,
-        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xAC00..=0xD7AF)
-}
-
-/// Turns a normalised token into a content term, or `None` for stopwords and
-/// noise (single Latin letters, bare punctuation).
-pub fn content_term(norm: &str) -> Option<String> {
-    let word = norm
-        .strip_suffix("'s")
-        .or_else(|| norm.strip_suffix('\''))
-        .unwrap_or(norm);
-    if word.is_empty() || stopwords().contains(word) {
-        return None;
-    }
-    let mut chars = word.chars();
-    let first = chars.next()?;
-    if chars.next().is_none() && !first.is_numeric() && !is_cjk(first) {
-        return None;
-    }
-    if word.bytes().all(|b| b.is_ascii_alphabetic()) {
-        thread_local! {
-            static STEMMER: Stemmer = Stemmer::create(Algorithm::English);
-        }
-        return Some(STEMMER.with(|s| s.stem(word).into_owned()));
-    }
-    Some(word.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,16 +202,6 @@ mod tests {
     fn lines_are_counted() {
         let toks = tokenize("one two\n\nthree");
         assert_eq!(toks.iter().map(|t| t.line).collect::<Vec<_>>(), [0, 0, 2]);
-    }
-
-    #[test]
-    fn content_terms_drop_stopwords_and_stem() {
-        assert_eq!(content_term("the"), None);
-        assert_eq!(content_term("a"), None);
-        assert_eq!(content_term("officials"), Some("offici".into()));
-        assert_eq!(content_term("lavrov's"), Some("lavrov".into()));
-        assert_eq!(content_term("2024"), Some("2024".into()));
-        assert_eq!(content_term("7"), Some("7".into()));
     }
 
     proptest::proptest! {

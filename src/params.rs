@@ -189,15 +189,17 @@ impl Params {
     }
 
     /// The stable id of everything that changes fingerprints: pipeline and
-    /// Unicode versions, stemmer, stopword list, k, hash counts, banding, seed.
+    /// Unicode versions, stemmers, stopword lists, language detection, k, hash counts, banding, seed.
     pub fn fingerprint(&self) -> PipelineFingerprint {
         let copy = self.copy_banding();
         let story = self.story_banding();
         let text = format!(
-            "v{}|unicode {:?}|stemmer snowball-english rust-stemmers 1.2|stop {:016x}|k {}|copy {} {}x{}|story {} {}x{}|anchor {}|seed {:016x}",
+            "v{}|unicode {:?}|stemmers {}|stop {:016x}|lang {}|k {}|copy {} {}x{}|story {} {}x{}|anchor {}|seed {:016x}",
             PIPELINE_VERSION,
             unicode_normalization::UNICODE_VERSION,
-            crate::normalize::stopword_list_hash(),
+            crate::lang::STEMMERS,
+            crate::lang::stopword_lists_hash(),
+            crate::lang::DETECTION,
             self.shingle_k,
             self.copy_hashes,
             copy.bands,

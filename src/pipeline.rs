@@ -51,6 +51,8 @@ pub struct DocInfo {
     pub bytes: usize,
     /// Word tokens.
     pub tokens: usize,
+    /// Language (ISO 639-1; given by the input or detected; `und` if unknown).
+    pub lang: crate::lang::Lang,
     /// Index of its story in [`RunReport::clusters`].
     pub cluster: usize,
 }
@@ -142,6 +144,9 @@ pub struct RunReport {
 
 fn normalize_doc(id: usize, article: &Article) -> NormDoc {
     let tokens = tokenize(&article.body);
+    let lang = article.lang.unwrap_or_else(|| {
+        crate::lang::detect_tokens(article.title.as_deref(), &article.body, &tokens)
+    });
     let hashes: Vec<u64> = tokens.iter().map(|t| token_hash(&t.norm, 0)).collect();
     let exact_hash = if hashes.is_empty() {
         0
@@ -152,6 +157,7 @@ fn normalize_doc(id: usize, article: &Article) -> NormDoc {
         id: DocId(id as u32),
         suppressed: vec![false; tokens.len()],
         exact_hash,
+        lang,
         tokens,
     }
 }
@@ -379,6 +385,7 @@ pub fn run(articles: &[Article], params: &Params) -> Result<RunReport> {
             published: a.published,
             bytes: a.body.len(),
             tokens: d.tokens.len(),
+            lang: d.lang,
             cluster: cluster_of[i],
         })
         .collect();
@@ -467,6 +474,7 @@ pub fn compare(articles: &[Article], a: DocId, b: DocId, params: &Params) -> Res
             published: art.published,
             bytes: art.body.len(),
             tokens: doc.tokens.len(),
+            lang: doc.lang,
             cluster: 0,
         }
     };

@@ -80,6 +80,7 @@ mod tests {
             id: DocId(0),
             suppressed: vec![false; tokens.len()],
             exact_hash: 0,
+            lang: crate::lang::Lang::En,
             tokens,
         }
     }

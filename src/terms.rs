@@ -2,7 +2,7 @@
 //!
 //! Input: [`NormDoc`]s (and optional titles). Output: one [`TermVector`] per
 //! document, L2-normalised, with weight `(1 + ln tf) · idf` per content term
-//! (see [`crate::normalize::content_term`]).
+//! (see [`crate::lang::for_each_content_term`]).
 //!
 //! `idf = ln((N + N₀ + 1) / (df + 1))` where `df` counts the batch's documents
 //! holding the term and `N₀` is a prior of pseudo-documents that hold none of
@@ -11,8 +11,9 @@
 //! batch IDF as the batch grows.
 
 use crate::hash::stable64;
+use crate::lang::for_each_content_term;
 use crate::model::{NormDoc, TermVector};
-use crate::normalize::{content_term, tokenize};
+use crate::normalize::tokenize;
 use ahash::AHashMap;
 use rayon::prelude::*;
 
@@ -33,23 +34,25 @@ pub fn term_counts_where(
 ) -> Vec<(u64, u32)> {
     // Per term: (occurrences, occurrences written as a name or number).
     let mut counts: AHashMap<u64, (u32, u32)> = AHashMap::new();
-    let mut add = |t: &crate::model::Token| {
-        if let Some(term) = content_term(&t.norm) {
-            let e = counts.entry(stable64(term.as_bytes(), seed)).or_default();
-            e.0 += 1;
-            e.1 += t.name as u32;
-        }
+    let mut add = |term: &str, name: bool| {
+        let e = counts.entry(stable64(term.as_bytes(), seed)).or_default();
+        e.0 += 1;
+        e.1 += name as u32;
     };
-    for (i, (t, &s)) in doc.tokens.iter().zip(&doc.suppressed).enumerate() {
-        if !s && keep(i) {
-            add(t);
-        }
-    }
+    for_each_content_term(
+        &doc.tokens,
+        doc.lang,
+        |i| !doc.suppressed[i] && keep(i),
+        |term, t| add(term, t.name),
+    );
     if let Some(title) = title {
         // Headlines capitalise every word; their names count as plain terms.
-        for t in tokenize(title) {
-            add(&crate::model::Token { name: false, ..t });
-        }
+        for_each_content_term(
+            &tokenize(title),
+            doc.lang,
+            |_| true,
+            |term, _| add(term, false),
+        );
     }
     let mut v: Vec<(u64, u32)> = counts
         .into_iter()
@@ -184,6 +187,7 @@ mod tests {
             id: DocId(0),
             suppressed: vec![false; tokens.len()],
             exact_hash: 0,
+            lang: crate::lang::Lang::En,
             tokens,
         }
     }

@@ -279,6 +279,7 @@ mod tests {
             suppressed: vec![false; tokens.len()],
             exact_hash: 0,
             tokens,
+            lang: crate::lang::Lang::En,
         }
     }
 

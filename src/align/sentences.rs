@@ -8,7 +8,7 @@
 //! Sentences are found with Unicode sentence boundaries (UAX #29, which also
 //! breaks at line ends) and trimmed to their first and last word. Each
 //! sentence is the set of its content terms (stopwords dropped, stemmed:
-//! [`crate::normalize::content_term`]), each weighted by its batch IDF and
+//! [`crate::lang::content_term`]), each weighted by its batch IDF and
 //! boosted when written as a name or number ([`crate::terms::NAME_BOOST`]):
 //! names, places, figures and rare words say *what happened*, common words do
 //! not. Two sentences score the cosine of these vectors. A sentence keeps its
@@ -17,8 +17,8 @@
 //! the result is deterministic.
 
 use crate::hash::stable64;
+use crate::lang::content_term;
 use crate::model::{NormDoc, SentencePair};
-use crate::normalize::content_term;
 use crate::terms::{idf, TermWeights, NAME_BOOST};
 use ahash::AHashMap;
 use unicode_segmentation::UnicodeSegmentation;
@@ -55,7 +55,7 @@ fn sentences(text: &str, doc: &NormDoc, w: &TermWeights<'_>) -> Vec<Sentence> {
         }
         let mut terms: AHashMap<u64, (f64, String)> = AHashMap::new();
         for (tok, &sup) in doc.tokens[first..t].iter().zip(&doc.suppressed[first..t]) {
-            let Some(term) = (!sup).then(|| content_term(&tok.norm)).flatten() else {
+            let Some(term) = (!sup).then(|| content_term(&tok.norm, doc.lang)).flatten() else {
                 continue;
             };
             let h = stable64(term.as_bytes(), w.seed);
@@ -166,6 +166,7 @@ mod tests {
             suppressed: vec![false; tokens.len()],
             exact_hash: 0,
             tokens,
+            lang: crate::lang::Lang::En,
         }
     }
 

@@ -122,6 +122,11 @@ pub struct PipelineArgs {
     /// JSON field holding a raw HTML page (its main text is extracted when the text field is absent).
     #[arg(long, default_value = "html")]
     pub html_field: String,
+    /// JSON field holding the language (ISO 639-1 code such as `de`; also
+    /// ISO 639-3 or BCP 47 tags). Articles without it get their language
+    /// detected from the text.
+    #[arg(long, default_value = "lang")]
+    pub lang_field: String,
 }
 
 #[derive(Debug, Args)]

@@ -40,6 +40,7 @@ pub fn ingest_config(a: &PipelineArgs, keep_raw: bool) -> IngestConfig {
         source_field: a.source_field.clone(),
         url_field: a.url_field.clone(),
         html_field: a.html_field.clone(),
+        lang_field: a.lang_field.clone(),
         strict: a.strict,
         keep_raw,
     }

@@ -65,6 +65,7 @@ pub(crate) fn read_text_file(path: &Path, key: &Path) -> Result<Record> {
             source: None,
             url: None,
             body,
+            lang: None,
             raw: None,
         }),
         Vec::new(),
@@ -127,6 +128,7 @@ pub(crate) fn read_html_file(path: &Path, key: &Path) -> Result<Record> {
             url: extracted.url,
             body: extracted.text,
             raw: None,
+            lang: None,
         }),
         warnings,
     ))

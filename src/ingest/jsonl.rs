@@ -175,6 +175,16 @@ fn parse_line(bytes: &[u8], name: &str, line: u64, config: &IngestConfig) -> Opt
             }
             parsed
         });
+    let lang = string_field(&config.lang_field, &mut warnings).and_then(|s| {
+        let parsed = crate::lang::parse_code(&s);
+        if parsed.is_none() {
+            warnings.push(format!(
+                "article {key:?}: field {:?} is not a language code: {s:?} (language detected instead)",
+                config.lang_field
+            ));
+        }
+        parsed
+    });
     let article = Article {
         key,
         origin: Origin {
@@ -186,6 +196,7 @@ fn parse_line(bytes: &[u8], name: &str, line: u64, config: &IngestConfig) -> Opt
         source,
         url,
         body,
+        lang,
         raw: config.keep_raw.then(|| text.to_string()),
     };
     Some(Record::Article(Box::new(article), warnings))
@@ -236,6 +247,54 @@ mod tests {
             &IngestConfig::default(),
         );
         assert!(reason(r).starts_with("f.jsonl:3: invalid UTF-8"));
+    }
+
+    #[test]
+    fn lang_field_is_read_and_bad_codes_warn() {
+        use crate::lang::Lang;
+        let lang = |line: &str| match parse(line) {
+            Some(Record::Article(a, w)) => (a.lang, w),
+            _ => panic!("not an article"),
+        };
+        assert_eq!(
+            lang(r#"{"id": "a", "text": "t", "lang": "de"}"#),
+            (Some(Lang::De), vec![])
+        );
+        assert_eq!(
+            lang(r#"{"id": "a", "text": "t", "lang": "zh-Hant"}"#).0,
+            Some(Lang::Zh)
+        );
+        assert_eq!(
+            lang(r#"{"id": "a", "text": "t", "lang": "vi"}"#).0,
+            Some(Lang::Other)
+        );
+        assert_eq!(lang(r#"{"id": "a", "text": "t"}"#), (None, vec![]));
+        assert_eq!(
+            lang(r#"{"id": "a", "text": "t", "lang": null}"#),
+            (None, vec![])
+        );
+        let (l, w) = lang(r#"{"id": "a", "text": "t", "lang": "German"}"#);
+        assert_eq!(l, None);
+        assert!(
+            w[0].contains("\"a\": field \"lang\" is not a language code: \"German\""),
+            "{w:?}"
+        );
+        let (l, w) = lang(r#"{"id": "a", "text": "t", "lang": 7}"#);
+        assert_eq!(l, None);
+        assert!(w[0].contains("not a string"));
+        let config = IngestConfig {
+            lang_field: "language".into(),
+            ..IngestConfig::default()
+        };
+        match parse_line(
+            br#"{"id": "a", "text": "t", "language": "pl", "lang": "en"}"#,
+            "f",
+            1,
+            &config,
+        ) {
+            Some(Record::Article(a, _)) => assert_eq!(a.lang, Some(Lang::Pl)),
+            _ => panic!("not an article"),
+        }
     }
 
     #[test]

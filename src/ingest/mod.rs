@@ -38,6 +38,8 @@ pub struct IngestConfig {
     pub url_field: String,
     /// Field holding a raw HTML page, used when the text field is absent.
     pub html_field: String,
+    /// Field holding the language code (ISO 639-1, ISO 639-3 or BCP 47).
+    pub lang_field: String,
     /// Fail on the first bad record instead of skipping it.
     pub strict: bool,
     /// Keep each JSON line as read (for `dedup`, which passes records through).
@@ -54,6 +56,7 @@ impl Default for IngestConfig {
             source_field: "source".into(),
             url_field: "url".into(),
             html_field: "html".into(),
+            lang_field: "lang".into(),
             strict: false,
             keep_raw: false,
         }

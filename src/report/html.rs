@@ -178,6 +178,7 @@ mod tests {
             url: None,
             body: body.into(),
             raw: None,
+            lang: None,
         }
     }
 

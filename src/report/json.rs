@@ -3,7 +3,7 @@
 //! ```json
 //! {"schema": 1, "tool": "newsdup 0.1.0", "fingerprint": "…", "params": {…},
 //!  "stats": {…},
-//!  "documents": [{"id", "title", "origin", "source", "url", "published", "bytes", "tokens", "cluster"}],
+//!  "documents": [{"id", "title", "origin", "source", "url", "published", "bytes", "tokens", "lang", "cluster"}],
 //!  "clusters": [{"cluster": 0, "representative": "id", "members": ["id", …]}],
 //!  "pairs": [{"id_a", "id_b", "label", "score", "jaccard", "containment", "shared_shingles", "story",
 //!             "passages": [{"a_start", "a_end", "b_start", "b_end", "tokens", "kind", "text_a", "text_b"}],

@@ -7,8 +7,9 @@
 //! `anstream` stream that strips them when stdout is not a terminal or with
 //! `--color never`.
 
+use crate::lang::content_term;
 use crate::model::{Label, PassageKind};
-use crate::normalize::{content_term, tokenize};
+use crate::normalize::tokenize;
 use crate::pipeline::{Comparison, ReportedPassage, RunReport};
 use anstyle::{AnsiColor, Style};
 use std::io::Write;
@@ -411,13 +412,14 @@ pub fn write_comparison(
             cmp.sentences.len()
         )?;
         for sp in &cmp.sentences {
+            let lang = cmp.documents[0].lang;
             let stems: Vec<String> = sp
                 .shared_terms
                 .iter()
-                .filter_map(|t| content_term(t))
+                .filter_map(|t| content_term(t, lang))
                 .collect();
             let shared =
-                |_: usize, norm: &str| content_term(norm).is_some_and(|t| stems.contains(&t));
+                |_: usize, norm: &str| content_term(norm, lang).is_some_and(|t| stems.contains(&t));
             let (Some(a), Some(b)) = (
                 texts[0].get(sp.a_start..sp.a_end),
                 texts[1].get(sp.b_start..sp.b_end),

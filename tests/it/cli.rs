@@ -488,3 +488,61 @@ fn eval_scores_the_sample_and_sweeps_thresholds() {
         .clone();
     assert!(String::from_utf8(err).unwrap().contains("`nope`"));
 }
+
+#[test]
+fn mixed_language_batch_uses_the_lang_field_or_detects() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("mixed.jsonl");
+    let json = dir.path().join("r.json");
+    let zh = "市议会周二投票决定关闭城北的旧铁桥，此前工程师警告说桥墩已经严重老化。市长表示，新桥将在两年内建成，费用约为三亿元。";
+    let records = [
+        serde_json::json!({"id": "de1", "language": "de", "text": "Der Stadtrat von Kassel hat am Dienstag die Schließung der alten Fuldabrücke beschlossen. Die Ingenieure hatten vor schweren Schäden an den Pfeilern gewarnt. Ein Neubau soll 40 Millionen Euro kosten und in zwei Jahren fertig sein."}),
+        serde_json::json!({"id": "de2", "language": "de-DE", "text": "Kassel schließt die marode Fuldabrücke: Nach Warnungen der Ingenieure vor Schäden am Pfeiler beschloss der Stadtrat am Dienstag die Schließung. Der Neubau der Brücke werde rund 40 Millionen Euro kosten, hieß es."}),
+        serde_json::json!({"id": "zh1", "text": zh}),
+        serde_json::json!({"id": "zh2", "language": "zh", "text": format!("本报讯 {zh}")}),
+        serde_json::json!({"id": "en1", "language": "English", "text": "The city council of Kassel voted on Tuesday to close the old Fulda bridge after engineers warned of serious damage to its piers."}),
+    ];
+    let mut f = std::fs::File::create(&input).unwrap();
+    for r in &records {
+        writeln!(f, "{r}").unwrap();
+    }
+    drop(f);
+    let out = newsdup()
+        .args(["scan", "--lang-field", "language", "--json"])
+        .arg(&json)
+        .arg(&input)
+        .assert()
+        .success()
+        .get_output()
+        .stderr
+        .clone();
+    // A value that is no language code is a warning naming the article.
+    let stderr = String::from_utf8(out).unwrap();
+    assert!(
+        stderr.contains("\"en1\": field \"language\" is not a language code"),
+        "{stderr}"
+    );
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let langs: Vec<&str> = report["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["lang"].as_str().unwrap())
+        .collect();
+    assert_eq!(langs, ["de", "de", "zh", "zh", "en"]);
+    let pairs: Vec<(&str, &str, &str)> = report["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["id_a"].as_str().unwrap(),
+                p["id_b"].as_str().unwrap(),
+                p["label"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(pairs.len(), 2, "{pairs:?}");
+    assert!(pairs.contains(&("zh1", "zh2", "near-copy")), "{pairs:?}");
+    assert!(pairs.contains(&("de1", "de2", "rewrite")), "{pairs:?}");
+}

@@ -365,3 +365,95 @@ fn seeds_show_the_shared_lavrov_quotation_in_every_pair_that_has_it() {
     }
     assert_eq!(pairs, 3, "every pair of the three is reported");
 }
+
+/// Per-language precision and recall of `same` over SemEval-2022 Task 8
+/// pairs (`same`: human score ≤ 1.5, `different`: ≥ 3), a reported pair
+/// meaning `same`. Reads `../shared/eval/semeval2022`.
+/// Every reported pair, both ways round.
+fn reported(report: &RunReport) -> std::collections::HashSet<(String, String)> {
+    report
+        .pairs
+        .iter()
+        .flat_map(|p| {
+            let (a, b) = (
+                report.documents[p.a.idx()].id.clone(),
+                report.documents[p.b.idx()].id.clone(),
+            );
+            [(a.clone(), b.clone()), (b, a)]
+        })
+        .collect()
+}
+
+fn semeval_scores(
+    found: &std::collections::HashSet<(String, String)>,
+) -> std::collections::BTreeMap<String, (f64, f64, f64)> {
+    let path = shared().join("eval/semeval2022/pairs.tsv");
+    let text = std::fs::read_to_string(path).unwrap();
+    // lang → (true positives, false positives, false negatives)
+    let mut counts: std::collections::BTreeMap<String, [u32; 3]> = Default::default();
+    for l in text.lines().skip(1) {
+        let f: Vec<&str> = l.split('\t').collect();
+        let hit = found.contains(&(f[0].to_string(), f[1].to_string()));
+        for lang in [f[3], "all"] {
+            let c = counts.entry(lang.to_string()).or_default();
+            match (f[2], hit) {
+                ("same", true) => c[0] += 1,
+                ("different", true) => c[1] += 1,
+                ("same", false) => c[2] += 1,
+                _ => {}
+            }
+        }
+    }
+    counts
+        .into_iter()
+        .map(|(lang, [tp, fp, fn_])| {
+            let p = tp as f64 / (tp + fp).max(1) as f64;
+            let r = tp as f64 / (tp + fn_).max(1) as f64;
+            let f1 = if p + r > 0.0 {
+                2.0 * p * r / (p + r)
+            } else {
+                0.0
+            };
+            (lang, (p, r, f1))
+        })
+        .collect()
+}
+
+#[test]
+fn semeval_languages_are_detected_and_scored() {
+    let docs = shared().join("eval/semeval2022/docs.jsonl");
+    let (articles, given) = run(&docs);
+    // Detection (the `lang` field ignored) agrees with the given languages.
+    let config = IngestConfig {
+        lang_field: "no such field".into(),
+        ..IngestConfig::default()
+    };
+    let batch = read_inputs(&[&docs], &config).unwrap();
+    let detected = pipeline::run(&batch.articles, &Params::default()).unwrap();
+    let truth: HashMap<String, String> = truth_stories(&articles, "lang").into_iter().collect();
+    let agree = detected
+        .documents
+        .iter()
+        .filter(|d| d.lang.code() == truth[&d.id])
+        .count();
+    assert!(
+        agree as f64 >= 0.98 * truth.len() as f64,
+        "detected {agree} of {}",
+        truth.len()
+    );
+    assert!(given
+        .documents
+        .iter()
+        .all(|d| d.lang.code() == truth[&d.id]));
+
+    // Floors at the figures measured (README, Languages): the target
+    // (F1 ≥ 0.85 at precision ≥ 0.90) is not reached by the lexical story
+    // fingerprint at the thresholds the other corpora need.
+    let scores = semeval_scores(&reported(&given));
+    let (p, r, f1) = scores["all"];
+    assert!(p >= 0.72 && f1 >= 0.60, "all: P {p:.3} R {r:.3} F1 {f1:.3}");
+    assert_eq!(scores.len(), 11, "ten languages and all");
+    for (lang, &(p, _, f1)) in &scores {
+        assert!(p >= 0.4 && f1 >= 0.35, "{lang}: P {p:.3} F1 {f1:.3}");
+    }
+}
