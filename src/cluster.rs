@@ -18,7 +18,7 @@
 //! average, but they cannot join two stories on their own, so every story a
 //! user sees is held together by pairs the report shows.
 
-use crate::model::{Article, Cluster, DocId};
+use crate::model::{Article, Cluster, DocId, TermVector};
 use crate::params::KeepPolicy;
 use ahash::AHashMap;
 use std::cmp::Ordering;
@@ -145,6 +145,289 @@ pub fn average_linkage(n_docs: usize, edges: &[Edge], threshold: f64) -> Vec<usi
             i
         })
         .collect()
+}
+
+/// Centroid refinement of a clustering (k-means steps seeded by linkage).
+///
+/// Average linkage decides on pair averages, which one odd pair can swing;
+/// a cluster's centroid (the sum of its members' term vectors) is steadier.
+/// Each round, every document is compared with the centroid of its own
+/// cluster (without itself) and with the centroids of the clusters it has a
+/// witness edge into; it moves to the most similar one if that beats its own
+/// and reaches `min_sim` (the clustering threshold). Moves of one round are decided on the
+/// same centroids and applied together, so the result does not depend on
+/// document order; rounds stop at a fixed point or after `rounds`.
+/// Cluster indices stay the smallest member of each cluster.
+pub fn refine(
+    assignment: &mut [usize],
+    vectors: &[TermVector],
+    edges: &[Edge],
+    min_sim: f64,
+    rounds: usize,
+) {
+    let n = assignment.len();
+    if vectors.len() != n {
+        return;
+    }
+    let mut witnesses: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for e in edges.iter().filter(|e| e.witness && e.a != e.b) {
+        witnesses[e.a.idx()].push(e.b.idx());
+        witnesses[e.b.idx()].push(e.a.idx());
+    }
+    for _ in 0..rounds {
+        // Centroid (sum of member vectors) and its squared norm per cluster.
+        let mut sums: AHashMap<usize, AHashMap<u64, f64>> = AHashMap::new();
+        for (d, &c) in assignment.iter().enumerate() {
+            let sum = sums.entry(c).or_default();
+            for &(t, w) in &vectors[d].0 {
+                *sum.entry(t).or_default() += w as f64;
+            }
+        }
+        let norms2: AHashMap<usize, f64> = sums
+            .iter()
+            .map(|(&c, s)| (c, s.values().map(|w| w * w).sum()))
+            .collect();
+        let sim = |d: usize, c: usize| -> f64 {
+            let (sum, n2) = (&sums[&c], norms2[&c]);
+            let v = &vectors[d].0;
+            let dot: f64 = v
+                .iter()
+                .filter_map(|(t, w)| sum.get(t).map(|s| s * *w as f64))
+                .sum();
+            let self_n2: f64 = v.iter().map(|(_, w)| (*w as f64).powi(2)).sum();
+            // Leave the document out of its own cluster's centroid.
+            let (dot, n2) = if assignment[d] == c {
+                (dot - self_n2, n2 - 2.0 * dot + self_n2)
+            } else {
+                (dot, n2)
+            };
+            if n2 <= 1e-12 {
+                0.0
+            } else {
+                dot / n2.sqrt()
+            }
+        };
+        let moves: Vec<(usize, usize)> = (0..n)
+            .filter_map(|d| {
+                let own = sim(d, assignment[d]);
+                let mut targets: Vec<usize> = witnesses[d].iter().map(|&k| assignment[k]).collect();
+                targets.sort_unstable();
+                targets.dedup();
+                targets
+                    .into_iter()
+                    .filter(|&c| c != assignment[d])
+                    .map(|c| (sim(d, c), c))
+                    .filter(|&(s, _)| s >= min_sim && s > own)
+                    .max_by(|x, y| x.0.total_cmp(&y.0).then(y.1.cmp(&x.1)))
+                    .map(|(_, c)| (d, c))
+            })
+            .collect();
+        if moves.is_empty() {
+            break;
+        }
+        for (d, c) in moves {
+            assignment[d] = c;
+        }
+    }
+    // Name every cluster by its smallest member again.
+    let mut smallest: AHashMap<usize, usize> = AHashMap::new();
+    for (d, &c) in assignment.iter().enumerate() {
+        smallest.entry(c).or_insert(d);
+    }
+    for c in assignment.iter_mut() {
+        *c = smallest[c];
+    }
+}
+
+/// Splits clusters that hold two events on one topic.
+///
+/// Inside a cluster the topic's own words (the team, the software, "injured
+/// reserve") are in every member and say nothing about *which* event a
+/// member reports; the batch IDF cannot see that, as those words are rare in
+/// the batch. So each cluster of at least `min_size` members is looked at
+/// with **local weights**: every term's weight is multiplied by its IDF
+/// inside the cluster, `ln(m / df_local)` (zero for a term in all `m`
+/// members, and terms of one member only are dropped as they cannot group
+/// members). The cluster is bisected by 2-means on these vectors (seeded by
+/// the two most distant members, deterministic), and split when the two
+/// halves are each cohesive and far apart: the mean cross-half similarity is
+/// below `ratio` × the smaller mean within-half similarity, and each half
+/// holds at least `min_half` members and a third of the cluster (an event
+/// is told apart only on the evidence of several reports of it, and a
+/// lopsided cut is more often an outlier than a second event). Halves are
+/// tried again in turn.
+pub fn split_events(assignment: &mut [usize], vectors: &[TermVector], min_half: usize, ratio: f64) {
+    let n = assignment.len();
+    if vectors.len() != n || min_half == 0 {
+        return;
+    }
+    let mut groups: AHashMap<usize, Vec<usize>> = AHashMap::new();
+    for (d, &c) in assignment.iter().enumerate() {
+        groups.entry(c).or_default().push(d);
+    }
+    let mut queue: Vec<Vec<usize>> = groups.into_values().collect();
+    queue.sort_unstable();
+    let mut done: Vec<Vec<usize>> = Vec::new();
+    while let Some(members) = queue.pop() {
+        if members.len() < 2 * min_half || members.len() > MAX_SPLIT_SIZE {
+            done.push(members);
+            continue;
+        }
+        match bisect(&members, vectors, min_half, ratio) {
+            Some((x, y)) => {
+                queue.push(x);
+                queue.push(y);
+            }
+            None => done.push(members),
+        }
+    }
+    for members in done {
+        let first = *members.iter().min().unwrap_or(&0);
+        for d in members {
+            assignment[d] = first;
+        }
+    }
+}
+
+/// Largest cluster [`split_events`] looks at (the bisection is quadratic).
+pub const MAX_SPLIT_SIZE: usize = 2000;
+
+/// Fewest members of each half of a split (see [`split_events`]).
+pub const EVENT_MIN_HALF: usize = 6;
+
+/// Cross-half over within-half similarity below which a cluster splits.
+pub const EVENT_SPLIT_RATIO: f64 = 0.35;
+
+/// Most rounds of [`refine`].
+pub const REFINE_ROUNDS: usize = 10;
+
+fn bisect(
+    members: &[usize],
+    vectors: &[TermVector],
+    min_half: usize,
+    ratio: f64,
+) -> Option<(Vec<usize>, Vec<usize>)> {
+    let m = members.len();
+    let mut df: AHashMap<u64, u32> = AHashMap::new();
+    for &d in members {
+        for &(t, _) in &vectors[d].0 {
+            *df.entry(t).or_default() += 1;
+        }
+    }
+    let local: Vec<Vec<(u64, f64)>> = members
+        .iter()
+        .map(|&d| {
+            let mut v: Vec<(u64, f64)> = vectors[d]
+                .0
+                .iter()
+                .filter_map(|&(t, w)| {
+                    let k = df[&t];
+                    (k >= 2 && (k as usize) < m).then(|| (t, w as f64 * (m as f64 / k as f64).ln()))
+                })
+                .collect();
+            let norm = v.iter().map(|x| x.1 * x.1).sum::<f64>().sqrt();
+            if norm > 0.0 {
+                v.iter_mut().for_each(|x| x.1 /= norm);
+            }
+            v
+        })
+        .collect();
+    let dot = |a: &[(u64, f64)], b: &[(u64, f64)]| -> f64 {
+        let (mut i, mut j, mut s) = (0, 0, 0.0);
+        while i < a.len() && j < b.len() {
+            match a[i].0.cmp(&b[j].0) {
+                Ordering::Less => i += 1,
+                Ordering::Greater => j += 1,
+                Ordering::Equal => {
+                    s += a[i].1 * b[j].1;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        s
+    };
+    let sim: Vec<Vec<f64>> = (0..m)
+        .map(|i| (0..m).map(|j| dot(&local[i], &local[j])).collect())
+        .collect();
+    // Seeds: the member least like the medoid, then the member least like it.
+    let medoid = (0..m).max_by(|&x, &y| {
+        sim[x]
+            .iter()
+            .sum::<f64>()
+            .total_cmp(&sim[y].iter().sum::<f64>())
+            .then(y.cmp(&x))
+    })?;
+    let far = |from: usize| {
+        (0..m)
+            .min_by(|&x, &y| sim[from][x].total_cmp(&sim[from][y]).then(x.cmp(&y)))
+            .unwrap_or(from)
+    };
+    let s1 = far(medoid);
+    let s2 = far(s1);
+    if s1 == s2 {
+        return None;
+    }
+    // 2-means (by mean similarity to each side, i.e. to its centroid).
+    let mut side: Vec<bool> = (0..m).map(|i| sim[i][s2] > sim[i][s1]).collect();
+    for _ in 0..20 {
+        let (na, nb) = (
+            side.iter().filter(|&&x| !x).count(),
+            side.iter().filter(|&&x| x).count(),
+        );
+        if na == 0 || nb == 0 {
+            return None;
+        }
+        let next: Vec<bool> = (0..m)
+            .map(|i| {
+                let (mut a, mut b) = (0.0, 0.0);
+                for j in 0..m {
+                    if side[j] {
+                        b += sim[i][j];
+                    } else {
+                        a += sim[i][j];
+                    }
+                }
+                b / nb as f64 > a / na as f64
+            })
+            .collect();
+        if next == side {
+            break;
+        }
+        side = next;
+    }
+    let mean = |fa: bool, fb: bool| -> f64 {
+        let (mut s, mut k) = (0.0, 0usize);
+        for i in 0..m {
+            for j in 0..m {
+                if i != j && side[i] == fa && side[j] == fb {
+                    s += sim[i][j];
+                    k += 1;
+                }
+            }
+        }
+        if k == 0 {
+            0.0
+        } else {
+            s / k as f64
+        }
+    };
+    let (na, nb) = (
+        side.iter().filter(|&&x| !x).count(),
+        side.iter().filter(|&&x| x).count(),
+    );
+    let (wa, wb, cross) = (mean(false, false), mean(true, true), mean(false, true));
+    let min_half = min_half.max(m.div_ceil(3));
+    if na < min_half || nb < min_half || cross >= ratio * wa.min(wb) {
+        return None;
+    }
+    let pick = |f: bool| -> Vec<usize> {
+        (0..m)
+            .filter(|&i| side[i] == f)
+            .map(|i| members[i])
+            .collect()
+    };
+    Some((pick(false), pick(true)))
 }
 
 /// Groups documents by cluster index and picks each representative.

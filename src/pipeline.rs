@@ -9,7 +9,10 @@
 
 use crate::align::{passages, AlignConfig};
 use crate::candidates::{generate, CandidateInputs, CandidateStats};
-use crate::cluster::{average_linkage, build_clusters, Edge};
+use crate::cluster::{
+    average_linkage, build_clusters, refine, split_events, Edge, EVENT_MIN_HALF, EVENT_SPLIT_RATIO,
+    REFINE_ROUNDS,
+};
 use crate::hash::stable64_words;
 use crate::minhash::{copy_signature, story_signature};
 use crate::model::{
@@ -249,7 +252,15 @@ pub fn run(articles: &[Article], params: &Params) -> Result<RunReport> {
             }
         })
         .collect();
-    let assignment = average_linkage(articles.len(), &edges, params.cluster_threshold);
+    let mut assignment = average_linkage(articles.len(), &edges, params.cluster_threshold);
+    split_events(&mut assignment, &terms, EVENT_MIN_HALF, EVENT_SPLIT_RATIO);
+    refine(
+        &mut assignment,
+        &terms,
+        &edges,
+        params.cluster_threshold,
+        REFINE_ROUNDS,
+    );
     let clusters = build_clusters(&assignment, articles, params.keep);
 
     let mut labelled: Vec<_> = verified.into_iter().filter(|p| p.label.is_some()).collect();
