@@ -153,8 +153,8 @@ pub fn average_linkage(n_docs: usize, edges: &[Edge], threshold: f64) -> Vec<usi
 /// a cluster's centroid (the sum of its members' term vectors) is steadier.
 /// Each round, every document is compared with the centroid of its own
 /// cluster (without itself) and with the centroids of the clusters it has a
-/// witness edge into; it moves to the most similar one if that beats its own
-/// and reaches `min_sim` (the clustering threshold). Moves of one round are decided on the
+/// witness edge (of weight at least `min_sim`) into; it moves to the most
+/// similar one if that beats its own and reaches `min_sim`. Moves of one round are decided on the
 /// same centroids and applied together, so the result does not depend on
 /// document order; rounds stop at a fixed point or after `rounds`.
 /// Cluster indices stay the smallest member of each cluster.
@@ -170,7 +170,10 @@ pub fn refine(
         return;
     }
     let mut witnesses: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for e in edges.iter().filter(|e| e.witness && e.a != e.b) {
+    for e in edges
+        .iter()
+        .filter(|e| e.witness && e.a != e.b && e.weight >= min_sim)
+    {
         witnesses[e.a.idx()].push(e.b.idx());
         witnesses[e.b.idx()].push(e.a.idx());
     }
@@ -297,6 +300,13 @@ pub const EVENT_MIN_HALF: usize = 6;
 
 /// Cross-half over within-half similarity below which a cluster splits.
 pub const EVENT_SPLIT_RATIO: f64 = 0.35;
+
+/// Centroid similarity a document needs to move into a cluster in
+/// [`refine`]. A centroid similarity runs higher than the average pair
+/// similarity it summarises (the sum of several vectors is shorter than their
+/// count), so the bar sits above the linkage threshold; at the linkage
+/// threshold singletons drift into clusters of other stories.
+pub const REFINE_MIN_SIM: f64 = 0.3;
 
 /// Most rounds of [`refine`].
 pub const REFINE_ROUNDS: usize = 10;
@@ -526,6 +536,83 @@ mod tests {
         assert_eq!(c[3], c[4]);
         assert_ne!(c[0], c[3], "the hub chained two stories");
         // Connected components would have put everything together.
+    }
+
+    /// A unit-length vector over the given terms, equal weights.
+    fn tv(terms: &[u64]) -> TermVector {
+        let w = 1.0 / (terms.len() as f32).sqrt();
+        let mut v: Vec<(u64, f32)> = terms.iter().map(|&t| (t, w)).collect();
+        v.sort_unstable_by_key(|x| x.0);
+        TermVector(v)
+    }
+
+    #[test]
+    fn a_cluster_of_two_events_on_one_topic_splits() {
+        // Topic terms 1..=4 in every member; event A adds 10, 11 (its person
+        // and date), event B adds 20, 21; one stray term per member.
+        let mut v = Vec::new();
+        for i in 0..7u64 {
+            v.push(tv(&[1, 2, 3, 4, 10, 11, 100 + i]));
+        }
+        for i in 0..7u64 {
+            v.push(tv(&[1, 2, 3, 4, 20, 21, 200 + i]));
+        }
+        let mut a = vec![0usize; 14];
+        split_events(&mut a, &v, EVENT_MIN_HALF, EVENT_SPLIT_RATIO);
+        assert!(a[..7].iter().all(|&c| c == 0), "{a:?}");
+        assert!(a[7..].iter().all(|&c| c == 7), "{a:?}");
+    }
+
+    #[test]
+    fn one_event_told_in_varied_words_stays_whole() {
+        // Shared topic and event terms; each member draws two more from a
+        // common pool, so no two groups stand apart.
+        let v: Vec<TermVector> = (0..14u64)
+            .map(|i| tv(&[1, 2, 3, 10, 11, 30 + i % 5, 40 + i % 3, 100 + i]))
+            .collect();
+        let mut a = vec![0usize; 14];
+        split_events(&mut a, &v, EVENT_MIN_HALF, EVENT_SPLIT_RATIO);
+        assert!(a.iter().all(|&c| c == 0), "{a:?}");
+        // Too small to split, however distinct its halves.
+        let mut v = Vec::new();
+        for i in 0..4u64 {
+            v.push(tv(&[1, 10, 100 + i]));
+            v.push(tv(&[1, 20, 200 + i]));
+        }
+        let mut a = vec![0usize; 8];
+        split_events(&mut a, &v, EVENT_MIN_HALF, EVENT_SPLIT_RATIO);
+        assert!(a.iter().all(|&c| c == 0), "{a:?}");
+    }
+
+    #[test]
+    fn refinement_moves_a_member_to_the_cluster_it_resembles() {
+        // Clusters {0,1,2} (terms 1,2) and {3,4}; doc 2 is about 3's story
+        // (terms 5,6) but was put with 0 and 1; it has a witness edge to 3.
+        let v = vec![
+            tv(&[1, 2, 7]),
+            tv(&[1, 2, 8]),
+            tv(&[5, 6, 9]),
+            tv(&[5, 6, 10]),
+            tv(&[5, 6, 11]),
+        ];
+        let mut a = vec![0, 0, 0, 3, 3];
+        let edges = vec![e(0, 1, 0.6), e(1, 2, 0.3), e(2, 3, 0.6), e(3, 4, 0.6)];
+        refine(&mut a, &v, &edges, REFINE_MIN_SIM, REFINE_ROUNDS);
+        assert_eq!(a, vec![0, 0, 2, 2, 2]);
+        // Without a witness edge into the other cluster, nothing moves.
+        let mut a = vec![0, 0, 0, 3, 3];
+        let weak = Edge {
+            witness: false,
+            ..e(2, 3, 0.6)
+        };
+        refine(
+            &mut a,
+            &v,
+            &[e(0, 1, 0.6), weak, e(3, 4, 0.6)],
+            REFINE_MIN_SIM,
+            REFINE_ROUNDS,
+        );
+        assert_eq!(a, vec![0, 0, 0, 3, 3]);
     }
 
     proptest! {

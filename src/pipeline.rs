@@ -11,7 +11,7 @@ use crate::align::{passages, AlignConfig};
 use crate::candidates::{generate, CandidateInputs, CandidateStats};
 use crate::cluster::{
     average_linkage, build_clusters, refine, split_events, Edge, EVENT_MIN_HALF, EVENT_SPLIT_RATIO,
-    REFINE_ROUNDS,
+    REFINE_MIN_SIM, REFINE_ROUNDS,
 };
 use crate::hash::stable64_words;
 use crate::minhash::{copy_signature, story_signature};
@@ -258,7 +258,7 @@ pub fn run(articles: &[Article], params: &Params) -> Result<RunReport> {
         &mut assignment,
         &terms,
         &edges,
-        params.cluster_threshold,
+        REFINE_MIN_SIM,
         REFINE_ROUNDS,
     );
     let clusters = build_clusters(&assignment, articles, params.keep);
