@@ -299,7 +299,7 @@ pub const MAX_SPLIT_SIZE: usize = 2000;
 pub const EVENT_MIN_HALF: usize = 6;
 
 /// Cross-half over within-half similarity below which a cluster splits.
-pub const EVENT_SPLIT_RATIO: f64 = 0.35;
+pub const EVENT_SPLIT_RATIO: f64 = 0.4;
 
 /// Centroid similarity a document needs to move into a cluster in
 /// [`refine`]. A centroid similarity runs higher than the average pair
