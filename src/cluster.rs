@@ -17,6 +17,11 @@
 //! between the two clusters. Pairs too weak to report still count in the
 //! average, but they cannot join two stories on their own, so every story a
 //! user sees is held together by pairs the report shows.
+//!
+//! Two passes follow the linkage: [`split_events`] cuts a cluster that holds
+//! two events on one topic (judged with term weights local to the cluster),
+//! and [`refine`] moves each document to the cluster whose centroid it is most
+//! like, through reported pairs only.
 
 use crate::model::{Article, Cluster, DocId, TermVector};
 use crate::params::KeepPolicy;

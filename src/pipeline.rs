@@ -4,7 +4,8 @@
 //! &[Article] → normalise → suppress boilerplate → shingles → copy MinHash ─┐
 //!                                              └→ content terms → story MinHash ─┤
 //!            → candidates (exact, copy LSH, anchors, story LSH) → verify+label
-//!            → cluster (average linkage) → align passages → RunReport
+//!            → cluster (average linkage, event split, centroid refinement)
+//!            → align passages → RunReport
 //! ```
 
 use crate::align::{passages, AlignConfig};
