@@ -17,8 +17,13 @@
 //! between the two clusters. Pairs too weak to report still count in the
 //! average, but they cannot join two stories on their own, so every story a
 //! user sees is held together by pairs the report shows.
+//!
+//! Two passes follow the linkage: [`split_events`] cuts a cluster that holds
+//! two events on one topic (judged with term weights local to the cluster),
+//! and [`refine`] moves each document to the cluster whose centroid it is most
+//! like, through reported pairs only.
 
-use crate::model::{Article, Cluster, DocId};
+use crate::model::{Article, Cluster, DocId, TermVector};
 use crate::params::KeepPolicy;
 use ahash::AHashMap;
 use std::cmp::Ordering;
@@ -147,6 +152,299 @@ pub fn average_linkage(n_docs: usize, edges: &[Edge], threshold: f64) -> Vec<usi
         .collect()
 }
 
+/// Centroid refinement of a clustering (k-means steps seeded by linkage).
+///
+/// Average linkage decides on pair averages, which one odd pair can swing;
+/// a cluster's centroid (the sum of its members' term vectors) is steadier.
+/// Each round, every document is compared with the centroid of its own
+/// cluster (without itself) and with the centroids of the clusters it has a
+/// witness edge (of weight at least `min_sim`) into; it moves to the most
+/// similar one if that beats its own and reaches `min_sim`. Moves of one round are decided on the
+/// same centroids and applied together, so the result does not depend on
+/// document order; rounds stop at a fixed point or after `rounds`.
+/// Cluster indices stay the smallest member of each cluster.
+pub fn refine(
+    assignment: &mut [usize],
+    vectors: &[TermVector],
+    edges: &[Edge],
+    min_sim: f64,
+    rounds: usize,
+) {
+    let n = assignment.len();
+    if vectors.len() != n {
+        return;
+    }
+    let mut witnesses: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for e in edges
+        .iter()
+        .filter(|e| e.witness && e.a != e.b && e.weight >= min_sim)
+    {
+        witnesses[e.a.idx()].push(e.b.idx());
+        witnesses[e.b.idx()].push(e.a.idx());
+    }
+    for _ in 0..rounds {
+        // Centroid (sum of member vectors) and its squared norm per cluster.
+        let mut sums: AHashMap<usize, AHashMap<u64, f64>> = AHashMap::new();
+        for (d, &c) in assignment.iter().enumerate() {
+            let sum = sums.entry(c).or_default();
+            for &(t, w) in &vectors[d].0 {
+                *sum.entry(t).or_default() += w as f64;
+            }
+        }
+        let norms2: AHashMap<usize, f64> = sums
+            .iter()
+            .map(|(&c, s)| (c, s.values().map(|w| w * w).sum()))
+            .collect();
+        let sim = |d: usize, c: usize| -> f64 {
+            let (sum, n2) = (&sums[&c], norms2[&c]);
+            let v = &vectors[d].0;
+            let dot: f64 = v
+                .iter()
+                .filter_map(|(t, w)| sum.get(t).map(|s| s * *w as f64))
+                .sum();
+            let self_n2: f64 = v.iter().map(|(_, w)| (*w as f64).powi(2)).sum();
+            // Leave the document out of its own cluster's centroid.
+            let (dot, n2) = if assignment[d] == c {
+                (dot - self_n2, n2 - 2.0 * dot + self_n2)
+            } else {
+                (dot, n2)
+            };
+            if n2 <= 1e-12 {
+                0.0
+            } else {
+                dot / n2.sqrt()
+            }
+        };
+        let moves: Vec<(usize, usize)> = (0..n)
+            .filter_map(|d| {
+                let own = sim(d, assignment[d]);
+                let mut targets: Vec<usize> = witnesses[d].iter().map(|&k| assignment[k]).collect();
+                targets.sort_unstable();
+                targets.dedup();
+                targets
+                    .into_iter()
+                    .filter(|&c| c != assignment[d])
+                    .map(|c| (sim(d, c), c))
+                    .filter(|&(s, _)| s >= min_sim && s > own)
+                    .max_by(|x, y| x.0.total_cmp(&y.0).then(y.1.cmp(&x.1)))
+                    .map(|(_, c)| (d, c))
+            })
+            .collect();
+        if moves.is_empty() {
+            break;
+        }
+        for (d, c) in moves {
+            assignment[d] = c;
+        }
+    }
+    // Name every cluster by its smallest member again.
+    let mut smallest: AHashMap<usize, usize> = AHashMap::new();
+    for (d, &c) in assignment.iter().enumerate() {
+        smallest.entry(c).or_insert(d);
+    }
+    for c in assignment.iter_mut() {
+        *c = smallest[c];
+    }
+}
+
+/// Splits clusters that hold two events on one topic.
+///
+/// Inside a cluster the topic's own words (the team, the software, "injured
+/// reserve") are in every member and say nothing about *which* event a
+/// member reports; the batch IDF cannot see that, as those words are rare in
+/// the batch. So each cluster of at least `min_size` members is looked at
+/// with **local weights**: every term's weight is multiplied by its IDF
+/// inside the cluster, `ln(m / df_local)` (zero for a term in all `m`
+/// members, and terms of one member only are dropped as they cannot group
+/// members). The cluster is bisected by 2-means on these vectors (seeded by
+/// the two most distant members, deterministic), and split when the two
+/// halves are each cohesive and far apart: the mean cross-half similarity is
+/// below `ratio` × the smaller mean within-half similarity, and each half
+/// holds at least `min_half` members and a third of the cluster (an event
+/// is told apart only on the evidence of several reports of it, and a
+/// lopsided cut is more often an outlier than a second event). Halves are
+/// tried again in turn.
+pub fn split_events(assignment: &mut [usize], vectors: &[TermVector], min_half: usize, ratio: f64) {
+    let n = assignment.len();
+    if vectors.len() != n || min_half == 0 {
+        return;
+    }
+    let mut groups: AHashMap<usize, Vec<usize>> = AHashMap::new();
+    for (d, &c) in assignment.iter().enumerate() {
+        groups.entry(c).or_default().push(d);
+    }
+    let mut queue: Vec<Vec<usize>> = groups.into_values().collect();
+    queue.sort_unstable();
+    let mut done: Vec<Vec<usize>> = Vec::new();
+    while let Some(members) = queue.pop() {
+        if members.len() < 2 * min_half || members.len() > MAX_SPLIT_SIZE {
+            done.push(members);
+            continue;
+        }
+        match bisect(&members, vectors, min_half, ratio) {
+            Some((x, y)) => {
+                queue.push(x);
+                queue.push(y);
+            }
+            None => done.push(members),
+        }
+    }
+    for members in done {
+        let first = *members.iter().min().unwrap_or(&0);
+        for d in members {
+            assignment[d] = first;
+        }
+    }
+}
+
+/// Largest cluster [`split_events`] looks at (the bisection is quadratic).
+pub const MAX_SPLIT_SIZE: usize = 2000;
+
+/// Fewest members of each half of a split (see [`split_events`]).
+pub const EVENT_MIN_HALF: usize = 6;
+
+/// Cross-half over within-half similarity below which a cluster splits.
+pub const EVENT_SPLIT_RATIO: f64 = 0.4;
+
+/// Centroid similarity a document needs to move into a cluster in
+/// [`refine`]. A centroid similarity runs higher than the average pair
+/// similarity it summarises (the sum of several vectors is shorter than their
+/// count), so the bar sits above the linkage threshold; at the linkage
+/// threshold singletons drift into clusters of other stories.
+pub const REFINE_MIN_SIM: f64 = 0.3;
+
+/// Most rounds of [`refine`].
+pub const REFINE_ROUNDS: usize = 10;
+
+fn bisect(
+    members: &[usize],
+    vectors: &[TermVector],
+    min_half: usize,
+    ratio: f64,
+) -> Option<(Vec<usize>, Vec<usize>)> {
+    let m = members.len();
+    let mut df: AHashMap<u64, u32> = AHashMap::new();
+    for &d in members {
+        for &(t, _) in &vectors[d].0 {
+            *df.entry(t).or_default() += 1;
+        }
+    }
+    let local: Vec<Vec<(u64, f64)>> = members
+        .iter()
+        .map(|&d| {
+            let mut v: Vec<(u64, f64)> = vectors[d]
+                .0
+                .iter()
+                .filter_map(|&(t, w)| {
+                    let k = df[&t];
+                    (k >= 2 && (k as usize) < m).then(|| (t, w as f64 * (m as f64 / k as f64).ln()))
+                })
+                .collect();
+            let norm = v.iter().map(|x| x.1 * x.1).sum::<f64>().sqrt();
+            if norm > 0.0 {
+                v.iter_mut().for_each(|x| x.1 /= norm);
+            }
+            v
+        })
+        .collect();
+    let dot = |a: &[(u64, f64)], b: &[(u64, f64)]| -> f64 {
+        let (mut i, mut j, mut s) = (0, 0, 0.0);
+        while i < a.len() && j < b.len() {
+            match a[i].0.cmp(&b[j].0) {
+                Ordering::Less => i += 1,
+                Ordering::Greater => j += 1,
+                Ordering::Equal => {
+                    s += a[i].1 * b[j].1;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        s
+    };
+    let sim: Vec<Vec<f64>> = (0..m)
+        .map(|i| (0..m).map(|j| dot(&local[i], &local[j])).collect())
+        .collect();
+    // Seeds: the member least like the medoid, then the member least like it.
+    let medoid = (0..m).max_by(|&x, &y| {
+        sim[x]
+            .iter()
+            .sum::<f64>()
+            .total_cmp(&sim[y].iter().sum::<f64>())
+            .then(y.cmp(&x))
+    })?;
+    let far = |from: usize| {
+        (0..m)
+            .min_by(|&x, &y| sim[from][x].total_cmp(&sim[from][y]).then(x.cmp(&y)))
+            .unwrap_or(from)
+    };
+    let s1 = far(medoid);
+    let s2 = far(s1);
+    if s1 == s2 {
+        return None;
+    }
+    // 2-means (by mean similarity to each side, i.e. to its centroid).
+    let mut side: Vec<bool> = (0..m).map(|i| sim[i][s2] > sim[i][s1]).collect();
+    for _ in 0..20 {
+        let (na, nb) = (
+            side.iter().filter(|&&x| !x).count(),
+            side.iter().filter(|&&x| x).count(),
+        );
+        if na == 0 || nb == 0 {
+            return None;
+        }
+        let next: Vec<bool> = (0..m)
+            .map(|i| {
+                let (mut a, mut b) = (0.0, 0.0);
+                for j in 0..m {
+                    if side[j] {
+                        b += sim[i][j];
+                    } else {
+                        a += sim[i][j];
+                    }
+                }
+                b / nb as f64 > a / na as f64
+            })
+            .collect();
+        if next == side {
+            break;
+        }
+        side = next;
+    }
+    let mean = |fa: bool, fb: bool| -> f64 {
+        let (mut s, mut k) = (0.0, 0usize);
+        for i in 0..m {
+            for j in 0..m {
+                if i != j && side[i] == fa && side[j] == fb {
+                    s += sim[i][j];
+                    k += 1;
+                }
+            }
+        }
+        if k == 0 {
+            0.0
+        } else {
+            s / k as f64
+        }
+    };
+    let (na, nb) = (
+        side.iter().filter(|&&x| !x).count(),
+        side.iter().filter(|&&x| x).count(),
+    );
+    let (wa, wb, cross) = (mean(false, false), mean(true, true), mean(false, true));
+    let min_half = min_half.max(m.div_ceil(3));
+    if na < min_half || nb < min_half || cross >= ratio * wa.min(wb) {
+        return None;
+    }
+    let pick = |f: bool| -> Vec<usize> {
+        (0..m)
+            .filter(|&i| side[i] == f)
+            .map(|i| members[i])
+            .collect()
+    };
+    Some((pick(false), pick(true)))
+}
+
 /// Groups documents by cluster index and picks each representative.
 pub fn build_clusters(
     assignment: &[usize],
@@ -243,6 +541,83 @@ mod tests {
         assert_eq!(c[3], c[4]);
         assert_ne!(c[0], c[3], "the hub chained two stories");
         // Connected components would have put everything together.
+    }
+
+    /// A unit-length vector over the given terms, equal weights.
+    fn tv(terms: &[u64]) -> TermVector {
+        let w = 1.0 / (terms.len() as f32).sqrt();
+        let mut v: Vec<(u64, f32)> = terms.iter().map(|&t| (t, w)).collect();
+        v.sort_unstable_by_key(|x| x.0);
+        TermVector(v)
+    }
+
+    #[test]
+    fn a_cluster_of_two_events_on_one_topic_splits() {
+        // Topic terms 1..=4 in every member; event A adds 10, 11 (its person
+        // and date), event B adds 20, 21; one stray term per member.
+        let mut v = Vec::new();
+        for i in 0..7u64 {
+            v.push(tv(&[1, 2, 3, 4, 10, 11, 100 + i]));
+        }
+        for i in 0..7u64 {
+            v.push(tv(&[1, 2, 3, 4, 20, 21, 200 + i]));
+        }
+        let mut a = vec![0usize; 14];
+        split_events(&mut a, &v, EVENT_MIN_HALF, EVENT_SPLIT_RATIO);
+        assert!(a[..7].iter().all(|&c| c == 0), "{a:?}");
+        assert!(a[7..].iter().all(|&c| c == 7), "{a:?}");
+    }
+
+    #[test]
+    fn one_event_told_in_varied_words_stays_whole() {
+        // Shared topic and event terms; each member draws two more from a
+        // common pool, so no two groups stand apart.
+        let v: Vec<TermVector> = (0..14u64)
+            .map(|i| tv(&[1, 2, 3, 10, 11, 30 + i % 5, 40 + i % 3, 100 + i]))
+            .collect();
+        let mut a = vec![0usize; 14];
+        split_events(&mut a, &v, EVENT_MIN_HALF, EVENT_SPLIT_RATIO);
+        assert!(a.iter().all(|&c| c == 0), "{a:?}");
+        // Too small to split, however distinct its halves.
+        let mut v = Vec::new();
+        for i in 0..4u64 {
+            v.push(tv(&[1, 10, 100 + i]));
+            v.push(tv(&[1, 20, 200 + i]));
+        }
+        let mut a = vec![0usize; 8];
+        split_events(&mut a, &v, EVENT_MIN_HALF, EVENT_SPLIT_RATIO);
+        assert!(a.iter().all(|&c| c == 0), "{a:?}");
+    }
+
+    #[test]
+    fn refinement_moves_a_member_to_the_cluster_it_resembles() {
+        // Clusters {0,1,2} (terms 1,2) and {3,4}; doc 2 is about 3's story
+        // (terms 5,6) but was put with 0 and 1; it has a witness edge to 3.
+        let v = vec![
+            tv(&[1, 2, 7]),
+            tv(&[1, 2, 8]),
+            tv(&[5, 6, 9]),
+            tv(&[5, 6, 10]),
+            tv(&[5, 6, 11]),
+        ];
+        let mut a = vec![0, 0, 0, 3, 3];
+        let edges = vec![e(0, 1, 0.6), e(1, 2, 0.3), e(2, 3, 0.6), e(3, 4, 0.6)];
+        refine(&mut a, &v, &edges, REFINE_MIN_SIM, REFINE_ROUNDS);
+        assert_eq!(a, vec![0, 0, 2, 2, 2]);
+        // Without a witness edge into the other cluster, nothing moves.
+        let mut a = vec![0, 0, 0, 3, 3];
+        let weak = Edge {
+            witness: false,
+            ..e(2, 3, 0.6)
+        };
+        refine(
+            &mut a,
+            &v,
+            &[e(0, 1, 0.6), weak, e(3, 4, 0.6)],
+            REFINE_MIN_SIM,
+            REFINE_ROUNDS,
+        );
+        assert_eq!(a, vec![0, 0, 0, 3, 3]);
     }
 
     proptest! {

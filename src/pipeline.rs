@@ -4,13 +4,17 @@
 //! &[Article] → normalise → suppress boilerplate → shingles → copy MinHash ─┐
 //!                                              └→ content terms → story MinHash ─┤
 //!            → candidates (exact, copy LSH, anchors, story LSH) → verify+label
-//!            → cluster (average linkage) → align passages → RunReport
+//!            → cluster (average linkage, event split, centroid refinement)
+//!            → align passages → RunReport
 //! ```
 
 use crate::align::sentences::align_sentences;
 use crate::align::{shared_passages, AlignConfig};
 use crate::candidates::{generate, CandidateInputs, CandidateStats};
-use crate::cluster::{average_linkage, build_clusters, Edge};
+use crate::cluster::{
+    average_linkage, build_clusters, refine, split_events, Edge, EVENT_MIN_HALF, EVENT_SPLIT_RATIO,
+    REFINE_MIN_SIM, REFINE_ROUNDS,
+};
 use crate::hash::stable64_words;
 use crate::minhash::{copy_signature, story_signature};
 use crate::model::{
@@ -340,7 +344,20 @@ pub fn run(articles: &[Article], params: &Params) -> Result<RunReport> {
             }
         })
         .collect();
-    let assignment = average_linkage(articles.len(), &edges, params.cluster_threshold);
+    let mut assignment = average_linkage(articles.len(), &edges, params.cluster_threshold);
+    split_events(
+        &mut assignment,
+        &prep.terms,
+        EVENT_MIN_HALF,
+        EVENT_SPLIT_RATIO,
+    );
+    refine(
+        &mut assignment,
+        &prep.terms,
+        &edges,
+        REFINE_MIN_SIM,
+        REFINE_ROUNDS,
+    );
     let clusters = build_clusters(&assignment, articles, params.keep);
 
     let mut labelled: Vec<_> = verified.into_iter().filter(|p| p.label.is_some()).collect();
