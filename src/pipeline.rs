@@ -7,7 +7,7 @@
 //!            → cluster (average linkage) → align passages → RunReport
 //! ```
 
-use crate::align::{passages, AlignConfig};
+use crate::align::{kept_tokens, passages_kept, AlignConfig, KeptTokens};
 use crate::candidates::{generate, CandidateInputs, CandidateStats};
 use crate::cluster::{average_linkage, build_clusters, Edge};
 use crate::hash::stable64_words;
@@ -262,11 +262,29 @@ pub fn run(articles: &[Article], params: &Params) -> Result<RunReport> {
         min_tokens: params.passage_min_tokens,
         ..AlignConfig::default()
     };
+    // Kept-token hashes of every document in a reported pair, computed once
+    // per document rather than once per pair.
+    let mut in_pairs = vec![false; docs.len()];
+    for p in &labelled {
+        in_pairs[p.a.idx()] = true;
+        in_pairs[p.b.idx()] = true;
+    }
+    let kept: Vec<KeptTokens> = docs
+        .par_iter()
+        .zip(&in_pairs)
+        .map(|(d, &used)| {
+            if used {
+                kept_tokens(d)
+            } else {
+                KeptTokens::default()
+            }
+        })
+        .collect();
     let pairs: Vec<ReportedPair> = labelled
         .par_iter()
         .map(|p| {
             let (a, b) = (p.a.idx(), p.b.idx());
-            let passages = passages(&docs[a], &docs[b], align)
+            let passages = passages_kept(&docs[a], &kept[a], &docs[b], &kept[b], align)
                 .into_iter()
                 .map(|ps| ReportedPassage {
                     a_start: ps.a.start,
