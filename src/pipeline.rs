@@ -132,6 +132,28 @@ pub struct RunReport {
     pub warnings: Vec<Skipped>,
 }
 
+/// Receives the progress of a run, stage by stage. The library prints
+/// nothing: the CLI draws progress bars from these calls. Calls come from
+/// worker threads, so implementations must be cheap and thread-safe.
+pub trait Progress: Sync {
+    /// A stage starts with `total` units of work (articles, candidates or pairs).
+    fn start(&self, stage: &'static str, total: u64) {
+        let _ = (stage, total);
+    }
+    /// `n` more units of the current stage are done.
+    fn advance(&self, n: u64) {
+        let _ = n;
+    }
+    /// The run is over.
+    fn finish(&self) {}
+}
+
+/// A [`Progress`] that ignores everything.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {}
+
 fn normalize_doc(id: usize, article: &Article) -> NormDoc {
     let tokens = tokenize(&article.body);
     let hashes: Vec<u64> = tokens.iter().map(|t| token_hash(&t.norm, 0)).collect();
@@ -162,6 +184,21 @@ fn quote(text: &str, range: std::ops::Range<usize>) -> String {
 
 /// Runs the whole pipeline over a batch of articles.
 pub fn run(articles: &[Article], params: &Params) -> Result<RunReport> {
+    run_with_progress(articles, params, &NoProgress)
+}
+
+/// [`run`], reporting each stage's progress to `progress`.
+pub fn run_with_progress(
+    articles: &[Article],
+    params: &Params,
+    progress: &dyn Progress,
+) -> Result<RunReport> {
+    let report = run_stages(articles, params, progress);
+    progress.finish();
+    report
+}
+
+fn run_stages(articles: &[Article], params: &Params, progress: &dyn Progress) -> Result<RunReport> {
     params.validate()?;
     if articles.len() > u32::MAX as usize {
         return Err(crate::Error::InvalidParams(
@@ -169,28 +206,38 @@ pub fn run(articles: &[Article], params: &Params) -> Result<RunReport> {
         ));
     }
     let seed = params.seed;
+    let n = articles.len() as u64;
+    progress.start("normalise", n);
     let mut docs: Vec<NormDoc> = articles
         .par_iter()
         .enumerate()
-        .map(|(i, a)| normalize_doc(i, a))
+        .map(|(i, a)| {
+            let d = normalize_doc(i, a);
+            progress.advance(1);
+            d
+        })
         .collect();
+    progress.start("boilerplate", 0);
     let boilerplate_lines = crate::boilerplate::suppress(
         &mut docs,
         params.boilerplate_min_docs,
         params.boilerplate_min_fraction,
     );
 
-    let shingles: Vec<_> = docs
+    progress.start("copy fingerprints", n);
+    let (shingles, copy_signatures): (Vec<_>, Vec<Signature>) = docs
         .par_iter()
-        .map(|d| shingle_set(d, params.shingle_k, seed))
-        .collect();
-    let copy_signatures: Vec<Signature> = shingles
-        .par_iter()
-        .map(|s| copy_signature(s, params.copy_hashes, seed))
-        .collect();
+        .map(|d| {
+            let s = shingle_set(d, params.shingle_k, seed);
+            let sig = copy_signature(&s, params.copy_hashes, seed);
+            progress.advance(1);
+            (s, sig)
+        })
+        .unzip();
 
     let titles: Vec<Option<&str>> = articles.iter().map(|a| a.title.as_deref()).collect();
     let (terms, story_signatures, df) = if params.mode == Mode::Stories {
+        progress.start("story fingerprints", n);
         let counts: Vec<_> = docs
             .par_iter()
             .zip(titles.par_iter())
@@ -200,7 +247,12 @@ pub fn run(articles: &[Article], params: &Params) -> Result<RunReport> {
         let terms = term_vectors(&counts, &df);
         let sigs: Vec<Signature> = terms
             .par_iter()
-            .map(|v| story_signature(&top_terms(v, STORY_SKETCH_TERMS), params.story_hashes, seed))
+            .map(|v| {
+                let sig =
+                    story_signature(&top_terms(v, STORY_SKETCH_TERMS), params.story_hashes, seed);
+                progress.advance(1);
+                sig
+            })
             .collect();
         (terms, sigs, Some(df))
     } else {
@@ -216,7 +268,9 @@ pub fn run(articles: &[Article], params: &Params) -> Result<RunReport> {
         story_signatures: &story_signatures,
         story_banding: params.story_banding(),
     };
+    progress.start("candidates", 0);
     let (candidates, candidate_stats) = generate(&inputs, params);
+    progress.start("verify", candidates.len() as u64);
     let features = Features {
         docs: &docs,
         titles: &titles,
@@ -229,7 +283,14 @@ pub fn run(articles: &[Article], params: &Params) -> Result<RunReport> {
         terms: &terms,
         exact: &exact,
     };
-    let verified = verify(&candidates, &features, params);
+    // In chunks, so that the progress bar moves; the output is in candidate
+    // order either way.
+    let mut verified = Vec::with_capacity(candidates.len());
+    for chunk in candidates.chunks(1 << 15) {
+        verified.extend(verify(chunk, &features, params));
+        progress.advance(chunk.len() as u64);
+    }
+    progress.start("cluster", 0);
 
     let edges: Vec<Edge> = verified
         .iter()
@@ -269,6 +330,7 @@ pub fn run(articles: &[Article], params: &Params) -> Result<RunReport> {
         in_pairs[p.a.idx()] = true;
         in_pairs[p.b.idx()] = true;
     }
+    progress.start("align", labelled.len() as u64);
     let kept: Vec<KeptTokens> = docs
         .par_iter()
         .zip(&in_pairs)
@@ -296,6 +358,7 @@ pub fn run(articles: &[Article], params: &Params) -> Result<RunReport> {
                     text_b: quote(&articles[b].body, ps.b),
                 })
                 .collect();
+            progress.advance(1);
             ReportedPair {
                 a: p.a,
                 b: p.b,

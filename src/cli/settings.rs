@@ -3,6 +3,7 @@
 use super::args::{KeepArg, ModeArg, PipelineArgs};
 use anyhow::Context;
 use newsdup::ingest::{read_inputs, Batch, IngestConfig};
+use newsdup::pipeline::Progress;
 use newsdup::{pipeline, KeepPolicy, Mode, Params, RunReport};
 use std::io::Write;
 use std::path::Path;
@@ -55,17 +56,27 @@ pub fn read_and_run(a: &PipelineArgs, keep_raw: bool) -> anyhow::Result<(Batch, 
     }
     let params = params(a);
     params.validate()?;
-    let mut batch = read_inputs(&a.inputs, &ingest_config(a, keep_raw))?;
+    let bars = super::progress::Bars::new(a.quiet);
+    bars.start("read", 0);
+    let mut batch = match read_inputs(&a.inputs, &ingest_config(a, keep_raw)) {
+        Ok(batch) => batch,
+        Err(e) => {
+            bars.finish();
+            return Err(e.into());
+        }
+    };
     if !a.quiet {
-        let mut err = std::io::stderr().lock();
-        for s in &batch.skipped {
-            let _ = writeln!(err, "newsdup: skipped {}: {}", s.origin, s.reason);
-        }
-        for s in &batch.warnings {
-            let _ = writeln!(err, "newsdup: warning {}: {}", s.origin, s.reason);
-        }
+        bars.suspend(|| {
+            let mut err = std::io::stderr().lock();
+            for s in &batch.skipped {
+                let _ = writeln!(err, "newsdup: skipped {}: {}", s.origin, s.reason);
+            }
+            for s in &batch.warnings {
+                let _ = writeln!(err, "newsdup: warning {}: {}", s.origin, s.reason);
+            }
+        });
     }
-    let mut report = pipeline::run(&batch.articles, &params)?;
+    let mut report = pipeline::run_with_progress(&batch.articles, &params, &bars)?;
     report.stats.skipped = batch.skipped.len();
     report.skipped = std::mem::take(&mut batch.skipped);
     report.warnings = std::mem::take(&mut batch.warnings);
