@@ -158,6 +158,18 @@ pub fn generate(
             (params.max_bucket / STORY_BUCKET_DIVISOR).max(2),
             params.seed ^ 0x0053_544f_5259,
         );
+        // A single-row band matches on one slot; pairs whose sketches agree
+        // on fewer slots than this are chance matches on a topic word, and
+        // are dropped before the (far costlier) exact scoring.
+        let min_equal = params.story_min_equal_slots;
+        let story: Vec<_> = story
+            .into_par_iter()
+            .filter(|&(a, b)| {
+                let x = &inputs.story_signatures[a.idx()].mins;
+                let y = &inputs.story_signatures[b.idx()].mins;
+                x.iter().zip(y.iter()).filter(|(p, q)| p == q).count() >= min_equal
+            })
+            .collect();
         stats.story = story.len();
         stats.skipped_buckets += skipped;
         tagged.extend(story.into_iter().map(|(a, b)| (a, b, source::STORY)));

@@ -19,6 +19,38 @@ use rayon::prelude::*;
 /// Pseudo-documents of the IDF prior.
 pub const IDF_PRIOR_DOCS: f64 = 100.0;
 
+/// Stable hash of the content term of a normalised token, or `None` for a
+/// stopword or noise: `stable64(content_term(norm), seed)`.
+///
+/// Stemming is the costliest step of the story fingerprint, and a batch has
+/// far fewer distinct words than tokens, so each thread memoises the result
+/// per word (the cache is dropped when it outgrows [`TERM_CACHE_WORDS`]).
+pub fn term_hash(norm: &str, seed: u64) -> Option<u64> {
+    thread_local! {
+        static CACHE: std::cell::RefCell<(u64, AHashMap<Box<str>, Option<u64>>)> =
+            std::cell::RefCell::new((0, AHashMap::new()));
+    }
+    let compute = || content_term(norm).map(|t| stable64(t.as_bytes(), seed));
+    CACHE
+        .try_with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if cache.0 != seed || cache.1.len() >= TERM_CACHE_WORDS {
+                cache.0 = seed;
+                cache.1.clear();
+            }
+            if let Some(&h) = cache.1.get(norm) {
+                return h;
+            }
+            let h = compute();
+            cache.1.insert(norm.into(), h);
+            h
+        })
+        .unwrap_or_else(|_| compute())
+}
+
+/// Distinct words a thread's term cache holds before it is emptied.
+pub const TERM_CACHE_WORDS: usize = 1 << 20;
+
 /// Raw term counts of one document: `(term hash, count)` sorted by hash.
 pub fn term_counts(doc: &NormDoc, title: Option<&str>, seed: u64) -> Vec<(u64, u32)> {
     term_counts_where(doc, title, seed, |_| true)
@@ -34,8 +66,8 @@ pub fn term_counts_where(
     // Per term: (occurrences, occurrences written as a name or number).
     let mut counts: AHashMap<u64, (u32, u32)> = AHashMap::new();
     let mut add = |t: &crate::model::Token| {
-        if let Some(term) = content_term(&t.norm) {
-            let e = counts.entry(stable64(term.as_bytes(), seed)).or_default();
+        if let Some(term) = term_hash(&t.norm, seed) {
+            let e = counts.entry(term).or_default();
             e.0 += 1;
             e.1 += t.name as u32;
         }
