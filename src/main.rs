@@ -6,12 +6,6 @@ mod cli;
 
 use std::process::ExitCode;
 
-// The pipeline allocates many small buffers per article (tokens, shingle
-// sets); mimalloc's thread-local free lists cut the time glibc malloc spends
-// on them (measured in README, Performance).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     match cli::run() {
         Ok(code) => code,
