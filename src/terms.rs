@@ -26,9 +26,10 @@ pub const IDF_PRIOR_DOCS: f64 = 100.0;
 /// far fewer distinct words than tokens, so each thread memoises the result
 /// per word (the cache is dropped when it outgrows [`TERM_CACHE_WORDS`]).
 pub fn term_hash(norm: &str, seed: u64) -> Option<u64> {
+    /// The seed the cache was filled with, and word → term hash.
+    type TermCache = (u64, AHashMap<Box<str>, Option<u64>>);
     thread_local! {
-        static CACHE: std::cell::RefCell<(u64, AHashMap<Box<str>, Option<u64>>)> =
-            std::cell::RefCell::new((0, AHashMap::new()));
+        static CACHE: std::cell::RefCell<TermCache> = std::cell::RefCell::new((0, AHashMap::new()));
     }
     let compute = || content_term(norm).map(|t| stable64(t.as_bytes(), seed));
     CACHE
@@ -209,6 +210,18 @@ mod tests {
     use super::*;
     use crate::model::DocId;
     use proptest::prelude::*;
+
+    #[test]
+    fn memoised_term_hash_equals_the_direct_computation() {
+        let direct = |w: &str, seed: u64| content_term(w).map(|t| stable64(t.as_bytes(), seed));
+        for seed in [1, 2, 1] {
+            for _ in 0..2 {
+                for w in ["officials", "the", "lavrov's", "7", "a", "stemming"] {
+                    assert_eq!(term_hash(w, seed), direct(w, seed), "{w} {seed}");
+                }
+            }
+        }
+    }
 
     fn doc(text: &str) -> NormDoc {
         let tokens = tokenize(text);
