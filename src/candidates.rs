@@ -11,7 +11,9 @@
 //!   a few paragraphs copied into a long roundup are found whatever the
 //!   documents' lengths; anchors held by more than `max_bucket` documents are
 //!   boilerplate and ignored;
-//! - story: LSH on the weighted content-term MinHash (rewrites).
+//! - story: LSH on the weighted content-term MinHash (rewrites); a pair only
+//!   it proposes needs `story_min_equal_slots` equal sketch slots, so chance
+//!   matches on one topic word are not scored exactly.
 
 use crate::hash::mix64;
 use crate::lsh::{all_pairs, candidate_pairs, Banding};
