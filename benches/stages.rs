@@ -3,6 +3,7 @@
 mod common;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use newsdup::align::{passages, AlignConfig};
 use newsdup::lsh::candidate_pairs;
 use newsdup::minhash::{copy_signature, story_signature};
 use newsdup::model::{DocId, NormDoc};
@@ -128,6 +129,28 @@ fn stages(c: &mut Criterion) {
             )
             .0
             .len()
+        })
+    });
+    let (pairs, _) = candidate_pairs(
+        &copy_sigs,
+        params.copy_banding(),
+        params.max_bucket,
+        params.seed,
+    );
+    g.throughput(Throughput::Elements(pairs.len() as u64));
+    g.bench_function(BenchmarkId::new("align", "2k-copy-pairs"), |b| {
+        b.iter(|| {
+            pairs
+                .iter()
+                .map(|&(x, y)| {
+                    passages(
+                        black_box(&docs[x.idx()]),
+                        &docs[y.idx()],
+                        AlignConfig::default(),
+                    )
+                    .len()
+                })
+                .sum::<usize>()
         })
     });
     g.finish();

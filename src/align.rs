@@ -26,7 +26,6 @@ pub mod sentences;
 
 use crate::model::{NormDoc, Passage, PassageKind};
 use crate::shingle::token_hash;
-use ahash::AHashMap;
 
 /// Tokens in a seed match.
 pub const SEED_TOKENS: usize = 3;
@@ -62,46 +61,75 @@ struct Run {
     len: usize,
 }
 
-fn kept(doc: &NormDoc) -> (Vec<u64>, Vec<usize>) {
+/// The kept (non-boilerplate) tokens of a document, as alignment sees them:
+/// their stable hashes and their indices in [`NormDoc::tokens`]. Computing
+/// them once per document, rather than once per pair, matters when a
+/// document is in many pairs (a syndicated story with dozens of copies).
+#[derive(Debug, Clone, Default)]
+pub struct KeptTokens {
+    /// `token_hash(norm, 0)` of each kept token, in text order.
+    pub hashes: Vec<u64>,
+    /// Index of each kept token in the document's tokens.
+    pub index: Vec<u32>,
+}
+
+/// The kept tokens of `doc` (see [`KeptTokens`]).
+pub fn kept_tokens(doc: &NormDoc) -> KeptTokens {
     let mut hashes = Vec::with_capacity(doc.tokens.len());
     let mut index = Vec::with_capacity(doc.tokens.len());
     for (i, (t, &s)) in doc.tokens.iter().zip(&doc.suppressed).enumerate() {
         if !s {
             hashes.push(token_hash(&t.norm, 0));
-            index.push(i);
+            index.push(i as u32);
         }
     }
-    (hashes, index)
+    KeptTokens { hashes, index }
+}
+
+#[inline]
+fn seed_key(w: &[u64]) -> u64 {
+    // Order-sensitive combination of the seed's token hashes; collisions are
+    // resolved by comparing the tokens themselves.
+    crate::hash::mix64(w[0] ^ w[1].rotate_left(21) ^ w[2].rotate_left(42))
 }
 
 fn exact_runs(a: &[u64], b: &[u64]) -> Vec<Run> {
     if a.len() < SEED_TOKENS || b.len() < SEED_TOKENS {
         return Vec::new();
     }
-    let mut seeds: AHashMap<&[u64], Vec<usize>> = AHashMap::new();
-    for j in 0..=b.len() - SEED_TOKENS {
-        let v = seeds.entry(&b[j..j + SEED_TOKENS]).or_default();
-        if v.len() < MAX_SEED_POSITIONS {
-            v.push(j);
-        }
-    }
+    // Seed index of `b`: (key, position), sorted, so the positions of one
+    // seed come in text order. A sorted vector costs two allocations where a
+    // hash map of vectors costs one per distinct seed.
+    let mut seeds: Vec<(u64, u32)> = b
+        .windows(SEED_TOKENS)
+        .enumerate()
+        .map(|(j, w)| (seed_key(w), j as u32))
+        .collect();
+    seeds.sort_unstable();
     let mut runs = Vec::new();
-    // A run on diagonal (i - j) covers a[i..i+len]; skip seeds already inside one.
-    let mut covered: AHashMap<isize, usize> = AHashMap::new();
+    // A run on diagonal (i - j) covers a[i..i+len]; skip seeds already inside
+    // one. `covered[i - j + b.len()]` is the end of the last run on it.
+    let mut covered = vec![0usize; a.len() + b.len()];
     for i in 0..=a.len() - SEED_TOKENS {
-        let Some(js) = seeds.get(&a[i..i + SEED_TOKENS]) else {
-            continue;
-        };
-        for &j in js {
-            let diag = i as isize - j as isize;
-            if covered.get(&diag).is_some_and(|&end| i < end) {
+        let seed = &a[i..i + SEED_TOKENS];
+        let key = seed_key(seed);
+        let first = seeds.partition_point(|&(k, _)| k < key);
+        let js = seeds[first..]
+            .iter()
+            .take_while(|&&(k, _)| k == key)
+            .map(|&(_, j)| j as usize)
+            .filter(|&j| &b[j..j + SEED_TOKENS] == seed)
+            .take(MAX_SEED_POSITIONS);
+        for j in js {
+            let diag = i + b.len() - j;
+            if i < covered[diag] {
                 continue;
             }
             let mut len = SEED_TOKENS;
             while i + len < a.len() && j + len < b.len() && a[i + len] == b[j + len] {
                 len += 1;
             }
-            covered.insert(diag, i + len);
+            covered[diag] = i + len;
             runs.push(Run { a: i, b: j, len });
         }
     }
@@ -110,9 +138,26 @@ fn exact_runs(a: &[u64], b: &[u64]) -> Vec<Run> {
 
 /// Shared passages of two documents.
 pub fn passages(doc_a: &NormDoc, doc_b: &NormDoc, config: AlignConfig) -> Vec<Passage> {
-    let (ha, ia) = kept(doc_a);
-    let (hb, ib) = kept(doc_b);
-    let mut runs = exact_runs(&ha, &hb);
+    passages_kept(
+        doc_a,
+        &kept_tokens(doc_a),
+        doc_b,
+        &kept_tokens(doc_b),
+        config,
+    )
+}
+
+/// [`passages`] with the kept tokens of both documents computed beforehand.
+pub fn passages_kept(
+    doc_a: &NormDoc,
+    kept_a: &KeptTokens,
+    doc_b: &NormDoc,
+    kept_b: &KeptTokens,
+    config: AlignConfig,
+) -> Vec<Passage> {
+    let (ha, ia) = (&kept_a.hashes, &kept_a.index);
+    let (hb, ib) = (&kept_b.hashes, &kept_b.index);
+    let mut runs = exact_runs(ha, hb);
     // Longest runs first claim their tokens; then chain along both texts.
     runs.sort_unstable_by(|x, y| y.len.cmp(&x.len).then(x.a.cmp(&y.a)).then(x.b.cmp(&y.b)));
     let mut used_a = vec![false; ha.len()];
@@ -166,8 +211,10 @@ pub fn passages(doc_a: &NormDoc, doc_b: &NormDoc, config: AlignConfig) -> Vec<Pa
     merge_reordered(chains, config.max_gap)
         .into_iter()
         .map(|(a0, a1, b0, b1, matched)| Passage {
-            a: doc_a.tokens[ia[a0]].text_range.start..doc_a.tokens[ia[a1 - 1]].text_range.end,
-            b: doc_b.tokens[ib[b0]].text_range.start..doc_b.tokens[ib[b1 - 1]].text_range.end,
+            a: doc_a.tokens[ia[a0] as usize].text_range.start
+                ..doc_a.tokens[ia[a1 - 1] as usize].text_range.end,
+            b: doc_b.tokens[ib[b0] as usize].text_range.start
+                ..doc_b.tokens[ib[b1 - 1] as usize].text_range.end,
             tokens: matched,
             kind: PassageKind::Run,
         })
@@ -380,6 +427,53 @@ mod tests {
             "The Minister said talks would resume on Tuesday in Geneva after a long pause"
         );
         assert_eq!(p[0].tokens, 13); // 14 words, one changed
+    }
+
+    /// The hash-map seed index this module used before, as an oracle.
+    fn exact_runs_naive(a: &[u64], b: &[u64]) -> Vec<(usize, usize, usize)> {
+        let mut out = Vec::new();
+        if a.len() < SEED_TOKENS || b.len() < SEED_TOKENS {
+            return out;
+        }
+        let mut seeds: std::collections::HashMap<&[u64], Vec<usize>> = Default::default();
+        for j in 0..=b.len() - SEED_TOKENS {
+            let v = seeds.entry(&b[j..j + SEED_TOKENS]).or_default();
+            if v.len() < MAX_SEED_POSITIONS {
+                v.push(j);
+            }
+        }
+        let mut covered: std::collections::HashMap<isize, usize> = Default::default();
+        for i in 0..=a.len() - SEED_TOKENS {
+            let Some(js) = seeds.get(&a[i..i + SEED_TOKENS]) else {
+                continue;
+            };
+            for &j in js {
+                let diag = i as isize - j as isize;
+                if covered.get(&diag).is_some_and(|&end| i < end) {
+                    continue;
+                }
+                let mut len = SEED_TOKENS;
+                while i + len < a.len() && j + len < b.len() && a[i + len] == b[j + len] {
+                    len += 1;
+                }
+                covered.insert(diag, i + len);
+                out.push((i, j, len));
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// The sorted seed index finds exactly the runs of the hash-map one,
+        /// on repetitive texts too (few distinct tokens, many seed repeats).
+        #[test]
+        fn exact_runs_match_the_hash_map_oracle(
+            a in proptest::collection::vec(0u64..4, 0..80),
+            b in proptest::collection::vec(0u64..4, 0..80),
+        ) {
+            let got: Vec<_> = exact_runs(&a, &b).iter().map(|r| (r.a, r.b, r.len)).collect();
+            proptest::prop_assert_eq!(got, exact_runs_naive(&a, &b));
+        }
     }
 
     #[test]

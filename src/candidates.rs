@@ -11,7 +11,9 @@
 //!   a few paragraphs copied into a long roundup are found whatever the
 //!   documents' lengths; anchors held by more than `max_bucket` documents are
 //!   boilerplate and ignored;
-//! - story: LSH on the weighted content-term MinHash (rewrites).
+//! - story: LSH on the weighted content-term MinHash (rewrites); a pair only
+//!   it proposes needs `story_min_equal_slots` equal sketch slots, so chance
+//!   matches on one topic word are not scored exactly.
 
 use crate::hash::mix64;
 use crate::lsh::{all_pairs, candidate_pairs, Banding};
@@ -158,6 +160,18 @@ pub fn generate(
             (params.max_bucket / STORY_BUCKET_DIVISOR).max(2),
             params.seed ^ 0x0053_544f_5259,
         );
+        // A single-row band matches on one slot; pairs whose sketches agree
+        // on fewer slots than this are chance matches on a topic word, and
+        // are dropped before the (far costlier) exact scoring.
+        let min_equal = params.story_min_equal_slots;
+        let story: Vec<_> = story
+            .into_par_iter()
+            .filter(|&(a, b)| {
+                let x = &inputs.story_signatures[a.idx()].mins;
+                let y = &inputs.story_signatures[b.idx()].mins;
+                x.iter().zip(y.iter()).filter(|(p, q)| p == q).count() >= min_equal
+            })
+            .collect();
         stats.story = story.len();
         stats.skipped_buckets += skipped;
         tagged.extend(story.into_iter().map(|(a, b)| (a, b, source::STORY)));

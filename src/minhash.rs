@@ -87,6 +87,11 @@ pub fn story_signature(terms: &TermVector, k: usize, seed: u64) -> Signature {
         let mut best_term = 0u64;
         for &(t, inv_w) in &terms {
             let u = ((mix64(t ^ slot_seed) >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64);
+            // -ln(u) >= 1 - u, so a term whose bound already loses cannot
+            // win: skipping its logarithm leaves the result unchanged.
+            if (1.0 - u) * inv_w >= best {
+                continue;
+            }
             let key = -u.ln() * inv_w;
             if key < best {
                 best = key;

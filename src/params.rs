@@ -51,6 +51,9 @@ pub struct Params {
     pub story_hashes: usize,
     /// Weighted similarity the story LSH is tuned for.
     pub story_lsh_threshold: f64,
+    /// Story-LSH candidates whose sketches agree on fewer slots are dropped
+    /// before exact scoring (3 of 128: a weighted Jaccard estimate of 0.023).
+    pub story_min_equal_slots: usize,
     /// One in `anchor_rate` shingles (chosen by hash value) is a passage anchor.
     pub anchor_rate: u64,
     /// Pairs must share this many anchors to become partial-copy candidates.
@@ -101,6 +104,7 @@ impl Default for Params {
             copy_threshold: 0.5,
             story_hashes: 128,
             story_lsh_threshold: 0.1,
+            story_min_equal_slots: 3,
             anchor_rate: 4,
             anchor_min_shared: 2,
             max_bucket: 1000,

@@ -146,6 +146,28 @@ pub struct RunReport {
     pub warnings: Vec<Skipped>,
 }
 
+/// Receives the progress of a run, stage by stage. The library prints
+/// nothing: the CLI draws progress bars from these calls. Calls come from
+/// worker threads, so implementations must be cheap and thread-safe.
+pub trait Progress: Sync {
+    /// A stage starts with `total` units of work (articles, candidates or pairs).
+    fn start(&self, stage: &'static str, total: u64) {
+        let _ = (stage, total);
+    }
+    /// `n` more units of the current stage are done.
+    fn advance(&self, n: u64) {
+        let _ = n;
+    }
+    /// The run is over.
+    fn finish(&self) {}
+}
+
+/// A [`Progress`] that ignores everything.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {}
+
 fn normalize_doc(id: usize, article: &Article) -> NormDoc {
     let tokens = tokenize(&article.body);
     let lang = article.lang.unwrap_or_else(|| {
@@ -213,7 +235,11 @@ impl Prepared<'_> {
 
 /// Normalises, suppresses boilerplate, and builds shingle sets and (in
 /// stories mode) term vectors with the batch IDF.
-fn prepare<'t>(articles: &'t [Article], params: &Params) -> Result<Prepared<'t>> {
+fn prepare<'t>(
+    articles: &'t [Article],
+    params: &Params,
+    progress: &dyn Progress,
+) -> Result<Prepared<'t>> {
     params.validate()?;
     if articles.len() > u32::MAX as usize {
         return Err(crate::Error::InvalidParams(
@@ -221,22 +247,35 @@ fn prepare<'t>(articles: &'t [Article], params: &Params) -> Result<Prepared<'t>>
         ));
     }
     let seed = params.seed;
+    let n = articles.len() as u64;
+    progress.start("normalise", n);
     let mut docs: Vec<NormDoc> = articles
         .par_iter()
         .enumerate()
-        .map(|(i, a)| normalize_doc(i, a))
+        .map(|(i, a)| {
+            let d = normalize_doc(i, a);
+            progress.advance(1);
+            d
+        })
         .collect();
+    progress.start("boilerplate", 0);
     let boilerplate_lines = crate::boilerplate::suppress(
         &mut docs,
         params.boilerplate_min_docs,
         params.boilerplate_min_fraction,
     );
+    progress.start("shingles", n);
     let shingles: Vec<_> = docs
         .par_iter()
-        .map(|d| shingle_set(d, params.shingle_k, seed))
+        .map(|d| {
+            let s = shingle_set(d, params.shingle_k, seed);
+            progress.advance(1);
+            s
+        })
         .collect();
     let titles: Vec<Option<&str>> = articles.iter().map(|a| a.title.as_deref()).collect();
     let (terms, df) = if params.mode == Mode::Stories {
+        progress.start("content terms", 0);
         let counts: Vec<_> = docs
             .par_iter()
             .zip(titles.par_iter())
@@ -300,19 +339,45 @@ fn evidence(
 
 /// Runs the whole pipeline over a batch of articles.
 pub fn run(articles: &[Article], params: &Params) -> Result<RunReport> {
-    let prep = prepare(articles, params)?;
+    run_with_progress(articles, params, &NoProgress)
+}
+
+/// [`run`], reporting each stage's progress to `progress`.
+pub fn run_with_progress(
+    articles: &[Article],
+    params: &Params,
+    progress: &dyn Progress,
+) -> Result<RunReport> {
+    let report = run_stages(articles, params, progress);
+    progress.finish();
+    report
+}
+
+fn run_stages(articles: &[Article], params: &Params, progress: &dyn Progress) -> Result<RunReport> {
+    let prep = prepare(articles, params, progress)?;
     let seed = params.seed;
     let docs = &prep.docs;
     let boilerplate_lines = prep.boilerplate_lines;
     let shingles = &prep.shingles;
+    let n = articles.len() as u64;
+    progress.start("copy fingerprints", n);
     let copy_signatures: Vec<Signature> = shingles
         .par_iter()
-        .map(|s| copy_signature(s, params.copy_hashes, seed))
+        .map(|s| {
+            let sig = copy_signature(s, params.copy_hashes, seed);
+            progress.advance(1);
+            sig
+        })
         .collect();
+    progress.start("story fingerprints", prep.terms.len() as u64);
     let story_signatures: Vec<Signature> = prep
         .terms
         .par_iter()
-        .map(|v| story_signature(&top_terms(v, STORY_SKETCH_TERMS), params.story_hashes, seed))
+        .map(|v| {
+            let sig = story_signature(&top_terms(v, STORY_SKETCH_TERMS), params.story_hashes, seed);
+            progress.advance(1);
+            sig
+        })
         .collect();
 
     let inputs = CandidateInputs {
@@ -323,8 +388,11 @@ pub fn run(articles: &[Article], params: &Params) -> Result<RunReport> {
         story_signatures: &story_signatures,
         story_banding: params.story_banding(),
     };
+    progress.start("candidates", 0);
     let (candidates, candidate_stats) = generate(&inputs, params);
+    progress.start("verify", candidates.len() as u64);
     let verified = verify(&candidates, &prep.features(), params);
+    progress.advance(candidates.len() as u64);
 
     let edges: Vec<Edge> = verified
         .iter()
@@ -344,6 +412,7 @@ pub fn run(articles: &[Article], params: &Params) -> Result<RunReport> {
             }
         })
         .collect();
+    progress.start("cluster", 0);
     let mut assignment = average_linkage(articles.len(), &edges, params.cluster_threshold);
     split_events(
         &mut assignment,
@@ -367,10 +436,12 @@ pub fn run(articles: &[Article], params: &Params) -> Result<RunReport> {
             .then(x.a.cmp(&y.a))
             .then(x.b.cmp(&y.b))
     });
+    progress.start("align", labelled.len() as u64);
     let pairs: Vec<ReportedPair> = labelled
         .par_iter()
         .map(|p| {
             let (passages, sentences) = evidence(articles, &prep, p.a, p.b, p.label, params);
+            progress.advance(1);
             ReportedPair {
                 a: p.a,
                 b: p.b,
@@ -466,7 +537,7 @@ pub fn compare(articles: &[Article], a: DocId, b: DocId, params: &Params) -> Res
             articles.len()
         )));
     }
-    let prep = prepare(articles, params)?;
+    let prep = prepare(articles, params, &NoProgress)?;
     // Verification works on ordered pairs; report in the order asked for.
     let cand = Candidate {
         a,

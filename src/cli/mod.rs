@@ -2,6 +2,7 @@
 
 mod args;
 mod commands;
+mod progress;
 mod settings;
 
 use clap::Parser;

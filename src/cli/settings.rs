@@ -3,6 +3,7 @@
 use super::args::{ColorArg, KeepArg, ModeArg, PipelineArgs};
 use anyhow::Context;
 use newsdup::ingest::{read_inputs, Batch, IngestConfig};
+use newsdup::pipeline::Progress;
 use newsdup::{pipeline, KeepPolicy, Mode, Params, RunReport};
 use std::io::Write;
 use std::path::Path;
@@ -47,8 +48,12 @@ pub fn ingest_config(a: &PipelineArgs, keep_raw: bool) -> IngestConfig {
 }
 
 /// Sets up the thread pool, checks the parameters and reads the inputs;
-/// skipped records are reported on stderr (unless quiet).
-pub fn read_batch(a: &PipelineArgs, keep_raw: bool) -> anyhow::Result<(Params, Batch)> {
+/// skipped records are reported on stderr (unless quiet). The progress bars
+/// (stderr, hidden when quiet or not a terminal) go on with the pipeline.
+pub fn read_batch(
+    a: &PipelineArgs,
+    keep_raw: bool,
+) -> anyhow::Result<(Params, Batch, super::progress::Bars)> {
     if let Some(n) = a.threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
@@ -57,24 +62,34 @@ pub fn read_batch(a: &PipelineArgs, keep_raw: bool) -> anyhow::Result<(Params, B
     }
     let params = params(a);
     params.validate()?;
-    let batch = read_inputs(&a.inputs, &ingest_config(a, keep_raw))?;
+    let bars = super::progress::Bars::new(a.quiet);
+    bars.start("read", 0);
+    let batch = match read_inputs(&a.inputs, &ingest_config(a, keep_raw)) {
+        Ok(batch) => batch,
+        Err(e) => {
+            bars.finish();
+            return Err(e.into());
+        }
+    };
     if !a.quiet {
-        let mut err = std::io::stderr().lock();
-        for s in &batch.skipped {
-            let _ = writeln!(err, "newsdup: skipped {}: {}", s.origin, s.reason);
-        }
-        for s in &batch.warnings {
-            let _ = writeln!(err, "newsdup: warning {}: {}", s.origin, s.reason);
-        }
+        bars.suspend(|| {
+            let mut err = std::io::stderr().lock();
+            for s in &batch.skipped {
+                let _ = writeln!(err, "newsdup: skipped {}: {}", s.origin, s.reason);
+            }
+            for s in &batch.warnings {
+                let _ = writeln!(err, "newsdup: warning {}: {}", s.origin, s.reason);
+            }
+        });
     }
-    Ok((params, batch))
+    Ok((params, batch, bars))
 }
 
 /// Reads the inputs and runs the pipeline; skipped records are carried into
 /// the report.
 pub fn read_and_run(a: &PipelineArgs, keep_raw: bool) -> anyhow::Result<(Batch, RunReport)> {
-    let (params, mut batch) = read_batch(a, keep_raw)?;
-    let mut report = pipeline::run(&batch.articles, &params)?;
+    let (params, mut batch, bars) = read_batch(a, keep_raw)?;
+    let mut report = pipeline::run_with_progress(&batch.articles, &params, &bars)?;
     report.stats.skipped = batch.skipped.len();
     report.skipped = std::mem::take(&mut batch.skipped);
     report.warnings = std::mem::take(&mut batch.warnings);

@@ -5,13 +5,14 @@ use crate::cli::settings::read_batch;
 use anyhow::{bail, Context};
 use newsdup::eval::{evaluate, sweep, truth_stories, SweepGrid, Truth};
 use newsdup::ingest::read_truth_pairs;
-use newsdup::pipeline;
+use newsdup::pipeline::{self, Progress};
 use newsdup::report::evaluation;
 use std::io::Write;
 use std::process::ExitCode;
 
 pub fn run(a: EvalArgs) -> anyhow::Result<ExitCode> {
-    let (params, batch) = read_batch(&a.pipeline, true)?;
+    let (params, batch, bars) = read_batch(&a.pipeline, true)?;
+    bars.finish();
     let pairs = match &a.pairs_truth {
         Some(p) => read_truth_pairs(p)?,
         None => Vec::new(),
