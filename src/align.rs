@@ -398,18 +398,9 @@ pub fn shared_passages(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::DocId;
-    use crate::normalize::tokenize;
 
     fn doc(text: &str) -> NormDoc {
-        let tokens = tokenize(text);
-        NormDoc {
-            id: DocId(0),
-            suppressed: vec![false; tokens.len()],
-            exact_hash: 0,
-            lang: crate::lang::Lang::En,
-            tokens,
-        }
+        NormDoc::for_test(0, text)
     }
 
     #[test]

@@ -66,18 +66,9 @@ pub fn suppress(docs: &mut [NormDoc], min_docs: usize, min_fraction: f64) -> usi
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::DocId;
-    use crate::normalize::tokenize;
 
     fn doc(i: u32, text: &str) -> NormDoc {
-        let tokens = tokenize(text);
-        NormDoc {
-            id: DocId(i),
-            suppressed: vec![false; tokens.len()],
-            exact_hash: 0,
-            lang: crate::lang::Lang::En,
-            tokens,
-        }
+        NormDoc::for_test(i, text)
     }
 
     #[test]

@@ -99,6 +99,21 @@ pub struct ShingleSet(pub Vec<u64>);
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TermVector(pub Vec<(u64, f32)>);
 
+#[cfg(test)]
+impl NormDoc {
+    /// An English document of `text` with nothing suppressed (unit tests).
+    pub(crate) fn for_test(id: u32, text: &str) -> NormDoc {
+        let tokens = crate::normalize::tokenize(text);
+        NormDoc {
+            id: DocId(id),
+            suppressed: vec![false; tokens.len()],
+            exact_hash: 0,
+            lang: crate::lang::Lang::En,
+            tokens,
+        }
+    }
+}
+
 /// A MinHash sketch: one 32-bit value per slot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Signature {

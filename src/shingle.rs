@@ -70,19 +70,10 @@ pub fn intersection_size(a: &[u64], b: &[u64]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::DocId;
-    use crate::normalize::tokenize;
     use proptest::prelude::*;
 
     fn doc(text: &str) -> NormDoc {
-        let tokens = tokenize(text);
-        NormDoc {
-            id: DocId(0),
-            suppressed: vec![false; tokens.len()],
-            exact_hash: 0,
-            lang: crate::lang::Lang::En,
-            tokens,
-        }
+        NormDoc::for_test(0, text)
     }
 
     #[test]

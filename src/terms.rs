@@ -178,18 +178,10 @@ pub fn top_terms(v: &TermVector, max_terms: usize) -> TermVector {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::DocId;
     use proptest::prelude::*;
 
     fn doc(text: &str) -> NormDoc {
-        let tokens = tokenize(text);
-        NormDoc {
-            id: DocId(0),
-            suppressed: vec![false; tokens.len()],
-            exact_hash: 0,
-            lang: crate::lang::Lang::En,
-            tokens,
-        }
+        NormDoc::for_test(0, text)
     }
 
     #[test]

@@ -269,18 +269,9 @@ pub fn shared_quotes(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::DocId;
-    use crate::normalize::tokenize;
 
     fn doc(text: &str) -> NormDoc {
-        let tokens = tokenize(text);
-        NormDoc {
-            id: DocId(0),
-            suppressed: vec![false; tokens.len()],
-            exact_hash: 0,
-            tokens,
-            lang: crate::lang::Lang::En,
-        }
+        NormDoc::for_test(0, text)
     }
 
     fn spans(text: &str) -> Vec<&str> {

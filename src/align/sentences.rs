@@ -155,19 +155,10 @@ pub fn align_sentences(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::DocId;
-    use crate::normalize::tokenize;
     use crate::terms::{document_frequencies, term_counts};
 
     fn doc(text: &str) -> NormDoc {
-        let tokens = tokenize(text);
-        NormDoc {
-            id: DocId(0),
-            suppressed: vec![false; tokens.len()],
-            exact_hash: 0,
-            tokens,
-            lang: crate::lang::Lang::En,
-        }
+        NormDoc::for_test(0, text)
     }
 
     #[test]
