@@ -373,6 +373,31 @@ pub fn stem_polish(word: &str) -> &str {
 /// Turns one normalised word into a content term of `lang`, or `None` for
 /// stopwords and noise (single letters that are not digits or CJK).
 pub fn content_term(norm: &str, lang: Lang) -> Option<String> {
+    // Stemming is most of the cost of content terms and the same words recur
+    // all through a batch: each thread memoises its words per language.
+    thread_local! {
+        static MEMO: std::cell::RefCell<Memo> = std::cell::RefCell::new(Memo::default());
+    }
+    const MEMO_MAX: usize = 1 << 18;
+    MEMO.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        let words = memo.entry(lang).or_default();
+        if let Some(hit) = words.get(norm) {
+            return hit.as_deref().map(str::to_string);
+        }
+        let term = content_term_uncached(norm, lang);
+        if words.len() >= MEMO_MAX {
+            words.clear();
+        }
+        words.insert(norm.into(), term.as_deref().map(Box::from));
+        term
+    })
+}
+
+/// Per language, each word's content term (`None`: not a content word).
+type Memo = ahash::AHashMap<Lang, ahash::AHashMap<Box<str>, Option<Box<str>>>>;
+
+fn content_term_uncached(norm: &str, lang: Lang) -> Option<String> {
     let word = strip_clitics(norm, lang);
     let profile = profile(lang);
     if word.is_empty() || profile.stopwords.contains(word) {
@@ -386,7 +411,7 @@ pub fn content_term(norm: &str, lang: Lang) -> Option<String> {
     if word.contains('\u{307}') {
         // Lower-casing the Turkish `İ` leaves a combining dot above.
         let word: String = word.chars().filter(|&c| c != '\u{307}').collect();
-        return content_term(&word, lang);
+        return content_term_uncached(&word, lang);
     }
     if !word.chars().all(char::is_alphabetic) {
         return Some(word.to_string());
