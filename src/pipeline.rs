@@ -8,7 +8,7 @@
 //!            → align passages → RunReport
 //! ```
 
-use crate::align::sentences::align_sentences;
+use crate::align::sentences::{align_doc_sentences, doc_sentences, DocSentences};
 use crate::align::{shared_passages, AlignConfig};
 use crate::candidates::{generate, CandidateInputs, CandidateStats};
 use crate::cluster::{
@@ -308,6 +308,7 @@ fn evidence(
     b: DocId,
     label: Option<Label>,
     params: &Params,
+    split: &[Option<DocSentences>],
 ) -> (Vec<ReportedPassage>, Vec<SentencePair>) {
     let align = AlignConfig {
         min_tokens: params.passage_min_tokens,
@@ -330,7 +331,23 @@ fn evidence(
         .collect();
     let sentences = match (label, prep.weights()) {
         (Some(Label::Rewrite), Some(w)) => {
-            align_sentences(ta, &prep.docs[a], tb, &prep.docs[b], &w)
+            let own_a;
+            let own_b;
+            let sa = match split.get(a).and_then(Option::as_ref) {
+                Some(s) => s,
+                None => {
+                    own_a = doc_sentences(ta, &prep.docs[a], &w);
+                    &own_a
+                }
+            };
+            let sb = match split.get(b).and_then(Option::as_ref) {
+                Some(s) => s,
+                None => {
+                    own_b = doc_sentences(tb, &prep.docs[b], &w);
+                    &own_b
+                }
+            };
+            align_doc_sentences(sa, sb)
         }
         _ => Vec::new(),
     };
@@ -436,11 +453,26 @@ fn run_stages(articles: &[Article], params: &Params, progress: &dyn Progress) ->
             .then(x.a.cmp(&y.a))
             .then(x.b.cmp(&y.b))
     });
+    // Every document in a rewrite pair is split into sentences once.
+    let mut in_rewrite = vec![false; articles.len()];
+    for p in labelled.iter().filter(|p| p.label == Some(Label::Rewrite)) {
+        in_rewrite[p.a.idx()] = true;
+        in_rewrite[p.b.idx()] = true;
+    }
+    let split: Vec<Option<DocSentences>> = match prep.weights() {
+        Some(w) => in_rewrite
+            .par_iter()
+            .enumerate()
+            .map(|(i, &yes)| yes.then(|| doc_sentences(&articles[i].body, &prep.docs[i], &w)))
+            .collect(),
+        None => Vec::new(),
+    };
     progress.start("align", labelled.len() as u64);
     let pairs: Vec<ReportedPair> = labelled
         .par_iter()
         .map(|p| {
-            let (passages, sentences) = evidence(articles, &prep, p.a, p.b, p.label, params);
+            let (passages, sentences) =
+                evidence(articles, &prep, p.a, p.b, p.label, params, &split);
             progress.advance(1);
             ReportedPair {
                 a: p.a,
@@ -550,7 +582,7 @@ pub fn compare(articles: &[Article], a: DocId, b: DocId, params: &Params) -> Res
     let verified: VerifiedPair = verify(&[cand], &prep.features(), params)
         .pop()
         .ok_or_else(|| crate::Error::InvalidParams("compare: nothing verified".into()))?;
-    let (passages, sentences) = evidence(articles, &prep, a, b, verified.label, params);
+    let (passages, sentences) = evidence(articles, &prep, a, b, verified.label, params, &[]);
     let info = |d: DocId| {
         let (art, doc) = (&articles[d.idx()], &prep.docs[d.idx()]);
         DocInfo {

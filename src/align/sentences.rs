@@ -30,6 +30,15 @@ pub const MIN_SHARED_TERMS: usize = 2;
 /// Sentences per article considered (keeps very long texts cheap).
 const MAX_SENTENCES: usize = 2000;
 
+/// The sentences of one document with their weighted terms: computed once
+/// per document and reused for every pair it is in.
+pub struct DocSentences(Vec<Sentence>);
+
+/// Splits one document into weighted sentences (see the module docs).
+pub fn doc_sentences(text: &str, doc: &NormDoc, weights: &TermWeights<'_>) -> DocSentences {
+    DocSentences(sentences(text, doc, weights))
+}
+
 /// One sentence: byte range, and its terms `(hash, weight, word as written
 /// normalised)` sorted by hash, and the vector norm.
 struct Sentence {
@@ -90,8 +99,15 @@ pub fn align_sentences(
     doc_b: &NormDoc,
     weights: &TermWeights<'_>,
 ) -> Vec<SentencePair> {
-    let sa = sentences(text_a, doc_a, weights);
-    let sb = sentences(text_b, doc_b, weights);
+    align_doc_sentences(
+        &doc_sentences(text_a, doc_a, weights),
+        &doc_sentences(text_b, doc_b, weights),
+    )
+}
+
+/// [`align_sentences`] on documents already split by [`doc_sentences`].
+pub fn align_doc_sentences(a: &DocSentences, b: &DocSentences) -> Vec<SentencePair> {
+    let (sa, sb) = (&a.0, &b.0);
     // Inverted index of the second text: term → (sentence, weight).
     let mut index: AHashMap<u64, Vec<(usize, f64)>> = AHashMap::new();
     for (j, s) in sb.iter().enumerate() {
@@ -103,7 +119,7 @@ pub fn align_sentences(
     let mut dot = vec![0.0f64; sb.len()];
     let mut shared = vec![0usize; sb.len()];
     let mut touched: Vec<usize> = Vec::new();
-    for s in &sa {
+    for s in sa {
         for &(h, w, _) in &s.terms {
             if let Some(hits) = index.get(&h) {
                 for &(j, wb) in hits {
