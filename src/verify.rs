@@ -157,15 +157,24 @@ pub fn verify(candidates: &[Candidate], f: &Features<'_>, params: &Params) -> Ve
         .map(|c| {
             let (a, b) = (c.a.idx(), c.b.idx());
             let mut s = scores(f, a, b);
-            if s.shared_shingles >= params.partial_min_shingles
-                && s.containment < params.near_copy_containment
-            {
+            // The passages are needed for the residual story similarity
+            // (stories mode) and for the coverage of a copy-edited copy. Each
+            // edited word breaks at most k shingles, so a copy with half its
+            // words in passages keeps at least a quarter of its shingles
+            // unless edits come more often than one word in ten: below that
+            // containment the alignment is not worth its cost.
+            let partial = s.shared_shingles >= params.partial_min_shingles
+                && s.containment < params.near_copy_containment;
+            let may_be_edited_copy = s.containment >= params.near_copy_containment / 2.0;
+            if partial && (f.weights.is_some() || may_be_edited_copy) {
                 let align = AlignConfig {
                     min_tokens: params.passage_min_tokens,
                     ..AlignConfig::default()
                 };
                 let shared = passages(&f.docs[a], &f.docs[b], align);
-                s.coverage = coverage(&f.docs[a], &f.docs[b], &shared);
+                if may_be_edited_copy {
+                    s.coverage = coverage(&f.docs[a], &f.docs[b], &shared);
+                }
                 s.residual_story = residual_story(f, a, b, &shared);
             }
             let same_text = f.exact[a] != 0 && f.exact[a] == f.exact[b];
