@@ -345,8 +345,42 @@ pub fn shared_passages(
     doc_b: &NormDoc,
     config: AlignConfig,
 ) -> Vec<Passage> {
-    let mut out = passages(doc_a, doc_b, config);
-    for (qa, qb) in quotes::shared_quotes(text_a, doc_a, text_b, doc_b) {
+    shared_passages_of(
+        doc_a,
+        &AlignDoc::new(text_a, doc_a),
+        doc_b,
+        &AlignDoc::new(text_b, doc_b),
+        config,
+    )
+}
+
+/// What alignment needs of one document, computed once however many pairs
+/// it is in: its kept-token hashes and its quotations.
+pub struct AlignDoc {
+    kept: KeptTokens,
+    quotes: Vec<quotes::Quote>,
+}
+
+impl AlignDoc {
+    /// Prepares one document (`text` is its original body).
+    pub fn new(text: &str, doc: &NormDoc) -> AlignDoc {
+        AlignDoc {
+            kept: kept_tokens(doc),
+            quotes: quotes::quotes(text, doc),
+        }
+    }
+}
+
+/// [`shared_passages`] on documents prepared with [`AlignDoc::new`].
+pub fn shared_passages_of(
+    doc_a: &NormDoc,
+    view_a: &AlignDoc,
+    doc_b: &NormDoc,
+    view_b: &AlignDoc,
+    config: AlignConfig,
+) -> Vec<Passage> {
+    let mut out = passages_kept(doc_a, &view_a.kept, doc_b, &view_b.kept, config);
+    for (qa, qb) in quotes::shared_quotes_of(doc_a, &view_a.quotes, doc_b, &view_b.quotes) {
         let quote_tokens = qa.tokens.len().min(qb.tokens.len());
         for p in &mut out {
             trim_off(p, doc_a, doc_b, &qa.bytes, &qb.bytes);

@@ -9,7 +9,7 @@
 //! ```
 
 use crate::align::sentences::{align_doc_sentences, doc_sentences, DocSentences};
-use crate::align::{shared_passages, AlignConfig};
+use crate::align::{shared_passages_of, AlignConfig, AlignDoc};
 use crate::candidates::{generate, CandidateInputs, CandidateStats};
 use crate::cluster::{
     average_linkage, build_clusters, refine, split_events, Edge, EVENT_MIN_HALF, EVENT_SPLIT_RATIO,
@@ -308,6 +308,7 @@ fn evidence(
     b: DocId,
     label: Option<Label>,
     params: &Params,
+    views: &[Option<AlignDoc>],
     split: &[Option<DocSentences>],
 ) -> (Vec<ReportedPassage>, Vec<SentencePair>) {
     let align = AlignConfig {
@@ -316,7 +317,22 @@ fn evidence(
     };
     let (a, b) = (a.idx(), b.idx());
     let (ta, tb) = (&articles[a].body, &articles[b].body);
-    let passages = shared_passages(ta, &prep.docs[a], tb, &prep.docs[b], align)
+    let (own_a, own_b);
+    let view_a = match views.get(a).and_then(Option::as_ref) {
+        Some(v) => v,
+        None => {
+            own_a = AlignDoc::new(ta, &prep.docs[a]);
+            &own_a
+        }
+    };
+    let view_b = match views.get(b).and_then(Option::as_ref) {
+        Some(v) => v,
+        None => {
+            own_b = AlignDoc::new(tb, &prep.docs[b]);
+            &own_b
+        }
+    };
+    let passages = shared_passages_of(&prep.docs[a], view_a, &prep.docs[b], view_b, align)
         .into_iter()
         .map(|ps| ReportedPassage {
             a_start: ps.a.start,
@@ -453,12 +469,23 @@ fn run_stages(articles: &[Article], params: &Params, progress: &dyn Progress) ->
             .then(x.a.cmp(&y.a))
             .then(x.b.cmp(&y.b))
     });
-    // Every document in a rewrite pair is split into sentences once.
+    // Every document in a reported pair is prepared for alignment once, and
+    // every document in a rewrite pair split into sentences once.
+    let mut in_pair = vec![false; articles.len()];
     let mut in_rewrite = vec![false; articles.len()];
-    for p in labelled.iter().filter(|p| p.label == Some(Label::Rewrite)) {
-        in_rewrite[p.a.idx()] = true;
-        in_rewrite[p.b.idx()] = true;
+    for p in &labelled {
+        in_pair[p.a.idx()] = true;
+        in_pair[p.b.idx()] = true;
+        if p.label == Some(Label::Rewrite) {
+            in_rewrite[p.a.idx()] = true;
+            in_rewrite[p.b.idx()] = true;
+        }
     }
+    let views: Vec<Option<AlignDoc>> = in_pair
+        .par_iter()
+        .enumerate()
+        .map(|(i, &yes)| yes.then(|| AlignDoc::new(&articles[i].body, &prep.docs[i])))
+        .collect();
     let split: Vec<Option<DocSentences>> = match prep.weights() {
         Some(w) => in_rewrite
             .par_iter()
@@ -472,7 +499,7 @@ fn run_stages(articles: &[Article], params: &Params, progress: &dyn Progress) ->
         .par_iter()
         .map(|p| {
             let (passages, sentences) =
-                evidence(articles, &prep, p.a, p.b, p.label, params, &split);
+                evidence(articles, &prep, p.a, p.b, p.label, params, &views, &split);
             progress.advance(1);
             ReportedPair {
                 a: p.a,
@@ -582,7 +609,7 @@ pub fn compare(articles: &[Article], a: DocId, b: DocId, params: &Params) -> Res
     let verified: VerifiedPair = verify(&[cand], &prep.features(), params)
         .pop()
         .ok_or_else(|| crate::Error::InvalidParams("compare: nothing verified".into()))?;
-    let (passages, sentences) = evidence(articles, &prep, a, b, verified.label, params, &[]);
+    let (passages, sentences) = evidence(articles, &prep, a, b, verified.label, params, &[], &[]);
     let info = |d: DocId| {
         let (art, doc) = (&articles[d.idx()], &prep.docs[d.idx()]);
         DocInfo {

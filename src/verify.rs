@@ -172,9 +172,7 @@ pub fn verify(candidates: &[Candidate], f: &Features<'_>, params: &Params) -> Ve
                     ..AlignConfig::default()
                 };
                 let shared = passages(&f.docs[a], &f.docs[b], align);
-                if may_be_edited_copy {
-                    s.coverage = coverage(&f.docs[a], &f.docs[b], &shared);
-                }
+                s.coverage = coverage(&f.docs[a], &f.docs[b], &shared);
                 s.residual_story = residual_story(f, a, b, &shared);
             }
             let same_text = f.exact[a] != 0 && f.exact[a] == f.exact[b];

@@ -202,8 +202,16 @@ pub fn shared_quotes(
     text_b: &str,
     doc_b: &NormDoc,
 ) -> Vec<(Quote, Quote)> {
-    let qa = quotes(text_a, doc_a);
-    let qb = quotes(text_b, doc_b);
+    shared_quotes_of(doc_a, &quotes(text_a, doc_a), doc_b, &quotes(text_b, doc_b))
+}
+
+/// [`shared_quotes`] with each text's quotations already found by [`quotes`].
+pub fn shared_quotes_of(
+    doc_a: &NormDoc,
+    qa: &[Quote],
+    doc_b: &NormDoc,
+    qb: &[Quote],
+) -> Vec<(Quote, Quote)> {
     let words = |doc: &'_ NormDoc, q: &Quote| -> Vec<String> {
         doc.tokens[q.tokens.clone()]
             .iter()
