@@ -301,6 +301,14 @@ fn prepare<'t>(
 
 /// Passages (and, for rewrites, sentence pairs) of one labelled pair: the
 /// one code path of `scan` and `compare`.
+/// Per-document alignment inputs, prepared once for the documents in
+/// reported pairs (empty: each pair prepares its own).
+#[derive(Default)]
+struct EvidenceCache {
+    views: Vec<Option<AlignDoc>>,
+    sentences: Vec<Option<DocSentences>>,
+}
+
 fn evidence(
     articles: &[Article],
     prep: &Prepared<'_>,
@@ -308,9 +316,9 @@ fn evidence(
     b: DocId,
     label: Option<Label>,
     params: &Params,
-    views: &[Option<AlignDoc>],
-    split: &[Option<DocSentences>],
+    cache: &EvidenceCache,
 ) -> (Vec<ReportedPassage>, Vec<SentencePair>) {
+    let (views, split) = (&cache.views, &cache.sentences);
     let align = AlignConfig {
         min_tokens: params.passage_min_tokens,
         ..AlignConfig::default()
@@ -494,12 +502,16 @@ fn run_stages(articles: &[Article], params: &Params, progress: &dyn Progress) ->
             .collect(),
         None => Vec::new(),
     };
+    let cache = EvidenceCache {
+        views,
+        sentences: split,
+    };
     progress.start("align", labelled.len() as u64);
     let pairs: Vec<ReportedPair> = labelled
         .par_iter()
         .map(|p| {
             let (passages, sentences) =
-                evidence(articles, &prep, p.a, p.b, p.label, params, &views, &split);
+                evidence(articles, &prep, p.a, p.b, p.label, params, &cache);
             progress.advance(1);
             ReportedPair {
                 a: p.a,
@@ -609,7 +621,15 @@ pub fn compare(articles: &[Article], a: DocId, b: DocId, params: &Params) -> Res
     let verified: VerifiedPair = verify(&[cand], &prep.features(), params)
         .pop()
         .ok_or_else(|| crate::Error::InvalidParams("compare: nothing verified".into()))?;
-    let (passages, sentences) = evidence(articles, &prep, a, b, verified.label, params, &[], &[]);
+    let (passages, sentences) = evidence(
+        articles,
+        &prep,
+        a,
+        b,
+        verified.label,
+        params,
+        &EvidenceCache::default(),
+    );
     let info = |d: DocId| {
         let (art, doc) = (&articles[d.idx()], &prep.docs[d.idx()]);
         DocInfo {
