@@ -101,32 +101,8 @@ pub struct PipelineArgs {
     /// Exit with status 1 when any pair is reported.
     #[arg(long)]
     pub fail_on_duplicates: bool,
-    /// JSON field holding the article id.
-    #[arg(long, default_value = "id")]
-    pub id_field: String,
-    /// JSON field holding the text.
-    #[arg(long, default_value = "text")]
-    pub text_field: String,
-    /// JSON field holding the headline.
-    #[arg(long, default_value = "title")]
-    pub title_field: String,
-    /// JSON field holding the publication date (RFC 3339 or YYYY-MM-DD).
-    #[arg(long, default_value = "published")]
-    pub published_field: String,
-    /// JSON field holding the outlet.
-    #[arg(long, default_value = "source")]
-    pub source_field: String,
-    /// JSON field holding the URL.
-    #[arg(long, default_value = "url")]
-    pub url_field: String,
-    /// JSON field holding a raw HTML page (its main text is extracted when the text field is absent).
-    #[arg(long, default_value = "html")]
-    pub html_field: String,
-    /// JSON field holding the language (ISO 639-1 code such as `de`; also
-    /// ISO 639-3 or BCP 47 tags). Articles without it get their language
-    /// detected from the text.
-    #[arg(long, default_value = "lang")]
-    pub lang_field: String,
+    #[command(flatten)]
+    pub fields: FieldArgs,
 }
 
 #[derive(Debug, Args)]
@@ -179,15 +155,8 @@ pub struct CompareArgs {
     /// Width of each side-by-side column, in characters.
     #[arg(long, default_value_t = 56)]
     pub width: usize,
-    /// JSON field holding the article id.
-    #[arg(long, default_value = "id")]
-    pub id_field: String,
-    /// JSON field holding the text.
-    #[arg(long, default_value = "text")]
-    pub text_field: String,
-    /// JSON field holding the headline.
-    #[arg(long, default_value = "title")]
-    pub title_field: String,
+    #[command(flatten)]
+    pub fields: FieldArgs,
 }
 
 #[derive(Debug, Args)]
@@ -233,4 +202,35 @@ pub struct EvalArgs {
     /// Print one JSON object instead of tables.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Names of the input record fields (JSONL).
+#[derive(Debug, Args)]
+pub struct FieldArgs {
+    /// JSON field holding the article id.
+    #[arg(long, default_value = "id")]
+    pub id_field: String,
+    /// JSON field holding the text.
+    #[arg(long, default_value = "text")]
+    pub text_field: String,
+    /// JSON field holding the headline.
+    #[arg(long, default_value = "title")]
+    pub title_field: String,
+    /// JSON field holding the publication date (RFC 3339 or YYYY-MM-DD).
+    #[arg(long, default_value = "published")]
+    pub published_field: String,
+    /// JSON field holding the outlet.
+    #[arg(long, default_value = "source")]
+    pub source_field: String,
+    /// JSON field holding the URL.
+    #[arg(long, default_value = "url")]
+    pub url_field: String,
+    /// JSON field holding a raw HTML page (its main text is extracted when the text field is absent).
+    #[arg(long, default_value = "html")]
+    pub html_field: String,
+    /// JSON field holding the language (ISO 639-1 code such as `de`; also
+    /// ISO 639-3 or BCP 47 tags). Articles without it get their language
+    /// detected from the text.
+    #[arg(long, default_value = "lang")]
+    pub lang_field: String,
 }

@@ -1,6 +1,6 @@
 //! Arguments → library settings, and the shared run of the pipeline.
 
-use super::args::{ColorArg, KeepArg, ModeArg, PipelineArgs};
+use super::args::{ColorArg, FieldArgs, KeepArg, ModeArg, PipelineArgs};
 use anyhow::Context;
 use newsdup::ingest::{read_inputs, Batch, IngestConfig};
 use newsdup::pipeline::Progress;
@@ -32,18 +32,26 @@ pub fn params(a: &PipelineArgs) -> Params {
     }
 }
 
+/// The record field names, with the other ingest settings at their defaults.
+pub fn ingest_fields(f: &FieldArgs) -> IngestConfig {
+    IngestConfig {
+        id_field: f.id_field.clone(),
+        text_field: f.text_field.clone(),
+        title_field: f.title_field.clone(),
+        published_field: f.published_field.clone(),
+        source_field: f.source_field.clone(),
+        url_field: f.url_field.clone(),
+        html_field: f.html_field.clone(),
+        lang_field: f.lang_field.clone(),
+        ..IngestConfig::default()
+    }
+}
+
 pub fn ingest_config(a: &PipelineArgs, keep_raw: bool) -> IngestConfig {
     IngestConfig {
-        id_field: a.id_field.clone(),
-        text_field: a.text_field.clone(),
-        title_field: a.title_field.clone(),
-        published_field: a.published_field.clone(),
-        source_field: a.source_field.clone(),
-        url_field: a.url_field.clone(),
-        html_field: a.html_field.clone(),
-        lang_field: a.lang_field.clone(),
         strict: a.strict,
         keep_raw,
+        ..ingest_fields(&a.fields)
     }
 }
 

@@ -12,11 +12,8 @@ use std::process::ExitCode;
 
 fn ingest_config(a: &CompareArgs) -> IngestConfig {
     IngestConfig {
-        id_field: a.id_field.clone(),
-        text_field: a.text_field.clone(),
-        title_field: a.title_field.clone(),
         strict: true,
-        ..IngestConfig::default()
+        ..crate::cli::settings::ingest_fields(&a.fields)
     }
 }
 
