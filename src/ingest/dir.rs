@@ -128,7 +128,9 @@ pub(crate) fn read_html_file(path: &Path, key: &Path) -> Result<Record> {
             url: extracted.url,
             body: extracted.text,
             raw: None,
-            lang: None,
+            // The declared language when it is a code newsdup knows;
+            // otherwise it is detected from the text.
+            lang: extracted.lang.as_deref().and_then(crate::lang::parse_code),
         }),
         warnings,
     ))

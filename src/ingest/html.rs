@@ -22,6 +22,8 @@ pub struct Extracted {
     pub url: Option<String>,
     /// The site name.
     pub site: Option<String>,
+    /// The page's declared language (`<html lang>`), as written.
+    pub lang: Option<String>,
 }
 
 /// Decodes page bytes: UTF-8 when valid, otherwise the guessed legacy charset.
@@ -71,6 +73,7 @@ fn extract_inner(html: &str, url: Option<&str>) -> Result<Extracted, String> {
                     published: non_empty(article.published_time),
                     url: non_empty(article.url),
                     site: non_empty(article.site_name),
+                    lang: non_empty(article.lang),
                 });
             }
             Err(e) => last_error = e.to_string(),
@@ -103,7 +106,7 @@ fn tidy(text: &str) -> String {
 mod tests {
     use super::*;
 
-    const PAGE: &str = r#"<!doctype html><html><head><title>Harbour strike ends | The Gazette</title>
+    const PAGE: &str = r#"<!doctype html><html lang="en-GB"><head><title>Harbour strike ends | The Gazette</title>
 <meta property="article:published_time" content="2026-03-14T09:00:00Z"></head>
 <body><nav><a href="/">Home</a> <a href="/news">News</a> <a href="/sport">Sport</a></nav>
 <div class="newsletter">Subscribe to our newsletter * indicates required</div>
@@ -129,6 +132,7 @@ container traffic should be back to normal by Monday.</p></article>
         assert!(!e.text.contains("All rights reserved"), "{}", e.text);
         assert!(e.title.unwrap().contains("Harbour strike ends"));
         assert_eq!(e.published.as_deref(), Some("2026-03-14T09:00:00Z"));
+        assert_eq!(e.lang.as_deref(), Some("en-GB"));
         // Paragraphs stay apart.
         assert!(e.text.contains("\n\n"));
     }

@@ -184,6 +184,11 @@ fn parse_line(bytes: &[u8], name: &str, line: u64, config: &IngestConfig) -> Opt
             ));
         }
         parsed
+    })
+    .or_else(|| {
+        from_page(|e| e.lang.clone())
+            .as_deref()
+            .and_then(crate::lang::parse_code)
     });
     let article = Article {
         key,
