@@ -299,16 +299,49 @@ fn prepare<'t>(
     })
 }
 
-/// Passages (and, for rewrites, sentence pairs) of one labelled pair: the
-/// one code path of `scan` and `compare`.
-/// Per-document alignment inputs, prepared once for the documents in
-/// reported pairs (empty: each pair prepares its own).
-#[derive(Default)]
+/// Per-document alignment inputs, prepared once for every document of the
+/// pairs whose evidence is wanted, however many pairs it is in.
 struct EvidenceCache {
     views: Vec<Option<AlignDoc>>,
     sentences: Vec<Option<DocSentences>>,
 }
 
+impl EvidenceCache {
+    /// Prepares the documents of `pairs`: every one for passages, those of a
+    /// rewrite pair for sentence alignment too.
+    fn new(
+        articles: &[Article],
+        prep: &Prepared<'_>,
+        pairs: &[(DocId, DocId, Option<Label>)],
+    ) -> Self {
+        let mut in_pair = vec![false; articles.len()];
+        let mut in_rewrite = vec![false; articles.len()];
+        for &(a, b, label) in pairs {
+            for d in [a.idx(), b.idx()] {
+                in_pair[d] = true;
+                in_rewrite[d] |= label == Some(Label::Rewrite);
+            }
+        }
+        let views = in_pair
+            .par_iter()
+            .enumerate()
+            .map(|(i, &yes)| yes.then(|| AlignDoc::new(&articles[i].body, &prep.docs[i])))
+            .collect();
+        let sentences = match prep.weights() {
+            Some(w) => in_rewrite
+                .par_iter()
+                .enumerate()
+                .map(|(i, &yes)| yes.then(|| doc_sentences(&articles[i].body, &prep.docs[i], &w)))
+                .collect(),
+            None => Vec::new(),
+        };
+        EvidenceCache { views, sentences }
+    }
+}
+
+/// Passages (and, for rewrites, sentence pairs) of one labelled pair: the
+/// one code path of `scan` and `compare`. The pair must be one of those
+/// `cache` was prepared for.
 fn evidence(
     articles: &[Article],
     prep: &Prepared<'_>,
@@ -318,28 +351,15 @@ fn evidence(
     params: &Params,
     cache: &EvidenceCache,
 ) -> (Vec<ReportedPassage>, Vec<SentencePair>) {
-    let (views, split) = (&cache.views, &cache.sentences);
+    const PREPARED: &str = "the evidence cache holds every document of its pairs";
     let align = AlignConfig {
         min_tokens: params.passage_min_tokens,
         ..AlignConfig::default()
     };
     let (a, b) = (a.idx(), b.idx());
     let (ta, tb) = (&articles[a].body, &articles[b].body);
-    let (own_a, own_b);
-    let view_a = match views.get(a).and_then(Option::as_ref) {
-        Some(v) => v,
-        None => {
-            own_a = AlignDoc::new(ta, &prep.docs[a]);
-            &own_a
-        }
-    };
-    let view_b = match views.get(b).and_then(Option::as_ref) {
-        Some(v) => v,
-        None => {
-            own_b = AlignDoc::new(tb, &prep.docs[b]);
-            &own_b
-        }
-    };
+    let view_a = cache.views[a].as_ref().expect(PREPARED);
+    let view_b = cache.views[b].as_ref().expect(PREPARED);
     let passages = shared_passages_of(&prep.docs[a], view_a, &prep.docs[b], view_b, align)
         .into_iter()
         .map(|ps| ReportedPassage {
@@ -354,25 +374,10 @@ fn evidence(
         })
         .collect();
     let sentences = match (label, prep.weights()) {
-        (Some(Label::Rewrite), Some(w)) => {
-            let own_a;
-            let own_b;
-            let sa = match split.get(a).and_then(Option::as_ref) {
-                Some(s) => s,
-                None => {
-                    own_a = doc_sentences(ta, &prep.docs[a], &w);
-                    &own_a
-                }
-            };
-            let sb = match split.get(b).and_then(Option::as_ref) {
-                Some(s) => s,
-                None => {
-                    own_b = doc_sentences(tb, &prep.docs[b], &w);
-                    &own_b
-                }
-            };
-            align_doc_sentences(sa, sb)
-        }
+        (Some(Label::Rewrite), Some(_)) => align_doc_sentences(
+            cache.sentences[a].as_ref().expect(PREPARED),
+            cache.sentences[b].as_ref().expect(PREPARED),
+        ),
         _ => Vec::new(),
     };
     (passages, sentences)
@@ -477,35 +482,8 @@ fn run_stages(articles: &[Article], params: &Params, progress: &dyn Progress) ->
             .then(x.a.cmp(&y.a))
             .then(x.b.cmp(&y.b))
     });
-    // Every document in a reported pair is prepared for alignment once, and
-    // every document in a rewrite pair split into sentences once.
-    let mut in_pair = vec![false; articles.len()];
-    let mut in_rewrite = vec![false; articles.len()];
-    for p in &labelled {
-        in_pair[p.a.idx()] = true;
-        in_pair[p.b.idx()] = true;
-        if p.label == Some(Label::Rewrite) {
-            in_rewrite[p.a.idx()] = true;
-            in_rewrite[p.b.idx()] = true;
-        }
-    }
-    let views: Vec<Option<AlignDoc>> = in_pair
-        .par_iter()
-        .enumerate()
-        .map(|(i, &yes)| yes.then(|| AlignDoc::new(&articles[i].body, &prep.docs[i])))
-        .collect();
-    let split: Vec<Option<DocSentences>> = match prep.weights() {
-        Some(w) => in_rewrite
-            .par_iter()
-            .enumerate()
-            .map(|(i, &yes)| yes.then(|| doc_sentences(&articles[i].body, &prep.docs[i], &w)))
-            .collect(),
-        None => Vec::new(),
-    };
-    let cache = EvidenceCache {
-        views,
-        sentences: split,
-    };
+    let wanted: Vec<_> = labelled.iter().map(|p| (p.a, p.b, p.label)).collect();
+    let cache = EvidenceCache::new(articles, &prep, &wanted);
     progress.start("align", labelled.len() as u64);
     let pairs: Vec<ReportedPair> = labelled
         .par_iter()
@@ -628,7 +606,7 @@ pub fn compare(articles: &[Article], a: DocId, b: DocId, params: &Params) -> Res
         b,
         verified.label,
         params,
-        &EvidenceCache::default(),
+        &EvidenceCache::new(articles, &prep, &[(a, b, verified.label)]),
     );
     let info = |d: DocId| {
         let (art, doc) = (&articles[d.idx()], &prep.docs[d.idx()]);

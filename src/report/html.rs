@@ -194,16 +194,21 @@ mod tests {
         Zürich, 東京 et 🎉 --> et la séance du conseil municipal a été levée après trois heures \
         de débat sur le budget des écoles et des routes de la ville.";
 
-    #[test]
-    fn self_contained_and_escaped() {
-        let articles = vec![
+    /// Two copies of a text full of markup, and one unrelated article.
+    fn hostile_batch() -> Vec<Article> {
+        vec![
             article("a", HOSTILE),
             article("b", &format!("{HOSTILE} Fin.")),
             article(
                 "c",
                 "Une autre histoire sans rapport, sur la pluie et le beau temps.",
             ),
-        ];
+        ]
+    }
+
+    #[test]
+    fn self_contained_and_escaped() {
+        let articles = hostile_batch();
         let (report, html) = render(&articles);
         assert_eq!(report.pairs.len(), 1, "the two copies make one pair");
         // No fetches: no http(s) URL anywhere in an attribute, no external script or style.
@@ -229,14 +234,7 @@ mod tests {
 
     #[test]
     fn embedded_data_round_trips() {
-        let articles = vec![
-            article("a", HOSTILE),
-            article("b", &format!("{HOSTILE} Fin.")),
-            article(
-                "c",
-                "Une autre histoire sans rapport, sur la pluie et le beau temps.",
-            ),
-        ];
+        let articles = hostile_batch();
         let (report, html) = render(&articles);
         let block = |id: &str| -> Value {
             let open = format!("<script type=\"application/json\" id=\"{id}\">");
