@@ -5,7 +5,7 @@
 //! reported labels, and a threshold sweep.
 
 use crate::ingest::TruthPair;
-use crate::pipeline::{self, RunReport};
+use crate::pipeline::{self, Evidence, NoProgress, RunReport};
 use crate::{Article, Params, Result};
 use ahash::AHashMap;
 use serde::Serialize;
@@ -349,7 +349,8 @@ pub fn sweep(
                     near_copy_containment: k,
                     ..base.clone()
                 };
-                let report = pipeline::run(articles, &params)?;
+                let report =
+                    pipeline::run_with_progress(articles, &params, Evidence::Top(0), &NoProgress)?;
                 rows.push(SweepRow {
                     cluster_threshold: c,
                     rewrite_threshold: r,

@@ -162,6 +162,30 @@ pub trait Progress: Sync {
     fn finish(&self) {}
 }
 
+/// Which reported pairs get their evidence (passages, and sentence pairs for
+/// rewrites) aligned. Alignment re-reads both texts of a pair and is the
+/// costliest stage on big batches, so a run that reports only the top pairs
+/// aligns only those. Pairs outside the scope have empty `passages` and
+/// `sentences`; their labels and scores are the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Evidence {
+    /// Every reported pair (JSON, HTML and passages reports).
+    #[default]
+    All,
+    /// The first `n` pairs in ranking order (a terminal summary of `n` pairs;
+    /// `0` for none).
+    Top(usize),
+}
+
+impl Evidence {
+    fn count(self, pairs: usize) -> usize {
+        match self {
+            Evidence::All => pairs,
+            Evidence::Top(n) => n.min(pairs),
+        }
+    }
+}
+
 /// A [`Progress`] that ignores everything.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoProgress;
@@ -383,23 +407,31 @@ fn evidence(
     (passages, sentences)
 }
 
-/// Runs the whole pipeline over a batch of articles.
+/// Runs the whole pipeline over a batch of articles, with the evidence of
+/// every reported pair.
 pub fn run(articles: &[Article], params: &Params) -> Result<RunReport> {
-    run_with_progress(articles, params, &NoProgress)
+    run_with_progress(articles, params, Evidence::All, &NoProgress)
 }
 
-/// [`run`], reporting each stage's progress to `progress`.
+/// [`run`], aligning the evidence of the pairs in `evidence` only and
+/// reporting each stage's progress to `progress`.
 pub fn run_with_progress(
     articles: &[Article],
     params: &Params,
+    evidence: Evidence,
     progress: &dyn Progress,
 ) -> Result<RunReport> {
-    let report = run_stages(articles, params, progress);
+    let report = run_stages(articles, params, evidence, progress);
     progress.finish();
     report
 }
 
-fn run_stages(articles: &[Article], params: &Params, progress: &dyn Progress) -> Result<RunReport> {
+fn run_stages(
+    articles: &[Article],
+    params: &Params,
+    scope: Evidence,
+    progress: &dyn Progress,
+) -> Result<RunReport> {
     let prep = prepare(articles, params, progress)?;
     let seed = params.seed;
     let docs = &prep.docs;
@@ -482,15 +514,23 @@ fn run_stages(articles: &[Article], params: &Params, progress: &dyn Progress) ->
             .then(x.a.cmp(&y.a))
             .then(x.b.cmp(&y.b))
     });
-    let wanted: Vec<_> = labelled.iter().map(|p| (p.a, p.b, p.label)).collect();
+    let aligned = scope.count(labelled.len());
+    let wanted: Vec<_> = labelled[..aligned]
+        .iter()
+        .map(|p| (p.a, p.b, p.label))
+        .collect();
     let cache = EvidenceCache::new(articles, &prep, &wanted);
-    progress.start("align", labelled.len() as u64);
+    progress.start("align", aligned as u64);
     let pairs: Vec<ReportedPair> = labelled
         .par_iter()
-        .map(|p| {
-            let (passages, sentences) =
-                evidence(articles, &prep, p.a, p.b, p.label, params, &cache);
-            progress.advance(1);
+        .enumerate()
+        .map(|(rank, p)| {
+            let (passages, sentences) = if rank < aligned {
+                progress.advance(1);
+                evidence(articles, &prep, p.a, p.b, p.label, params, &cache)
+            } else {
+                (Vec::new(), Vec::new())
+            };
             ReportedPair {
                 a: p.a,
                 b: p.b,

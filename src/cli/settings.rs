@@ -3,7 +3,7 @@
 use super::args::{ColorArg, FieldArgs, KeepArg, ModeArg, PipelineArgs};
 use anyhow::Context;
 use newsdup::ingest::{read_inputs, Batch, IngestConfig};
-use newsdup::pipeline::Progress;
+use newsdup::pipeline::{Evidence, Progress};
 use newsdup::{pipeline, KeepPolicy, Mode, Params, RunReport};
 use std::io::Write;
 use std::path::Path;
@@ -93,11 +93,15 @@ pub fn read_batch(
     Ok((params, batch, bars))
 }
 
-/// Reads the inputs and runs the pipeline; skipped records are carried into
-/// the report.
-pub fn read_and_run(a: &PipelineArgs, keep_raw: bool) -> anyhow::Result<(Batch, RunReport)> {
+/// Reads the inputs and runs the pipeline, aligning the evidence of the pairs
+/// in `evidence`; skipped records are carried into the report.
+pub fn read_and_run(
+    a: &PipelineArgs,
+    keep_raw: bool,
+    evidence: Evidence,
+) -> anyhow::Result<(Batch, RunReport)> {
     let (params, mut batch, bars) = read_batch(a, keep_raw)?;
-    let mut report = pipeline::run_with_progress(&batch.articles, &params, &bars)?;
+    let mut report = pipeline::run_with_progress(&batch.articles, &params, evidence, &bars)?;
     report.stats.skipped = batch.skipped.len();
     report.skipped = std::mem::take(&mut batch.skipped);
     report.warnings = std::mem::take(&mut batch.warnings);

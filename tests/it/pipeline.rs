@@ -93,6 +93,37 @@ fn passages_quote_the_exact_original_bytes() {
 }
 
 #[test]
+fn evidence_scope_aligns_only_the_top_pairs_and_changes_nothing_else() {
+    let batch = read_inputs(&[crate::sample()], &IngestConfig::default()).unwrap();
+    let params = Params::default();
+    let all = pipeline::run(&batch.articles, &params).unwrap();
+    let top = pipeline::run_with_progress(
+        &batch.articles,
+        &params,
+        pipeline::Evidence::Top(2),
+        &pipeline::NoProgress,
+    )
+    .unwrap();
+    assert!(all.pairs.len() > 2);
+    assert_eq!(all.pairs.len(), top.pairs.len());
+    assert_eq!(all.clusters, top.clusters);
+    for (rank, (x, y)) in all.pairs.iter().zip(&top.pairs).enumerate() {
+        assert_eq!((x.a, x.b, x.label, x.scores), (y.a, y.b, y.label, y.scores));
+        if rank < 2 {
+            assert_eq!(x.passages.len(), y.passages.len());
+            assert_eq!(x.sentences.len(), y.sentences.len());
+        } else {
+            assert!(y.passages.is_empty() && y.sentences.is_empty());
+        }
+    }
+    // Every pair of the full run has its evidence.
+    assert!(all
+        .pairs
+        .iter()
+        .all(|p| !p.passages.is_empty() || !p.sentences.is_empty()));
+}
+
+#[test]
 fn empty_batch_is_fine() {
     let report = pipeline::run(&[], &Params::default()).unwrap();
     assert!(report.pairs.is_empty() && report.clusters.is_empty());

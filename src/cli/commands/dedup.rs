@@ -3,6 +3,7 @@
 use crate::cli::args::DedupArgs;
 use crate::cli::settings::{read_and_run, write_file};
 use ahash::AHashMap;
+use newsdup::pipeline::Evidence;
 use newsdup::{Article, DocId};
 use serde_json::json;
 use std::process::ExitCode;
@@ -39,7 +40,7 @@ fn record(article: &Article) -> String {
 }
 
 pub fn run(a: DedupArgs) -> anyhow::Result<ExitCode> {
-    let (batch, report) = read_and_run(&a.pipeline, true)?;
+    let (batch, report) = read_and_run(&a.pipeline, true, Evidence::Top(0))?;
     let mut keep = vec![false; batch.articles.len()];
     for c in &report.clusters {
         keep[c.representative.idx()] = true;

@@ -5,7 +5,7 @@ use crate::cli::settings::read_batch;
 use anyhow::{bail, Context};
 use newsdup::eval::{evaluate, sweep, truth_stories, SweepGrid, Truth};
 use newsdup::ingest::read_truth_pairs;
-use newsdup::pipeline::{self, Progress};
+use newsdup::pipeline::{self, Evidence, NoProgress, Progress};
 use newsdup::report::evaluation;
 use std::io::Write;
 use std::process::ExitCode;
@@ -47,7 +47,8 @@ pub fn run(a: EvalArgs) -> anyhow::Result<ExitCode> {
             evaluation::write_sweep_text(&rows, &mut out)?;
         }
     } else {
-        let report = pipeline::run(&batch.articles, &params)?;
+        let report =
+            pipeline::run_with_progress(&batch.articles, &params, Evidence::Top(0), &NoProgress)?;
         let scores = evaluate(&report, &truth);
         if a.json {
             evaluation::write_json(&scores, &mut out)?;

@@ -2,12 +2,23 @@
 
 use crate::cli::args::ScanArgs;
 use crate::cli::settings::{color_choice, read_and_run, write_file};
+use newsdup::pipeline::Evidence;
 use newsdup::report::{html, interchange, json, terminal};
 use std::io::Write;
 use std::process::ExitCode;
 
 pub fn run(a: ScanArgs) -> anyhow::Result<ExitCode> {
-    let (batch, report) = read_and_run(&a.pipeline, false)?;
+    // Passages are aligned for the pairs whose passages are written: all of
+    // them for the JSON, passages and HTML reports, else the terminal's top
+    // pairs.
+    let evidence = if a.json.is_some() || a.passages.is_some() || a.html.is_some() {
+        Evidence::All
+    } else if a.pipeline.quiet {
+        Evidence::Top(0)
+    } else {
+        Evidence::Top(a.top_pairs)
+    };
+    let (batch, report) = read_and_run(&a.pipeline, false, evidence)?;
     if let Some(p) = &a.json {
         write_file(p, |w| json::write(&report, w))?;
     }
