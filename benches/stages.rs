@@ -22,7 +22,6 @@ fn norm_docs(articles: &[newsdup::Article]) -> Vec<NormDoc> {
             NormDoc {
                 id: DocId(i as u32),
                 suppressed: vec![false; tokens.len()],
-                exact_hash: 0,
                 lang: newsdup::lang::Lang::En,
                 tokens,
             }

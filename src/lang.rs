@@ -479,7 +479,7 @@ pub fn for_each_content_term(
             if !is_cjk_stop_bigram(&bigram, &t.norm, &next.norm) {
                 emit(&bigram, t);
             }
-        } else if !linked(i) && !profile(Lang::Zh).stopwords.contains(&t.norm) {
+        } else if !linked(i) && !profile(Lang::Zh).stopwords.contains(t.norm.as_str()) {
             // A lone character is its own term.
             emit(&t.norm, t);
         }
@@ -633,7 +633,6 @@ mod tests {
         let doc = NormDoc {
             id: DocId(0),
             suppressed: vec![false; tokens.len()],
-            exact_hash: 0,
             lang: Lang::Zh,
             tokens,
         };

@@ -66,8 +66,9 @@ pub struct Article {
 /// A token: its normalised form and the byte range of the original text it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {
-    /// Normalised text (NFKC, case-folded, punctuation folded).
-    pub norm: String,
+    /// Normalised text (NFKC, case-folded, punctuation folded); words up to
+    /// 24 bytes are held inline, without a heap allocation per token.
+    pub norm: compact_str::CompactString,
     /// Byte range in [`Article::body`].
     pub text_range: Range<usize>,
     /// 0-based line of the body the token is on.
@@ -87,8 +88,6 @@ pub struct NormDoc {
     pub tokens: Vec<Token>,
     /// Per token: whether it sits on a line suppressed as boilerplate.
     pub suppressed: Vec<bool>,
-    /// Stable hash of the normalised token stream (equal means `exact`).
-    pub exact_hash: u64,
 }
 
 /// Sorted, deduplicated stable hashes of one document's word k-shingles.
@@ -107,7 +106,6 @@ impl NormDoc {
         NormDoc {
             id: DocId(id),
             suppressed: vec![false; tokens.len()],
-            exact_hash: 0,
             lang: crate::lang::Lang::En,
             tokens,
         }

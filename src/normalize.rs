@@ -15,6 +15,7 @@
 //! stopwords, stemming, clitics and CJK bigrams live in [`crate::lang`].
 
 use crate::model::Token;
+use compact_str::CompactString;
 use unicode_normalization::UnicodeNormalization;
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -131,7 +132,13 @@ impl TokenSink<'_> {
         if is_html_entity(self.text, start, seg.len()) {
             return;
         }
-        let norm = normalize_word(seg);
+        let norm = if seg.is_ascii() {
+            let mut n = CompactString::new(seg);
+            n.make_ascii_lowercase();
+            n
+        } else {
+            CompactString::from(normalize_word(seg))
+        };
         if norm.is_empty() {
             return;
         }
@@ -140,6 +147,39 @@ impl TokenSink<'_> {
             text_range: start..start + seg.len(),
             line: self.line,
             name: is_name_like(self.text, start, seg),
+        });
+    }
+}
+
+impl TokenSink<'_> {
+    /// [`TokenSink::push`] for an all-ASCII segment `start..end` that starts
+    /// with a letter, digit or `_`: the same token, with byte tests in place
+    /// of Unicode ones.
+    #[inline]
+    fn push_ascii(&mut self, start: usize, end: usize) {
+        let bytes = &self.text.as_bytes()[start..end];
+        if !bytes.iter().any(u8::is_ascii_alphanumeric) {
+            return;
+        }
+        self.line += self.text.as_bytes()[self.line_scan..start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u32;
+        self.line_scan = start;
+        if is_html_entity(self.text, start, bytes.len()) {
+            return;
+        }
+        // The segment is ASCII, so slicing at these offsets is valid.
+        let seg = &self.text[start..end];
+        let mut norm = CompactString::new(seg);
+        norm.make_ascii_lowercase();
+        let name = bytes.iter().any(u8::is_ascii_digit)
+            || (bytes[0].is_ascii_uppercase() && !at_sentence_start(self.text, start));
+        self.tokens.push(Token {
+            norm,
+            text_range: start..end,
+            line: self.line,
+            name,
         });
     }
 }
@@ -181,8 +221,7 @@ fn ascii_words(bytes: &[u8], from: usize, to: usize, out: &mut TokenSink<'_>) {
             }
             break;
         }
-        // The segment is ASCII, so slicing at these offsets is valid.
-        out.push(start, &out.text[start..i]);
+        out.push_ascii(start, i);
     }
 }
 
@@ -210,18 +249,23 @@ pub fn is_name_like(text: &str, start: usize, word: &str) -> bool {
     if !word.chars().next().is_some_and(char::is_uppercase) {
         return false;
     }
-    // Sentence start: the previous character that is not a space or an
-    // opening quote ends a sentence or a line, or there is none.
+    !at_sentence_start(text, start)
+}
+
+/// Whether the word at `start` opens a sentence: the previous character that
+/// is not a space or an opening quote ends a sentence or a line, or there is
+/// none.
+fn at_sentence_start(text: &str, start: usize) -> bool {
     for c in text[..start].chars().rev() {
         match c {
             ' ' | '\t' | '"' | '\'' | '\u{201C}' | '\u{2018}' | '(' | '[' | '\u{00AB}' => continue,
             '.' | '!' | '?' | ':' | '\n' | '\r' | '\u{2014}' | '-' | '|' | '\u{2022}' => {
-                return false
+                return true
             }
-            _ => return true,
+            _ => return false,
         }
     }
-    false
+    true
 }
 
 /// Normalises a whole text to its token forms joined by single spaces.
@@ -242,7 +286,10 @@ mod tests {
     use super::*;
 
     fn norms(text: &str) -> Vec<String> {
-        tokenize(text).into_iter().map(|t| t.norm).collect()
+        tokenize(text)
+            .into_iter()
+            .map(|t| t.norm.to_string())
+            .collect()
     }
 
     #[test]
@@ -278,7 +325,7 @@ mod tests {
         let text = "The minister met Lavrov in Geneva. Talks resume on 12 May.\nRussia agreed";
         let names: Vec<(String, bool)> = tokenize(text)
             .into_iter()
-            .map(|t| (t.norm, t.name))
+            .map(|t| (t.norm.to_string(), t.name))
             .collect();
         let named: Vec<&str> = names.iter().filter(|x| x.1).map(|x| x.0.as_str()).collect();
         assert_eq!(named, ["lavrov", "geneva", "12", "may"]);
@@ -286,7 +333,12 @@ mod tests {
 
     #[test]
     fn html_character_references_are_not_words() {
-        let words = |t: &str| -> Vec<String> { tokenize(t).into_iter().map(|t| t.norm).collect() };
+        let words = |t: &str| -> Vec<String> {
+            tokenize(t)
+                .into_iter()
+                .map(|t| t.norm.to_string())
+                .collect()
+        };
         assert_eq!(
             words("It&#8217;s Stop &amp; Frisk &#x2019;Tis&#8221; AT&T R&D"),
             ["it", "s", "stop", "frisk", "tis", "at", "t", "r", "d"]
@@ -335,14 +387,14 @@ mod tests {
         }
         out.tokens
             .into_iter()
-            .map(|t| (t.norm, t.text_range, t.line, t.name))
+            .map(|t| (t.norm.to_string(), t.text_range, t.line, t.name))
             .collect()
     }
 
     fn tokenize_tuples(text: &str) -> Vec<(String, std::ops::Range<usize>, u32, bool)> {
         tokenize(text)
             .into_iter()
-            .map(|t| (t.norm, t.text_range, t.line, t.name))
+            .map(|t| (t.norm.to_string(), t.text_range, t.line, t.name))
             .collect()
     }
 

@@ -15,7 +15,6 @@ use crate::cluster::{
     average_linkage, build_clusters, refine, split_events, Edge, EVENT_MIN_HALF, EVENT_SPLIT_RATIO,
     REFINE_MIN_SIM, REFINE_ROUNDS,
 };
-use crate::hash::stable64_words;
 use crate::minhash::{copy_signature, story_signature};
 use crate::model::{
     Article, Candidate, Cluster, DocId, Label, NormDoc, PassageKind, Scores, SentencePair,
@@ -23,7 +22,7 @@ use crate::model::{
 };
 use crate::normalize::tokenize;
 use crate::params::{Mode, Params, PipelineFingerprint};
-use crate::shingle::{shingle_set, token_hash};
+use crate::shingle::shingle_set_and_exact_hash;
 use crate::terms::{document_frequencies, term_counts, term_vectors, top_terms, TermWeights};
 use crate::verify::{verify, Features};
 use crate::Result;
@@ -197,16 +196,9 @@ fn normalize_doc(id: usize, article: &Article) -> NormDoc {
     let lang = article.lang.unwrap_or_else(|| {
         crate::lang::detect_tokens(article.title.as_deref(), &article.body, &tokens)
     });
-    let hashes: Vec<u64> = tokens.iter().map(|t| token_hash(&t.norm, 0)).collect();
-    let exact_hash = if hashes.is_empty() {
-        0
-    } else {
-        stable64_words(&hashes, 0x0065_7861_6374).max(1)
-    };
     NormDoc {
         id: DocId(id as u32),
         suppressed: vec![false; tokens.len()],
-        exact_hash,
         lang,
         tokens,
     }
@@ -289,14 +281,14 @@ fn prepare<'t>(
         params.boilerplate_min_fraction,
     );
     progress.start("shingles", n);
-    let shingles: Vec<_> = docs
+    let (shingles, exact): (Vec<_>, Vec<_>) = docs
         .par_iter()
         .map(|d| {
-            let s = shingle_set(d, params.shingle_k, seed);
+            let s = shingle_set_and_exact_hash(d, params.shingle_k, seed);
             progress.advance(1);
             s
         })
-        .collect();
+        .unzip();
     let titles: Vec<Option<&str>> = articles.iter().map(|a| a.title.as_deref()).collect();
     let (terms, df) = if params.mode == Mode::Stories {
         progress.start("content terms", 0);
@@ -310,7 +302,6 @@ fn prepare<'t>(
     } else {
         (Vec::<TermVector>::new(), None)
     };
-    let exact = docs.iter().map(|d| d.exact_hash).collect();
     Ok(Prepared {
         exact,
         docs,

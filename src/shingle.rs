@@ -44,24 +44,87 @@ pub fn shingle_hashes(token_hashes: &[u64], k: usize, seed: u64) -> Vec<u64> {
 
 /// The shingle set of one document.
 pub fn shingle_set(doc: &NormDoc, k: usize, seed: u64) -> ShingleSet {
-    let mut hashes = shingle_hashes(&kept_token_hashes(doc, seed), k, seed);
+    shingle_set_of(shingle_hashes(&kept_token_hashes(doc, seed), k, seed))
+}
+
+fn shingle_set_of(mut hashes: Vec<u64>) -> ShingleSet {
     hashes.sort_unstable();
     hashes.dedup();
     ShingleSet(hashes)
 }
 
+/// The shingle set of one document and the stable hash of its whole
+/// normalised token stream, boilerplate included (equal hashes mean the same
+/// text: an `exact` pair; 0 for a document without tokens). Each token is
+/// hashed once for both.
+pub fn shingle_set_and_exact_hash(doc: &NormDoc, k: usize, seed: u64) -> (ShingleSet, u64) {
+    let all: Vec<u64> = doc
+        .tokens
+        .iter()
+        .map(|t| token_hash(&t.norm, seed))
+        .collect();
+    let exact = if all.is_empty() {
+        0
+    } else {
+        stable64_words(&all, seed ^ 0x0065_7861_6374).max(1)
+    };
+    let hashes = if doc.suppressed.iter().any(|&s| s) {
+        let kept: Vec<u64> = all
+            .iter()
+            .zip(&doc.suppressed)
+            .filter(|(_, &s)| !s)
+            .map(|(&h, _)| h)
+            .collect();
+        shingle_hashes(&kept, k, seed)
+    } else {
+        shingle_hashes(&all, k, seed)
+    };
+    (shingle_set_of(hashes), exact)
+}
+
 /// Size of the intersection of two sorted, deduplicated slices.
+///
+/// A branch-free merge: the comparison outcomes of random hashes cannot be
+/// predicted, so both cursors advance by arithmetic on the comparison
+/// instead of by branches. When one side is much shorter, its elements are
+/// looked up in the other by galloping search instead.
 pub fn intersection_size(a: &[u64], b: &[u64]) -> usize {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if short.is_empty() {
+        return 0;
+    }
+    if long.len() / short.len() >= 32 {
+        return galloping_intersection_size(short, long);
+    }
     let (mut i, mut j, mut n) = (0, 0, 0);
     while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
+        let (x, y) = (a[i], b[j]);
+        n += (x == y) as usize;
+        i += (x <= y) as usize;
+        j += (y <= x) as usize;
+    }
+    n
+}
+
+/// [`intersection_size`] for a `short` slice much smaller than `long`.
+fn galloping_intersection_size(short: &[u64], long: &[u64]) -> usize {
+    let (mut from, mut n) = (0, 0);
+    for &x in short {
+        let rest = &long[from..];
+        let mut step = 1;
+        while step < rest.len() && rest[step - 1] < x {
+            step *= 2;
+        }
+        let window = &rest[..step.min(rest.len())];
+        match window.binary_search(&x) {
+            Ok(k) => {
                 n += 1;
-                i += 1;
-                j += 1;
+                from += k + 1;
             }
+            Err(k) => from += k,
+        }
+        if from >= long.len() {
+            break;
         }
     }
     n
@@ -99,6 +162,27 @@ mod tests {
         );
     }
 
+    #[test]
+    fn exact_hash_sees_every_token_and_the_set_only_the_kept_ones() {
+        let mut d = doc("menu home subscribe the quick brown fox jumps over");
+        for s in d.suppressed.iter_mut().take(3) {
+            *s = true;
+        }
+        let (set, exact) = shingle_set_and_exact_hash(&d, 5, 1);
+        assert_eq!(set, shingle_set(&d, 5, 1));
+        let (_, same) = shingle_set_and_exact_hash(
+            &doc("Menu, home; SUBSCRIBE the quick brown fox jumps over"),
+            5,
+            1,
+        );
+        assert_eq!(exact, same);
+        let (kept_set, kept_exact) =
+            shingle_set_and_exact_hash(&doc("the quick brown fox jumps over"), 5, 1);
+        assert_eq!(set, kept_set);
+        assert_ne!(exact, kept_exact);
+        assert_eq!(shingle_set_and_exact_hash(&doc(""), 5, 1).1, 0);
+    }
+
     proptest! {
         #[test]
         fn intersection_matches_naive(mut a in proptest::collection::vec(0u64..50, 0..40),
@@ -106,6 +190,16 @@ mod tests {
             a.sort_unstable(); a.dedup(); b.sort_unstable(); b.dedup();
             let naive = a.iter().filter(|x| b.contains(x)).count();
             prop_assert_eq!(intersection_size(&a, &b), naive);
+            prop_assert_eq!(intersection_size(&b, &a), naive);
+        }
+
+        #[test]
+        fn galloping_matches_naive(mut a in proptest::collection::vec(0u64..5000, 0..6),
+                                   mut b in proptest::collection::vec(0u64..5000, 0..800)) {
+            a.sort_unstable(); a.dedup(); b.sort_unstable(); b.dedup();
+            let naive = a.iter().filter(|x| b.contains(x)).count();
+            prop_assert_eq!(intersection_size(&a, &b), naive);
+            prop_assert_eq!(galloping_intersection_size(&a, &b), naive);
         }
     }
 }

@@ -18,6 +18,7 @@
 
 use crate::model::NormDoc;
 use ahash::AHashMap;
+use compact_str::CompactString;
 use std::ops::Range;
 
 /// Longest quotation considered, in bytes.
@@ -212,15 +213,15 @@ pub fn shared_quotes_of(
     doc_b: &NormDoc,
     qb: &[Quote],
 ) -> Vec<(Quote, Quote)> {
-    let words = |doc: &'_ NormDoc, q: &Quote| -> Vec<String> {
+    let words = |doc: &'_ NormDoc, q: &Quote| -> Vec<CompactString> {
         doc.tokens[q.tokens.clone()]
             .iter()
             .map(|t| t.norm.clone())
             .collect()
     };
-    let wa: Vec<Vec<String>> = qa.iter().map(|q| words(doc_a, q)).collect();
-    let wb: Vec<Vec<String>> = qb.iter().map(|q| words(doc_b, q)).collect();
-    let mut exact: AHashMap<&[String], Vec<usize>> = AHashMap::new();
+    let wa: Vec<Vec<CompactString>> = qa.iter().map(|q| words(doc_a, q)).collect();
+    let wb: Vec<Vec<CompactString>> = qb.iter().map(|q| words(doc_b, q)).collect();
+    let mut exact: AHashMap<&[CompactString], Vec<usize>> = AHashMap::new();
     for (j, w) in wb.iter().enumerate().rev() {
         if w.len() >= MIN_QUOTE_WORDS {
             exact.entry(w.as_slice()).or_default().push(j);
@@ -241,7 +242,7 @@ pub fn shared_quotes_of(
         if found[i].is_some() || budget == 0 {
             continue;
         }
-        let x: Vec<&str> = w.iter().map(String::as_str).collect();
+        let x: Vec<&str> = w.iter().map(CompactString::as_str).collect();
         for (j, v) in wb.iter().enumerate() {
             if used_b[j] {
                 continue;
@@ -260,7 +261,7 @@ pub fn shared_quotes_of(
                 break;
             }
             budget -= cells;
-            let y: Vec<&str> = v.iter().map(String::as_str).collect();
+            let y: Vec<&str> = v.iter().map(CompactString::as_str).collect();
             if same_quote(&x, &y) {
                 used_b[j] = true;
                 found[i] = Some(j);

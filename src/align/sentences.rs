@@ -70,7 +70,7 @@ fn sentences(text: &str, doc: &NormDoc, w: &TermWeights<'_>) -> Vec<Sentence> {
             let h = stable64(term.as_bytes(), w.seed);
             let boost = if tok.name { NAME_BOOST } else { 1.0 };
             let weight = idf(w.df.get(&h).copied().unwrap_or(1), w.n_docs) * boost;
-            let e = terms.entry(h).or_insert((0.0, tok.norm.clone()));
+            let e = terms.entry(h).or_insert((0.0, tok.norm.to_string()));
             if weight > e.0 {
                 e.0 = weight;
             }

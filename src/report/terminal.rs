@@ -211,8 +211,8 @@ fn words<'t>(text: &'t str, marked: impl Fn(usize, &str) -> bool) -> Vec<Word<'t
 /// texts are marked whole (the quadratic table is not worth it).
 fn common_tokens(a: &str, b: &str) -> (Vec<bool>, Vec<bool>) {
     const MAX_TOKENS: usize = 400;
-    let ta: Vec<String> = tokenize(a).into_iter().map(|t| t.norm).collect();
-    let tb: Vec<String> = tokenize(b).into_iter().map(|t| t.norm).collect();
+    let ta: Vec<_> = tokenize(a).into_iter().map(|t| t.norm).collect();
+    let tb: Vec<_> = tokenize(b).into_iter().map(|t| t.norm).collect();
     if ta.len() > MAX_TOKENS || tb.len() > MAX_TOKENS {
         return (vec![true; ta.len()], vec![true; tb.len()]);
     }
