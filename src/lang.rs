@@ -397,6 +397,33 @@ pub fn content_term(norm: &str, lang: Lang) -> Option<String> {
 /// Per language, each word's content term (`None`: not a content word).
 type Memo = ahash::AHashMap<Lang, ahash::AHashMap<Box<str>, Option<Box<str>>>>;
 
+/// The stable hash (with `seed`) of [`content_term`]`(norm, lang)`. Each
+/// thread memoises the hashes of its words per language and seed, so a word
+/// seen before costs one map lookup and no allocation.
+pub fn content_term_hash(norm: &str, lang: Lang, seed: u64) -> Option<u64> {
+    thread_local! {
+        static MEMO: std::cell::RefCell<HashMemo> = std::cell::RefCell::new(HashMemo::default());
+    }
+    const MEMO_MAX: usize = 1 << 18;
+    MEMO.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        let words = memo.entry((lang, seed)).or_default();
+        if let Some(&hit) = words.get(norm) {
+            return hit;
+        }
+        let term =
+            content_term_uncached(norm, lang).map(|t| crate::hash::stable64(t.as_bytes(), seed));
+        if words.len() >= MEMO_MAX {
+            words.clear();
+        }
+        words.insert(norm.into(), term);
+        term
+    })
+}
+
+/// Per language and seed, each word's content-term hash.
+type HashMemo = ahash::AHashMap<(Lang, u64), ahash::AHashMap<Box<str>, Option<u64>>>;
+
 fn content_term_uncached(norm: &str, lang: Lang) -> Option<String> {
     let word = strip_clitics(norm, lang);
     let profile = profile(lang);
@@ -428,7 +455,7 @@ fn stem(word: &str, profile: &Profile, lang: Lang) -> String {
 }
 
 /// Whether a token is one character of a no-space script.
-fn is_cjk_char_token(t: &Token) -> bool {
+pub fn is_cjk_char_token(t: &Token) -> bool {
     let mut chars = t.norm.chars();
     matches!((chars.next(), chars.next()), (Some(c), None) if is_cjk(c))
 }
@@ -450,14 +477,51 @@ pub fn for_each_content_term(
     keep: impl Fn(usize) -> bool,
     mut emit: impl FnMut(&str, &Token),
 ) {
+    walk_content_terms(
+        tokens,
+        keep,
+        |norm| content_term(norm, lang),
+        |s| s.to_string(),
+        |term, i| emit(&term, &tokens[i]),
+    );
+}
+
+/// [`for_each_content_term`] giving each term's stable hash with `seed`
+/// (`stable64(term, seed)`) instead of its text, and its token's index: the
+/// form term counts need, memoised per word without allocating.
+pub fn for_each_content_term_hash(
+    tokens: &[Token],
+    lang: Lang,
+    seed: u64,
+    keep: impl Fn(usize) -> bool,
+    emit: impl FnMut(u64, usize),
+) {
+    walk_content_terms(
+        tokens,
+        keep,
+        |norm| content_term_hash(norm, lang, seed),
+        |s| crate::hash::stable64(s.as_bytes(), seed),
+        emit,
+    );
+}
+
+/// The walk of [`for_each_content_term`]: `word` turns a word token into its
+/// term (or `None`), `cjk` a CJK bigram or lone character.
+fn walk_content_terms<T>(
+    tokens: &[Token],
+    keep: impl Fn(usize) -> bool,
+    mut word: impl FnMut(&str) -> Option<T>,
+    mut cjk: impl FnMut(&str) -> T,
+    mut emit: impl FnMut(T, usize),
+) {
     let mut bigram = String::new();
     for (i, t) in tokens.iter().enumerate() {
         if !keep(i) {
             continue;
         }
         if !is_cjk_char_token(t) {
-            if let Some(term) = content_term(&t.norm, lang) {
-                emit(&term, t);
+            if let Some(term) = word(&t.norm) {
+                emit(term, i);
             }
             continue;
         }
@@ -477,11 +541,11 @@ pub fn for_each_content_term(
             bigram.push_str(&t.norm);
             bigram.push_str(&next.norm);
             if !is_cjk_stop_bigram(&bigram, &t.norm, &next.norm) {
-                emit(&bigram, t);
+                emit(cjk(&bigram), i);
             }
         } else if !linked(i) && !profile(Lang::Zh).stopwords.contains(t.norm.as_str()) {
             // A lone character is its own term.
-            emit(&t.norm, t);
+            emit(cjk(&t.norm), i);
         }
     }
 }
@@ -496,6 +560,45 @@ mod tests {
         let mut out = Vec::new();
         for_each_content_term(&tokens, lang, |_| true, |t, _| out.push(t.to_string()));
         out
+    }
+
+    #[test]
+    fn term_hashes_are_the_hashes_of_the_terms() {
+        for (text, lang) in [
+            (
+                "Die Ministerinnen trafen sich gestern in Genf, sagte Lavrov.",
+                Lang::De,
+            ),
+            (
+                "L'armée a dit qu'elle attaquerait demain à 12 heures.",
+                Lang::Fr,
+            ),
+            (
+                "中国外交部发言人表示，会谈将于周二在北京举行。的了",
+                Lang::Zh,
+            ),
+            (
+                "Talks resumed; the ministers' meeting ran late in Geneva",
+                Lang::En,
+            ),
+        ] {
+            let tokens = crate::normalize::tokenize(text);
+            let keep = |i: usize| i % 7 != 3;
+            let mut by_text = Vec::new();
+            for_each_content_term(&tokens, lang, keep, |t, tok| {
+                by_text.push((crate::hash::stable64(t.as_bytes(), 9), tok.text_range.start))
+            });
+            let mut by_hash = Vec::new();
+            for _ in 0..2 {
+                // The second pass is answered from the memo.
+                by_hash.clear();
+                for_each_content_term_hash(&tokens, lang, 9, keep, |h, i| {
+                    by_hash.push((h, tokens[i].text_range.start))
+                });
+                assert_eq!(by_hash, by_text, "{text}");
+            }
+            assert!(by_text.len() >= 4, "{text}");
+        }
     }
 
     #[test]

@@ -23,12 +23,15 @@ use crate::model::{
 use crate::normalize::tokenize;
 use crate::params::{Mode, Params, PipelineFingerprint};
 use crate::shingle::shingle_set_and_exact_hash;
-use crate::terms::{document_frequencies, term_counts, term_vectors, top_terms, TermWeights};
+use crate::terms::{
+    document_frequencies, term_counts, term_vectors, top_terms, TermOccurrences, TermWeights,
+};
 use crate::verify::{verify, Features};
 use crate::Result;
 use ahash::AHashMap;
 use rayon::prelude::*;
 use serde::Serialize;
+use std::sync::OnceLock;
 
 /// Terms per document that the story sketch is built from.
 pub const STORY_SKETCH_TERMS: usize = 64;
@@ -225,6 +228,7 @@ struct Prepared<'t> {
     terms: Vec<TermVector>,
     df: Option<AHashMap<u64, u32>>,
     exact: Vec<u64>,
+    occurrences: Vec<OnceLock<Option<TermOccurrences>>>,
     seed: u64,
 }
 
@@ -237,6 +241,7 @@ impl Prepared<'_> {
             shingles: &self.shingles,
             terms: &self.terms,
             exact: &self.exact,
+            occurrences: &self.occurrences,
         }
     }
 
@@ -302,8 +307,14 @@ fn prepare<'t>(
     } else {
         (Vec::<TermVector>::new(), None)
     };
+    // Filled by verification for the documents of partial copies (stories mode).
+    let occurrences = match params.mode {
+        Mode::Stories => (0..docs.len()).map(|_| OnceLock::new()).collect(),
+        Mode::Copies => Vec::new(),
+    };
     Ok(Prepared {
         exact,
+        occurrences,
         docs,
         boilerplate_lines,
         shingles,
@@ -423,7 +434,7 @@ fn run_stages(
     scope: Evidence,
     progress: &dyn Progress,
 ) -> Result<RunReport> {
-    let prep = prepare(articles, params, progress)?;
+    let mut prep = prepare(articles, params, progress)?;
     let seed = params.seed;
     let docs = &prep.docs;
     let boilerplate_lines = prep.boilerplate_lines;
@@ -461,6 +472,8 @@ fn run_stages(
     let (candidates, candidate_stats) = generate(&inputs, params);
     progress.start("verify", candidates.len() as u64);
     let verified = verify(&candidates, &prep.features(), params);
+    // Only verification recounts terms.
+    prep.occurrences = Vec::new();
     progress.advance(candidates.len() as u64);
 
     let edges: Vec<Edge> = verified

@@ -10,8 +10,7 @@
 //! would give the story's own terms weight zero; with it, weights tend to the
 //! batch IDF as the batch grows.
 
-use crate::hash::stable64;
-use crate::lang::for_each_content_term;
+use crate::lang::{for_each_content_term_hash, is_cjk_char_token};
 use crate::model::{NormDoc, TermVector};
 use crate::normalize::tokenize;
 use ahash::AHashMap;
@@ -32,34 +31,96 @@ pub fn term_counts_where(
     seed: u64,
     keep: impl Fn(usize) -> bool,
 ) -> Vec<(u64, u32)> {
-    // Per term: (occurrences, occurrences written as a name or number).
-    let mut counts: AHashMap<u64, (u32, u32)> = AHashMap::new();
-    let mut add = |term: &str, name: bool| {
-        let e = counts.entry(stable64(term.as_bytes(), seed)).or_default();
-        e.0 += 1;
-        e.1 += name as u32;
-    };
-    for_each_content_term(
+    let mut terms = Vec::with_capacity(doc.tokens.len() / 2);
+    for_each_content_term_hash(
         &doc.tokens,
         doc.lang,
+        seed,
         |i| !doc.suppressed[i] && keep(i),
-        |term, t| add(term, t.name),
+        |term, i| terms.push((term, doc.tokens[i].name)),
     );
     if let Some(title) = title {
         // Headlines capitalise every word; their names count as plain terms.
-        for_each_content_term(
+        for_each_content_term_hash(
             &tokenize(title),
             doc.lang,
+            seed,
             |_| true,
-            |term, _| add(term, false),
+            |term, _| terms.push((term, false)),
         );
     }
-    let mut v: Vec<(u64, u32)> = counts
-        .into_iter()
-        .map(|(t, (n, names))| (t, if names * 2 >= n { n | NAME_FLAG } else { n }))
-        .collect();
-    v.sort_unstable();
-    v
+    count_terms(terms)
+}
+
+/// `(term hash, count)` sorted by hash from term occurrences `(hash, written
+/// as a name)`; a count has [`NAME_FLAG`] when at least half the term's
+/// occurrences are names.
+fn count_terms(mut terms: Vec<(u64, bool)>) -> Vec<(u64, u32)> {
+    terms.sort_unstable_by_key(|&(t, _)| t);
+    terms
+        .chunk_by(|x, y| x.0 == y.0)
+        .map(|run| {
+            let n = run.len() as u32;
+            let names = run.iter().filter(|x| x.1).count() as u32;
+            (run[0].0, if names * 2 >= n { n | NAME_FLAG } else { n })
+        })
+        .collect()
+}
+
+/// One document's content-term occurrences, kept to recount the terms of
+/// any subset of its tokens (the residual similarity of each partial copy it
+/// is in) without deriving the terms again.
+#[derive(Debug, Clone)]
+pub struct TermOccurrences {
+    /// `(token index, term hash, written as a name)` of the body's kept tokens.
+    body: Vec<(u32, u64, bool)>,
+    /// Term hashes of the headline.
+    title: Vec<u64>,
+}
+
+impl TermOccurrences {
+    /// The occurrences of `doc`, or `None` when it has one-character CJK
+    /// tokens: their bigrams depend on which neighbours are kept, so their
+    /// counts are only right when recomputed ([`term_counts_where`]).
+    pub fn new(doc: &NormDoc, title: Option<&str>, seed: u64) -> Option<TermOccurrences> {
+        if doc.tokens.iter().any(is_cjk_char_token) {
+            return None;
+        }
+        let mut body = Vec::with_capacity(doc.tokens.len() / 2);
+        for_each_content_term_hash(
+            &doc.tokens,
+            doc.lang,
+            seed,
+            |i| !doc.suppressed[i],
+            |term, i| body.push((i as u32, term, doc.tokens[i].name)),
+        );
+        let mut title_terms = Vec::new();
+        if let Some(title) = title {
+            for_each_content_term_hash(
+                &tokenize(title),
+                doc.lang,
+                seed,
+                |_| true,
+                |term, _| title_terms.push(term),
+            );
+        }
+        Some(TermOccurrences {
+            body,
+            title: title_terms,
+        })
+    }
+
+    /// [`term_counts_where`] of the document these occurrences are of.
+    pub fn counts_where(&self, keep: impl Fn(usize) -> bool) -> Vec<(u64, u32)> {
+        let terms = self
+            .body
+            .iter()
+            .filter(|&&(i, _, _)| keep(i as usize))
+            .map(|&(_, t, name)| (t, name))
+            .chain(self.title.iter().map(|&t| (t, false)))
+            .collect();
+        count_terms(terms)
+    }
 }
 
 /// Set in a count when the term is mostly written as a name or a number.
@@ -182,6 +243,29 @@ mod tests {
 
     fn doc(text: &str) -> NormDoc {
         NormDoc::for_test(0, text)
+    }
+
+    #[test]
+    fn occurrences_recount_as_the_tokens_do() {
+        let mut d = doc(
+            "Menu Home. Foreign Minister Lavrov said Russia is ready for talks with \
+             Washington on 12 May; Lavrov said talks would be hard. Ready, said LAVROV.",
+        );
+        d.suppressed[0] = true;
+        d.suppressed[1] = true;
+        let title = Some("Lavrov: Russia Ready For Talks");
+        let o = TermOccurrences::new(&d, title, 5).unwrap();
+        for keep in [
+            &(|_: usize| true) as &dyn Fn(usize) -> bool,
+            &|i| i % 3 != 0,
+            &|i| !(4..12).contains(&i),
+            &|_| false,
+        ] {
+            assert_eq!(o.counts_where(keep), term_counts_where(&d, title, 5, keep));
+        }
+        assert_eq!(o.counts_where(|_| true), term_counts(&d, title, 5));
+        // CJK text is recounted from its tokens.
+        assert!(TermOccurrences::new(&doc("会谈将于周二在北京举行"), None, 5).is_none());
     }
 
     #[test]

@@ -25,8 +25,9 @@ use crate::model::{
 };
 use crate::params::Params;
 use crate::shingle::intersection_size;
-use crate::terms::{cosine, term_counts_where, weigh, TermWeights};
+use crate::terms::{cosine, term_counts_where, weigh, TermOccurrences, TermWeights};
 use rayon::prelude::*;
+use std::sync::OnceLock;
 
 /// What verification needs of each document.
 pub struct Features<'a> {
@@ -42,6 +43,9 @@ pub struct Features<'a> {
     pub terms: &'a [TermVector],
     /// Exact hashes (0 for an empty document).
     pub exact: &'a [u64],
+    /// Per document, its term occurrences, filled the first time a residual
+    /// similarity needs them (empty: recount from the tokens every time).
+    pub occurrences: &'a [OnceLock<Option<TermOccurrences>>],
 }
 
 /// Exact scores of one pair.
@@ -101,16 +105,18 @@ pub fn residual_story(f: &Features<'_>, a: usize, b: usize, shared: &[Passage]) 
     }
     let keep_a = outside(da, shared.iter().map(|p| p.a.clone()).collect());
     let keep_b = outside(db, shared.iter().map(|p| p.b.clone()).collect());
-    let va = weigh(
-        &term_counts_where(da, f.titles[a], w.seed, keep_a),
-        w.df,
-        w.n_docs,
-    );
-    let vb = weigh(
-        &term_counts_where(db, f.titles[b], w.seed, keep_b),
-        w.df,
-        w.n_docs,
-    );
+    let counts = |d: usize, keep: &dyn Fn(usize) -> bool| {
+        let occurrences = f.occurrences.get(d).and_then(|cell| {
+            cell.get_or_init(|| TermOccurrences::new(&f.docs[d], f.titles[d], w.seed))
+                .as_ref()
+        });
+        match occurrences {
+            Some(o) => o.counts_where(keep),
+            None => term_counts_where(&f.docs[d], f.titles[d], w.seed, keep),
+        }
+    };
+    let va = weigh(&counts(a, &keep_a), w.df, w.n_docs);
+    let vb = weigh(&counts(b, &keep_b), w.df, w.n_docs);
     cosine(&va, &vb)
 }
 
