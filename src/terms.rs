@@ -39,17 +39,28 @@ pub fn term_counts_where(
         |i| !doc.suppressed[i] && keep(i),
         |term, i| terms.push((term, doc.tokens[i].name)),
     );
+    // Headlines capitalise every word; their names count as plain terms.
+    terms.extend(title_terms(title, doc.lang, seed).map(|t| (t, false)));
+    count_terms(terms)
+}
+
+/// The content-term hashes of a headline.
+fn title_terms(
+    title: Option<&str>,
+    lang: crate::lang::Lang,
+    seed: u64,
+) -> impl Iterator<Item = u64> {
+    let mut terms = Vec::new();
     if let Some(title) = title {
-        // Headlines capitalise every word; their names count as plain terms.
         for_each_content_term_hash(
             &tokenize(title),
-            doc.lang,
+            lang,
             seed,
             |_| true,
-            |term, _| terms.push((term, false)),
+            |term, _| terms.push(term),
         );
     }
-    count_terms(terms)
+    terms.into_iter()
 }
 
 /// `(term hash, count)` sorted by hash from term occurrences `(hash, written
@@ -94,19 +105,9 @@ impl TermOccurrences {
             |i| !doc.suppressed[i],
             |term, i| body.push((i as u32, term, doc.tokens[i].name)),
         );
-        let mut title_terms = Vec::new();
-        if let Some(title) = title {
-            for_each_content_term_hash(
-                &tokenize(title),
-                doc.lang,
-                seed,
-                |_| true,
-                |term, _| title_terms.push(term),
-            );
-        }
         Some(TermOccurrences {
             body,
-            title: title_terms,
+            title: title_terms(title, doc.lang, seed).collect(),
         })
     }
 
