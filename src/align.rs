@@ -211,10 +211,8 @@ pub fn passages_kept(
     merge_reordered(chains, config.max_gap)
         .into_iter()
         .map(|(a0, a1, b0, b1, matched)| Passage {
-            a: doc_a.tokens[ia[a0] as usize].text_range.start
-                ..doc_a.tokens[ia[a1 - 1] as usize].text_range.end,
-            b: doc_b.tokens[ib[b0] as usize].text_range.start
-                ..doc_b.tokens[ib[b1 - 1] as usize].text_range.end,
+            a: doc_a.tokens[ia[a0] as usize].start()..doc_a.tokens[ia[a1 - 1] as usize].end(),
+            b: doc_b.tokens[ib[b0] as usize].start()..doc_b.tokens[ib[b1 - 1] as usize].end(),
             tokens: matched,
             kind: PassageKind::Run,
         })
@@ -273,12 +271,8 @@ fn overlaps(x: &std::ops::Range<usize>, y: &std::ops::Range<usize>) -> bool {
 
 /// Token indices whose start lies in `bytes`.
 fn token_span(doc: &NormDoc, bytes: &std::ops::Range<usize>) -> std::ops::Range<usize> {
-    let lo = doc
-        .tokens
-        .partition_point(|t| t.text_range.start < bytes.start);
-    let hi = doc
-        .tokens
-        .partition_point(|t| t.text_range.start < bytes.end);
+    let lo = doc.tokens.partition_point(|t| t.start() < bytes.start);
+    let hi = doc.tokens.partition_point(|t| t.start() < bytes.end);
     lo..hi
 }
 
@@ -307,7 +301,7 @@ fn trim_off(
     } else {
         (doc_b, &tb, qb)
     };
-    let inside = |i: usize| overlaps(&doc.tokens[i].text_range, q);
+    let inside = |i: usize| overlaps(&doc.tokens[i].text_range(), q);
     let at_end = (t.start..t.end).rev().take_while(|&i| inside(i)).count();
     let at_start = (t.start..t.end).take_while(|&i| inside(i)).count();
     let (cut_start, cut_end) = if at_end > 0 && at_start == 0 {
@@ -325,8 +319,8 @@ fn trim_off(
         ta.start + cut_start..ta.end - cut_end,
         tb.start + cut_start..tb.end - cut_end,
     );
-    p.a = doc_a.tokens[ta.start].text_range.start..doc_a.tokens[ta.end - 1].text_range.end;
-    p.b = doc_b.tokens[tb.start].text_range.start..doc_b.tokens[tb.end - 1].text_range.end;
+    p.a = doc_a.tokens[ta.start].start()..doc_a.tokens[ta.end - 1].end();
+    p.b = doc_b.tokens[tb.start].start()..doc_b.tokens[tb.end - 1].end();
     p.tokens = p.tokens.saturating_sub(k);
 }
 

@@ -533,7 +533,7 @@ fn walk_content_terms<T>(
                 && keep(j)
                 && is_cjk_char_token(&tokens[j - 1])
                 && is_cjk_char_token(&tokens[j])
-                && tokens[j - 1].text_range.end == tokens[j].text_range.start
+                && tokens[j - 1].end() == tokens[j].start()
         };
         if linked(i + 1) {
             let next = &tokens[i + 1];
@@ -586,14 +586,14 @@ mod tests {
             let keep = |i: usize| i % 7 != 3;
             let mut by_text = Vec::new();
             for_each_content_term(&tokens, lang, keep, |t, tok| {
-                by_text.push((crate::hash::stable64(t.as_bytes(), 9), tok.text_range.start))
+                by_text.push((crate::hash::stable64(t.as_bytes(), 9), tok.start()))
             });
             let mut by_hash = Vec::new();
             for _ in 0..2 {
                 // The second pass is answered from the memo.
                 by_hash.clear();
                 for_each_content_term_hash(&tokens, lang, 9, keep, |h, i| {
-                    by_hash.push((h, tokens[i].text_range.start))
+                    by_hash.push((h, tokens[i].start()))
                 });
                 assert_eq!(by_hash, by_text, "{text}");
             }
@@ -731,8 +731,8 @@ mod tests {
         let text = "市议会周二投票决定关闭旧桥。";
         let tokens = tokenize(text);
         assert_eq!(tokens.len(), 13);
-        assert_eq!(&text[tokens[4].text_range.clone()], "二");
-        assert_eq!(tokens[4].text_range, 12..15);
+        assert_eq!(&text[tokens[4].text_range()], "二");
+        assert_eq!(tokens[4].text_range(), 12..15);
         let doc = NormDoc {
             id: DocId(0),
             suppressed: vec![false; tokens.len()],

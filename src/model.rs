@@ -69,12 +69,34 @@ pub struct Token {
     /// Normalised text (NFKC, case-folded, punctuation folded); words up to
     /// 24 bytes are held inline, without a heap allocation per token.
     pub norm: compact_str::CompactString,
-    /// Byte range in [`Article::body`].
-    pub text_range: Range<usize>,
+    /// Byte offset in [`Article::body`] where the token starts.
+    pub byte_start: u32,
+    /// Byte offset where it ends (exclusive).
+    pub byte_end: u32,
     /// 0-based line of the body the token is on.
     pub line: u32,
     /// Written as a name (capitalised inside a sentence) or holding a digit.
     pub name: bool,
+}
+
+impl Token {
+    /// Byte range in [`Article::body`].
+    #[inline]
+    pub fn text_range(&self) -> Range<usize> {
+        self.start()..self.end()
+    }
+
+    /// Where the token starts in [`Article::body`] (bytes).
+    #[inline]
+    pub fn start(&self) -> usize {
+        self.byte_start as usize
+    }
+
+    /// Where it ends (bytes, exclusive).
+    #[inline]
+    pub fn end(&self) -> usize {
+        self.byte_end as usize
+    }
 }
 
 /// An article after normalisation.

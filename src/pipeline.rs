@@ -267,6 +267,17 @@ fn prepare<'t>(
             "more than 2^32 articles in one run".into(),
         ));
     }
+    if let Some(a) = articles
+        .iter()
+        .find(|a| a.body.len() > crate::normalize::MAX_TEXT_BYTES)
+    {
+        return Err(crate::Error::InvalidParams(format!(
+            "{} (id {}): text of {} bytes, more than the 4 GiB an article may have",
+            a.origin,
+            a.key,
+            a.body.len()
+        )));
+    }
     let seed = params.seed;
     let n = articles.len() as u64;
     progress.start("normalise", n);

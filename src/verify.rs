@@ -97,11 +97,7 @@ pub fn residual_story(f: &Features<'_>, a: usize, b: usize, shared: &[Passage]) 
     let Some(w) = &f.weights else { return 0.0 };
     let (da, db) = (&f.docs[a], &f.docs[b]);
     fn outside(doc: &NormDoc, ranges: Vec<std::ops::Range<usize>>) -> impl Fn(usize) -> bool + '_ {
-        move |i: usize| {
-            !ranges
-                .iter()
-                .any(|r| r.contains(&doc.tokens[i].text_range.start))
-        }
+        move |i: usize| !ranges.iter().any(|r| r.contains(&doc.tokens[i].start()))
     }
     let keep_a = outside(da, shared.iter().map(|p| p.a.clone()).collect());
     let keep_b = outside(db, shared.iter().map(|p| p.b.clone()).collect());

@@ -132,18 +132,18 @@ pub fn quotes(text: &str, doc: &NormDoc) -> Vec<Quote> {
     let mut out = Vec::new();
     let mut t = 0;
     for span in quoted_spans(text) {
-        while t < doc.tokens.len() && doc.tokens[t].text_range.start < span.start {
+        while t < doc.tokens.len() && doc.tokens[t].start() < span.start {
             t += 1;
         }
         let first = t;
-        while t < doc.tokens.len() && doc.tokens[t].text_range.end <= span.end {
+        while t < doc.tokens.len() && doc.tokens[t].end() <= span.end {
             t += 1;
         }
         if first == t || doc.suppressed[first..t].iter().any(|&s| s) {
             continue;
         }
         out.push(Quote {
-            bytes: doc.tokens[first].text_range.start..doc.tokens[t - 1].text_range.end,
+            bytes: doc.tokens[first].start()..doc.tokens[t - 1].end(),
             tokens: first..t,
         });
     }

@@ -56,7 +56,7 @@ fn sentences(text: &str, doc: &NormDoc, w: &TermWeights<'_>) -> Vec<Sentence> {
         }
         let end = start + s.len();
         let first = t;
-        while t < doc.tokens.len() && doc.tokens[t].text_range.start < end {
+        while t < doc.tokens.len() && doc.tokens[t].start() < end {
             t += 1;
         }
         if first == t {
@@ -83,7 +83,7 @@ fn sentences(text: &str, doc: &NormDoc, w: &TermWeights<'_>) -> Vec<Sentence> {
         terms.sort_unstable_by_key(|x| x.0);
         let norm = terms.iter().map(|x| x.1 * x.1).sum::<f64>().sqrt();
         out.push(Sentence {
-            bytes: doc.tokens[first].text_range.start..doc.tokens[t - 1].text_range.end,
+            bytes: doc.tokens[first].start()..doc.tokens[t - 1].end(),
             terms,
             norm,
         });

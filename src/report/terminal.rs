@@ -197,7 +197,7 @@ fn words<'t>(text: &'t str, marked: impl Fn(usize, &str) -> bool) -> Vec<Word<'t
         let end = start + w.len();
         pos = end;
         let first = t;
-        while t < tokens.len() && tokens[t].text_range.start < end {
+        while t < tokens.len() && tokens[t].start() < end {
             t += 1;
         }
         let hit = first < t && (first..t).all(|i| marked(i, &tokens[i].norm));
