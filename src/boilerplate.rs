@@ -18,8 +18,10 @@ use rayon::prelude::*;
 /// Lines longer than this are never boilerplate.
 pub const MAX_BOILERPLATE_TOKENS: usize = 40;
 
-fn line_hashes(doc: &NormDoc) -> Vec<(u32, u64)> {
-    // (line number, hash of the line's token sequence), one per non-empty line.
+/// `(line number, hash of the line's token sequence)`, one per non-empty
+/// line of at most [`MAX_BOILERPLATE_TOKENS`] tokens: what [`boilerplate_lines`]
+/// needs of a document, so its tokens can be dropped meanwhile.
+pub fn line_hashes(doc: &NormDoc) -> Vec<(u32, u64)> {
     doc.tokens
         .chunk_by(|a, b| a.line == b.line)
         .filter(|line| line.len() <= MAX_BOILERPLATE_TOKENS)
@@ -33,34 +35,55 @@ fn line_hashes(doc: &NormDoc) -> Vec<(u32, u64)> {
 /// Marks tokens on boilerplate lines; returns how many line occurrences were suppressed.
 pub fn suppress(docs: &mut [NormDoc], min_docs: usize, min_fraction: f64) -> usize {
     let per_doc: Vec<Vec<(u32, u64)>> = docs.par_iter().map(line_hashes).collect();
+    let bad = boilerplate_lines(&per_doc, min_docs, min_fraction);
+    for (doc, lines) in docs.iter_mut().zip(&bad) {
+        mark(doc, lines);
+    }
+    bad.iter().map(|lines| lines.len()).sum()
+}
+
+/// The boilerplate lines of every document (sorted line numbers), from the
+/// documents' [`line_hashes`].
+pub fn boilerplate_lines(
+    per_doc: &[Vec<(u32, u64)>],
+    min_docs: usize,
+    min_fraction: f64,
+) -> Vec<Box<[u32]>> {
     let mut df: AHashMap<u64, u32> = AHashMap::new();
-    for lines in &per_doc {
+    for lines in per_doc {
         let distinct: AHashSet<u64> = lines.iter().map(|&(_, h)| h).collect();
         for h in distinct {
             *df.entry(h).or_default() += 1;
         }
     }
     let cut = (min_docs as f64)
-        .max(min_fraction * docs.len() as f64)
+        .max(min_fraction * per_doc.len() as f64)
         .ceil() as u32;
-    let mut suppressed_lines = 0;
-    for (doc, lines) in docs.iter_mut().zip(&per_doc) {
-        let bad: AHashSet<u32> = lines
-            .iter()
-            .filter(|(_, h)| df[h] >= cut)
-            .map(|&(line, _)| line)
-            .collect();
-        if bad.is_empty() {
-            continue;
-        }
-        suppressed_lines += bad.len();
-        for (t, s) in doc.tokens.iter().zip(doc.suppressed.iter_mut()) {
-            if bad.contains(&t.line) {
-                *s = true;
-            }
+    per_doc
+        .iter()
+        .map(|lines| {
+            let mut bad: Vec<u32> = lines
+                .iter()
+                .filter(|(_, h)| df[h] >= cut)
+                .map(|&(line, _)| line)
+                .collect();
+            bad.sort_unstable();
+            bad.dedup();
+            bad.into_boxed_slice()
+        })
+        .collect()
+}
+
+/// Marks the tokens of `doc` on the lines `bad` (sorted) as suppressed.
+pub fn mark(doc: &mut NormDoc, bad: &[u32]) {
+    if bad.is_empty() {
+        return;
+    }
+    for (t, s) in doc.tokens.iter().zip(doc.suppressed.iter_mut()) {
+        if bad.binary_search(&t.line).is_ok() {
+            *s = true;
         }
     }
-    suppressed_lines
 }
 
 #[cfg(test)]

@@ -48,6 +48,7 @@ pub mod align;
 pub mod boilerplate;
 pub mod candidates;
 pub mod cluster;
+pub mod docs;
 mod error;
 pub mod eval;
 pub mod hash;

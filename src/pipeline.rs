@@ -10,17 +10,18 @@
 
 use crate::align::sentences::{align_doc_sentences, doc_sentences, DocSentences};
 use crate::align::{shared_passages_of, AlignConfig, AlignDoc};
+use crate::boilerplate::{boilerplate_lines, line_hashes, mark};
 use crate::candidates::{generate, CandidateInputs, CandidateStats};
 use crate::cluster::{
     average_linkage, build_clusters, refine, split_events, Edge, EVENT_MIN_HALF, EVENT_SPLIT_RATIO,
     REFINE_MIN_SIM, REFINE_ROUNDS,
 };
+use crate::docs::{normalize, Docs};
 use crate::minhash::{copy_signature, story_signature};
 use crate::model::{
     Article, Candidate, Cluster, DocId, Label, NormDoc, PassageKind, Scores, SentencePair,
     ShingleSet, Signature, Skipped, TermVector, VerifiedPair,
 };
-use crate::normalize::tokenize;
 use crate::params::{Mode, Params, PipelineFingerprint};
 use crate::shingle::shingle_set_and_exact_hash;
 use crate::terms::{
@@ -31,6 +32,7 @@ use crate::Result;
 use ahash::AHashMap;
 use rayon::prelude::*;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 /// Terms per document that the story sketch is built from.
@@ -194,19 +196,6 @@ pub struct NoProgress;
 
 impl Progress for NoProgress {}
 
-fn normalize_doc(id: usize, article: &Article) -> NormDoc {
-    let tokens = tokenize(&article.body);
-    let lang = article.lang.unwrap_or_else(|| {
-        crate::lang::detect_tokens(article.title.as_deref(), &article.body, &tokens)
-    });
-    NormDoc {
-        id: DocId(id as u32),
-        suppressed: vec![false; tokens.len()],
-        lang,
-        tokens,
-    }
-}
-
 fn quote(text: &str, range: std::ops::Range<usize>) -> String {
     let mut end = range.end.min(range.start + MAX_QUOTE_BYTES);
     while !text.is_char_boundary(end) {
@@ -219,9 +208,17 @@ fn quote(text: &str, range: std::ops::Range<usize>) -> String {
     q
 }
 
+/// `(line, hash)` of a document's short lines ([`line_hashes`]).
+type LineHashes = Vec<(u32, u64)>;
+
 /// The per-document features every pair is judged on.
 struct Prepared<'t> {
+    articles: &'t [Article],
+    /// With their tokens in stories mode, without in copies mode (see [`Docs`]).
     docs: Vec<NormDoc>,
+    hydrated: bool,
+    bad_lines: Vec<Box<[u32]>>,
+    token_counts: Vec<u32>,
     boilerplate_lines: usize,
     shingles: Vec<ShingleSet>,
     titles: Vec<Option<&'t str>>,
@@ -233,9 +230,18 @@ struct Prepared<'t> {
 }
 
 impl Prepared<'_> {
+    fn docs(&self) -> Docs<'_> {
+        Docs {
+            articles: self.articles,
+            docs: &self.docs,
+            bad_lines: &self.bad_lines,
+            hydrated: self.hydrated,
+        }
+    }
+
     fn features(&self) -> Features<'_> {
         Features {
-            docs: &self.docs,
+            docs: self.docs(),
             titles: &self.titles,
             weights: self.weights(),
             shingles: &self.shingles,
@@ -280,27 +286,59 @@ fn prepare<'t>(
     }
     let seed = params.seed;
     let n = articles.len() as u64;
+    // Copies mode drops each document's tokens once its boilerplate lines are
+    // hashed, and tokenises again for the shingles: the tokens of the whole
+    // batch are never held at once.
+    let hydrated = params.mode == Mode::Stories;
     progress.start("normalise", n);
-    let mut docs: Vec<NormDoc> = articles
+    // Per document: (the document, its line hashes, its token count).
+    let normalised: Vec<(NormDoc, LineHashes, u32)> = articles
         .par_iter()
         .enumerate()
         .map(|(i, a)| {
-            let d = normalize_doc(i, a);
+            let mut d = normalize(i, a);
+            let lines = line_hashes(&d);
+            let count = d.tokens.len() as u32;
+            if !hydrated {
+                d.tokens = Vec::new();
+                d.suppressed = Vec::new();
+            }
             progress.advance(1);
-            d
+            (d, lines, count)
         })
         .collect();
+    let mut docs = Vec::with_capacity(normalised.len());
+    let mut lines = Vec::with_capacity(normalised.len());
+    let mut token_counts = Vec::with_capacity(normalised.len());
+    for (d, l, c) in normalised {
+        docs.push(d);
+        lines.push(l);
+        token_counts.push(c);
+    }
     progress.start("boilerplate", 0);
-    let boilerplate_lines = crate::boilerplate::suppress(
-        &mut docs,
+    let bad_lines = boilerplate_lines(
+        &lines,
         params.boilerplate_min_docs,
         params.boilerplate_min_fraction,
     );
+    drop(lines);
+    let boilerplate_lines = bad_lines.iter().map(|b| b.len()).sum();
+    if hydrated {
+        docs.par_iter_mut()
+            .zip(&bad_lines)
+            .for_each(|(d, bad)| mark(d, bad));
+    }
     progress.start("shingles", n);
-    let (shingles, exact): (Vec<_>, Vec<_>) = docs
-        .par_iter()
-        .map(|d| {
-            let s = shingle_set_and_exact_hash(d, params.shingle_k, seed);
+    let view = Docs {
+        articles,
+        docs: &docs,
+        bad_lines: &bad_lines,
+        hydrated,
+    };
+    let (shingles, exact): (Vec<_>, Vec<_>) = (0..docs.len())
+        .into_par_iter()
+        .map(|i| {
+            let s = shingle_set_and_exact_hash(&view.get(i), params.shingle_k, seed);
             progress.advance(1);
             s
         })
@@ -324,6 +362,10 @@ fn prepare<'t>(
         Mode::Copies => Vec::new(),
     };
     Ok(Prepared {
+        articles,
+        hydrated,
+        bad_lines,
+        token_counts,
         exact,
         occurrences,
         docs,
@@ -338,17 +380,18 @@ fn prepare<'t>(
 
 /// Per-document alignment inputs, prepared once for every document of the
 /// pairs whose evidence is wanted, however many pairs it is in.
-struct EvidenceCache {
+struct EvidenceCache<'p> {
+    docs: Vec<Option<Cow<'p, NormDoc>>>,
     views: Vec<Option<AlignDoc>>,
     sentences: Vec<Option<DocSentences>>,
 }
 
-impl EvidenceCache {
+impl<'p> EvidenceCache<'p> {
     /// Prepares the documents of `pairs`: every one for passages, those of a
     /// rewrite pair for sentence alignment too.
     fn new(
         articles: &[Article],
-        prep: &Prepared<'_>,
+        prep: &'p Prepared<'_>,
         pairs: &[(DocId, DocId, Option<Label>)],
     ) -> Self {
         let mut in_pair = vec![false; articles.len()];
@@ -359,20 +402,33 @@ impl EvidenceCache {
                 in_rewrite[d] |= label == Some(Label::Rewrite);
             }
         }
-        let views = in_pair
+        let all = prep.docs();
+        let docs: Vec<Option<Cow<'p, NormDoc>>> = in_pair
             .par_iter()
             .enumerate()
-            .map(|(i, &yes)| yes.then(|| AlignDoc::new(&articles[i].body, &prep.docs[i])))
+            .map(|(i, &yes)| yes.then(|| all.get(i)))
+            .collect();
+        let views = docs
+            .par_iter()
+            .enumerate()
+            .map(|(i, d)| d.as_ref().map(|d| AlignDoc::new(&articles[i].body, d)))
             .collect();
         let sentences = match prep.weights() {
             Some(w) => in_rewrite
                 .par_iter()
                 .enumerate()
-                .map(|(i, &yes)| yes.then(|| doc_sentences(&articles[i].body, &prep.docs[i], &w)))
+                .map(|(i, &yes)| {
+                    let d = docs[i].as_ref().filter(|_| yes)?;
+                    Some(doc_sentences(&articles[i].body, d, &w))
+                })
                 .collect(),
             None => Vec::new(),
         };
-        EvidenceCache { views, sentences }
+        EvidenceCache {
+            docs,
+            views,
+            sentences,
+        }
     }
 }
 
@@ -386,7 +442,7 @@ fn evidence(
     b: DocId,
     label: Option<Label>,
     params: &Params,
-    cache: &EvidenceCache,
+    cache: &EvidenceCache<'_>,
 ) -> (Vec<ReportedPassage>, Vec<SentencePair>) {
     const PREPARED: &str = "the evidence cache holds every document of its pairs";
     let align = AlignConfig {
@@ -397,7 +453,9 @@ fn evidence(
     let (ta, tb) = (&articles[a].body, &articles[b].body);
     let view_a = cache.views[a].as_ref().expect(PREPARED);
     let view_b = cache.views[b].as_ref().expect(PREPARED);
-    let passages = shared_passages_of(&prep.docs[a], view_a, &prep.docs[b], view_b, align)
+    let doc_a = cache.docs[a].as_ref().expect(PREPARED);
+    let doc_b = cache.docs[b].as_ref().expect(PREPARED);
+    let passages = shared_passages_of(doc_a, view_a, doc_b, view_b, align)
         .into_iter()
         .map(|ps| ReportedPassage {
             a_start: ps.a.start,
@@ -576,7 +634,7 @@ fn run_stages(
             url: a.url.clone(),
             published: a.published,
             bytes: a.body.len(),
-            tokens: d.tokens.len(),
+            tokens: prep.token_counts[i] as usize,
             lang: d.lang,
             cluster: cluster_of[i],
         })
@@ -673,7 +731,7 @@ pub fn compare(articles: &[Article], a: DocId, b: DocId, params: &Params) -> Res
             url: art.url.clone(),
             published: art.published,
             bytes: art.body.len(),
-            tokens: doc.tokens.len(),
+            tokens: prep.token_counts[d.idx()] as usize,
             lang: doc.lang,
             cluster: 0,
         }

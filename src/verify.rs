@@ -20,6 +20,7 @@
 //! but their story similarity still informs clustering.
 
 use crate::align::{passages, AlignConfig};
+use crate::docs::Docs;
 use crate::model::{
     Candidate, Label, NormDoc, Passage, Scores, ShingleSet, TermVector, VerifiedPair,
 };
@@ -31,8 +32,8 @@ use std::sync::OnceLock;
 
 /// What verification needs of each document.
 pub struct Features<'a> {
-    /// Normalised documents (for residual similarity).
-    pub docs: &'a [NormDoc],
+    /// Normalised documents (for alignment and residual similarity).
+    pub docs: Docs<'a>,
     /// Headlines.
     pub titles: &'a [Option<&'a str>],
     /// Batch term statistics (`None` in copies mode).
@@ -95,20 +96,20 @@ pub fn coverage(da: &NormDoc, db: &NormDoc, shared: &[Passage]) -> f64 {
 /// Story cosine of two documents without the passages they share.
 pub fn residual_story(f: &Features<'_>, a: usize, b: usize, shared: &[Passage]) -> f64 {
     let Some(w) = &f.weights else { return 0.0 };
-    let (da, db) = (&f.docs[a], &f.docs[b]);
+    let (da, db) = (f.docs.get(a), f.docs.get(b));
     fn outside(doc: &NormDoc, ranges: Vec<std::ops::Range<usize>>) -> impl Fn(usize) -> bool + '_ {
         move |i: usize| !ranges.iter().any(|r| r.contains(&doc.tokens[i].start()))
     }
-    let keep_a = outside(da, shared.iter().map(|p| p.a.clone()).collect());
-    let keep_b = outside(db, shared.iter().map(|p| p.b.clone()).collect());
+    let keep_a = outside(&da, shared.iter().map(|p| p.a.clone()).collect());
+    let keep_b = outside(&db, shared.iter().map(|p| p.b.clone()).collect());
     let counts = |d: usize, keep: &dyn Fn(usize) -> bool| {
         let occurrences = f.occurrences.get(d).and_then(|cell| {
-            cell.get_or_init(|| TermOccurrences::new(&f.docs[d], f.titles[d], w.seed))
+            cell.get_or_init(|| TermOccurrences::new(&f.docs.get(d), f.titles[d], w.seed))
                 .as_ref()
         });
         match occurrences {
             Some(o) => o.counts_where(keep),
-            None => term_counts_where(&f.docs[d], f.titles[d], w.seed, keep),
+            None => term_counts_where(&f.docs.get(d), f.titles[d], w.seed, keep),
         }
     };
     let va = weigh(&counts(a, &keep_a), w.df, w.n_docs);
@@ -173,8 +174,9 @@ pub fn verify(candidates: &[Candidate], f: &Features<'_>, params: &Params) -> Ve
                     min_tokens: params.passage_min_tokens,
                     ..AlignConfig::default()
                 };
-                let shared = passages(&f.docs[a], &f.docs[b], align);
-                s.coverage = coverage(&f.docs[a], &f.docs[b], &shared);
+                let (da, db) = (f.docs.get(a), f.docs.get(b));
+                let shared = passages(&da, &db, align);
+                s.coverage = coverage(&da, &db, &shared);
                 s.residual_story = residual_story(f, a, b, &shared);
             }
             let same_text = f.exact[a] != 0 && f.exact[a] == f.exact[b];

@@ -73,6 +73,34 @@ fn copies_mode_finds_copies_but_no_rewrites() {
     assert!(report.pairs.iter().all(|p| p.label != Label::Rewrite));
     assert!(report.pairs.iter().any(|p| p.label == Label::NearCopy));
     assert!(report.pairs.iter().any(|p| p.label == Label::PartialCopy));
+    // Copies mode re-tokenises the texts it aligns instead of keeping every
+    // token: the copies it reports carry the passages stories mode finds.
+    let stories = pipeline::run(&batch.articles, &Params::default()).unwrap();
+    let mut compared = 0;
+    for p in report
+        .pairs
+        .iter()
+        .filter(|p| p.label != Label::PartialCopy)
+    {
+        let q = stories
+            .pairs
+            .iter()
+            .find(|q| (q.a, q.b) == (p.a, p.b))
+            .expect("stories mode reports every copy");
+        assert_eq!(q.label, p.label);
+        assert_eq!(q.scores.jaccard, p.scores.jaccard);
+        let spans = |r: &pipeline::ReportedPair| {
+            r.passages
+                .iter()
+                .map(|ps| (ps.a_start, ps.a_end, ps.b_start, ps.b_end))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(spans(q), spans(p));
+        compared += 1;
+    }
+    assert!(compared >= 3);
+    let tokens = |r: &newsdup::RunReport| r.documents.iter().map(|d| d.tokens).collect::<Vec<_>>();
+    assert_eq!(tokens(&report), tokens(&stories));
 }
 
 #[test]

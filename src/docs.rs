@@ -1,0 +1,135 @@
+//! The normalised documents of a batch, held whole or re-tokenised on demand.
+//!
+//! Tokens are most of a run's memory (40 bytes per word). Stories mode needs
+//! them all through verification (residual similarities), so it keeps them.
+//! Copies mode needs them only to build the shingle sets and for the few
+//! pairs that are aligned (copy-edited copies during verification, and the
+//! reported pairs' passages), so it keeps each document's language, token
+//! count and boilerplate lines, and tokenises the text again when a pair
+//! needs it. Both ways give the same [`NormDoc`].
+
+use crate::boilerplate;
+use crate::lang::{detect_tokens, Lang};
+use crate::model::{Article, DocId, NormDoc};
+use crate::normalize::tokenize;
+use std::borrow::Cow;
+
+/// Normalises one article: tokens, language (given, or detected), nothing
+/// suppressed yet.
+pub fn normalize(id: usize, article: &Article) -> NormDoc {
+    let tokens = tokenize(&article.body);
+    let lang = article
+        .lang
+        .unwrap_or_else(|| detect_tokens(article.title.as_deref(), &article.body, &tokens));
+    NormDoc {
+        id: DocId(id as u32),
+        suppressed: vec![false; tokens.len()],
+        lang,
+        tokens,
+    }
+}
+
+/// [`normalize`] with the tokens on the lines `bad` (the document's
+/// boilerplate lines, sorted) suppressed, for a document whose language is
+/// already known.
+pub fn rehydrate(id: usize, article: &Article, lang: Lang, bad: &[u32]) -> NormDoc {
+    let tokens = tokenize(&article.body);
+    let mut doc = NormDoc {
+        id: DocId(id as u32),
+        suppressed: vec![false; tokens.len()],
+        lang,
+        tokens,
+    };
+    boilerplate::mark(&mut doc, bad);
+    doc
+}
+
+/// Read access to the batch's normalised documents.
+#[derive(Clone, Copy)]
+pub struct Docs<'a> {
+    /// The articles (texts re-tokenised from here).
+    pub articles: &'a [Article],
+    /// Per document: with its tokens when `hydrated`, else without (language only).
+    pub docs: &'a [NormDoc],
+    /// Per document: its boilerplate lines, sorted.
+    pub bad_lines: &'a [Box<[u32]>],
+    /// Whether `docs` hold their tokens.
+    pub hydrated: bool,
+}
+
+impl<'a> Docs<'a> {
+    /// Document `i` with its tokens and suppressed flags.
+    pub fn get(&self, i: usize) -> Cow<'a, NormDoc> {
+        if self.hydrated {
+            Cow::Borrowed(&self.docs[i])
+        } else {
+            Cow::Owned(rehydrate(
+                i,
+                &self.articles[i],
+                self.docs[i].lang,
+                &self.bad_lines[i],
+            ))
+        }
+    }
+
+    /// Number of documents.
+    pub fn len(&self) -> usize {
+        self.docs.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Origin;
+
+    fn article(body: &str) -> Article {
+        Article {
+            key: "a".into(),
+            origin: Origin {
+                path: "t.jsonl".into(),
+                line: Some(1),
+            },
+            title: None,
+            published: None,
+            source: None,
+            url: None,
+            body: body.into(),
+            lang: None,
+            raw: None,
+        }
+    }
+
+    #[test]
+    fn a_rehydrated_document_is_the_normalised_one_with_its_boilerplate_marked() {
+        let a = article("Subscribe now\nThe minister met Lavrov in Geneva.\nShare this\n");
+        let mut whole = normalize(3, &a);
+        boilerplate::mark(&mut whole, &[0, 2]);
+        let again = rehydrate(3, &a, whole.lang, &[0, 2]);
+        assert_eq!(again.tokens, whole.tokens);
+        assert_eq!(again.suppressed, whole.suppressed);
+        assert_eq!(again.suppressed.iter().filter(|&&s| s).count(), 4);
+        let (articles, docs, bad) = (
+            vec![a],
+            vec![NormDoc {
+                tokens: Vec::new(),
+                suppressed: Vec::new(),
+                ..whole.clone()
+            }],
+            vec![vec![0u32, 2].into_boxed_slice()],
+        );
+        let lean = Docs {
+            articles: &articles,
+            docs: &docs,
+            bad_lines: &bad,
+            hydrated: false,
+        };
+        assert_eq!(lean.get(0).tokens, whole.tokens);
+        assert_eq!(lean.get(0).suppressed, whole.suppressed);
+    }
+}
