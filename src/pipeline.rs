@@ -208,8 +208,18 @@ fn quote(text: &str, range: std::ops::Range<usize>) -> String {
     q
 }
 
-/// `(line, hash)` of a document's short lines ([`line_hashes`]).
-type LineHashes = Vec<(u32, u64)>;
+/// What normalising gives of one document.
+struct Normalised {
+    /// Without its tokens in copies mode.
+    doc: NormDoc,
+    /// `(line, hash)` of its short lines ([`line_hashes`]).
+    lines: Vec<(u32, u64)>,
+    /// Its number of tokens.
+    tokens: u32,
+    /// Copies mode: its shingle set as if nothing were boilerplate, and its
+    /// exact hash.
+    shingles: Option<(ShingleSet, u64)>,
+}
 
 /// The per-document features every pair is judged on.
 struct Prepared<'t> {
@@ -287,33 +297,43 @@ fn prepare<'t>(
     let seed = params.seed;
     let n = articles.len() as u64;
     // Copies mode drops each document's tokens once its boilerplate lines are
-    // hashed, and tokenises again for the shingles: the tokens of the whole
-    // batch are never held at once.
+    // hashed and its shingles taken as if nothing were boilerplate: the
+    // tokens of the whole batch are never held at once, and only documents
+    // with boilerplate lines are tokenised again for their shingles.
     let hydrated = params.mode == Mode::Stories;
+    let k = params.shingle_k;
     progress.start("normalise", n);
-    // Per document: (the document, its line hashes, its token count).
-    let normalised: Vec<(NormDoc, LineHashes, u32)> = articles
+    let normalised: Vec<Normalised> = articles
         .par_iter()
         .enumerate()
         .map(|(i, a)| {
-            let mut d = normalize(i, a);
-            let lines = line_hashes(&d);
-            let count = d.tokens.len() as u32;
+            let mut doc = normalize(i, a);
+            let lines = line_hashes(&doc);
+            let tokens = doc.tokens.len() as u32;
+            let mut shingles = None;
             if !hydrated {
-                d.tokens = Vec::new();
-                d.suppressed = Vec::new();
+                shingles = Some(shingle_set_and_exact_hash(&doc, k, seed));
+                doc.tokens = Vec::new();
+                doc.suppressed = Vec::new();
             }
             progress.advance(1);
-            (d, lines, count)
+            Normalised {
+                doc,
+                lines,
+                tokens,
+                shingles,
+            }
         })
         .collect();
     let mut docs = Vec::with_capacity(normalised.len());
     let mut lines = Vec::with_capacity(normalised.len());
     let mut token_counts = Vec::with_capacity(normalised.len());
-    for (d, l, c) in normalised {
-        docs.push(d);
-        lines.push(l);
-        token_counts.push(c);
+    let mut unsuppressed = Vec::with_capacity(normalised.len());
+    for x in normalised {
+        docs.push(x.doc);
+        lines.push(x.lines);
+        token_counts.push(x.tokens);
+        unsuppressed.push(x.shingles);
     }
     progress.start("boilerplate", 0);
     let bad_lines = boilerplate_lines(
@@ -335,10 +355,16 @@ fn prepare<'t>(
         bad_lines: &bad_lines,
         hydrated,
     };
-    let (shingles, exact): (Vec<_>, Vec<_>) = (0..docs.len())
+    let (shingles, exact): (Vec<_>, Vec<_>) = unsuppressed
         .into_par_iter()
-        .map(|i| {
-            let s = shingle_set_and_exact_hash(&view.get(i), params.shingle_k, seed);
+        .enumerate()
+        .map(|(i, taken)| {
+            let s = match taken {
+                // The exact hash does not depend on boilerplate.
+                Some((set, exact)) if bad_lines[i].is_empty() => (set, exact),
+                Some((_, exact)) => (shingle_set_and_exact_hash(&view.get(i), k, seed).0, exact),
+                None => shingle_set_and_exact_hash(&view.get(i), k, seed),
+            };
             progress.advance(1);
             s
         })
