@@ -217,3 +217,70 @@ fn compare_judges_one_pair_as_scan_does() {
         pipeline::compare(&batch.articles, id("a-wire"), newsdup::DocId(999), &params).is_err()
     );
 }
+
+#[test]
+fn copies_mode_suppresses_boilerplate_as_stories_mode_does() {
+    // Twelve articles under one site's header and footer lines, two of them
+    // copies of one story: the shingles are taken without those lines in
+    // both modes.
+    let words = [
+        "harbour", "council", "budget", "river", "station", "festival", "school", "bridge",
+        "market", "library", "stadium", "airport",
+    ];
+    let articles: Vec<newsdup::Article> = (0..12)
+        .map(|i| {
+            let topic = words[if i == 11 { 0 } else { i }];
+            let body = format!(
+                "Subscribe to the Daily Post newsletter\n\
+                 The {topic} plan was approved on Monday after a long debate in the chamber, \
+                 and officials said the {topic} work would begin next spring with a budget \
+                 agreed by every member of the committee present that evening.\n\
+                 Follow us for more local news\n"
+            );
+            newsdup::Article {
+                key: format!("d{i}"),
+                origin: newsdup::Origin {
+                    path: "t.jsonl".into(),
+                    line: Some(i as u64 + 1),
+                },
+                title: None,
+                published: None,
+                source: None,
+                url: None,
+                body,
+                lang: None,
+                raw: None,
+            }
+        })
+        .collect();
+    let copies = Params {
+        mode: newsdup::Mode::Copies,
+        ..Params::default()
+    };
+    let c = pipeline::run(&articles, &copies).unwrap();
+    let s = pipeline::run(&articles, &Params::default()).unwrap();
+    assert_eq!(c.stats.boilerplate_lines, 24);
+    assert_eq!(s.stats.boilerplate_lines, 24);
+    let pair = |r: &newsdup::RunReport, a: u32, b: u32| {
+        r.pairs
+            .iter()
+            .find(|p| (p.a.0, p.b.0) == (a, b))
+            .map(|p| (p.label, p.scores.jaccard, p.scores.shared_shingles))
+            .unwrap()
+    };
+    assert_eq!(pair(&c, 0, 11), pair(&s, 0, 11));
+    assert_eq!(pair(&c, 0, 11).0, Label::Exact);
+    // A pair that differs in one word shares the shingles of its bodies
+    // only, as when the site's lines are not there at all.
+    let bare: Vec<newsdup::Article> = articles
+        .iter()
+        .map(|a| newsdup::Article {
+            body: a.body.lines().nth(1).unwrap().to_string(),
+            ..a.clone()
+        })
+        .collect();
+    let b = pipeline::run(&bare, &copies).unwrap();
+    assert_eq!(b.stats.boilerplate_lines, 0);
+    assert_eq!(pair(&c, 0, 1), pair(&b, 0, 1));
+    assert_eq!(pair(&s, 0, 1), pair(&b, 0, 1));
+}
