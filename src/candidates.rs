@@ -52,6 +52,12 @@ pub fn exact_pairs(exact: &[u64]) -> Vec<(DocId, DocId)> {
     out
 }
 
+/// Most memory the `(anchor, document)` list of one grouping pass may take.
+/// A big batch's list (a quarter of all its shingles, 16 bytes each) is
+/// grouped in passes, each over the anchors of one slice of the hash space,
+/// so it is never held whole; a batch under this bound takes one pass.
+const ANCHOR_PASS_BYTES: usize = 128 << 20;
+
 /// Pairs sharing at least `min_shared` anchors. Returns the pairs and the
 /// number of anchors ignored as too common.
 pub fn anchor_pairs(
@@ -60,13 +66,70 @@ pub fn anchor_pairs(
     min_shared: usize,
     max_bucket: usize,
 ) -> (Vec<(DocId, DocId)>, usize) {
-    let mut keyed: Vec<(u64, u32)> = shingles
+    anchor_pairs_in_passes(shingles, rate, min_shared, max_bucket, ANCHOR_PASS_BYTES)
+}
+
+/// [`anchor_pairs`] with `pass_bytes` for [`ANCHOR_PASS_BYTES`].
+fn anchor_pairs_in_passes(
+    shingles: &[ShingleSet],
+    rate: u64,
+    min_shared: usize,
+    max_bucket: usize,
+    pass_bytes: usize,
+) -> (Vec<(DocId, DocId)>, usize) {
+    // Each document's anchors, as their mixed hashes (a bijection of the
+    // shingle hashes, so grouping by them is grouping by shingle).
+    let anchors: Vec<Vec<u64>> = shingles
+        .par_iter()
+        .map(|s| {
+            s.0.iter()
+                .map(|&h| mix64(h))
+                .filter(|m| m % rate == 0)
+                .collect()
+        })
+        .collect();
+    let total: usize = anchors.iter().map(Vec::len).sum();
+    let bytes = total * std::mem::size_of::<(u64, u32)>();
+    let passes = bytes.div_ceil(pass_bytes.max(1)).max(1) as u64;
+    // Shared anchors per pair and pass; summed below.
+    let mut shared: Vec<((DocId, DocId), u32)> = Vec::new();
+    let mut ignored = 0;
+    for pass in 0..passes {
+        let (counts, skipped) = anchor_pass(&anchors, (pass, passes), max_bucket);
+        ignored += skipped;
+        if passes == 1 {
+            shared = counts;
+        } else {
+            shared.extend(counts);
+        }
+    }
+    drop(anchors);
+    if passes > 1 {
+        shared.par_sort_unstable_by_key(|&(pair, _)| pair);
+    }
+    let pairs = shared
+        .chunk_by(|x, y| x.0 == y.0)
+        .filter(|run| run.iter().map(|&(_, n)| n as usize).sum::<usize>() >= min_shared)
+        .map(|run| run[0].0)
+        .collect();
+    (pairs, ignored)
+}
+
+/// One pass of [`anchor_pairs`]: the pairs sharing anchors whose mixed hash
+/// falls in slice `pass` of `passes`, with how many they share, sorted; and
+/// the number of those anchors ignored as too common.
+fn anchor_pass(
+    anchors: &[Vec<u64>],
+    (pass, passes): (u64, u64),
+    max_bucket: usize,
+) -> (Vec<((DocId, DocId), u32)>, usize) {
+    let mut keyed: Vec<(u64, u32)> = anchors
         .par_iter()
         .enumerate()
-        .flat_map_iter(|(d, s)| {
-            s.0.iter()
-                .filter(move |&&h| mix64(h) % rate == 0)
-                .map(move |&h| (h, d as u32))
+        .flat_map_iter(|(d, a)| {
+            a.iter()
+                .filter(move |&&m| passes == 1 || (m >> 40) % passes == pass)
+                .map(move |&m| (m, d as u32))
         })
         .collect();
     keyed.par_sort_unstable();
@@ -80,13 +143,14 @@ pub fn anchor_pairs(
         .filter(|g| g.len() <= max_bucket)
         .flat_map_iter(|g| all_pairs(&g.iter().map(|&(_, d)| d).collect::<Vec<u32>>()))
         .collect();
+    drop(groups);
+    drop(keyed);
     all.par_sort_unstable();
-    let pairs = all
+    let counts = all
         .chunk_by(|x, y| x == y)
-        .filter(|run| run.len() >= min_shared)
-        .map(|run| run[0])
+        .map(|run| (run[0], run.len() as u32))
         .collect();
-    (pairs, ignored)
+    (counts, ignored)
 }
 
 /// Inputs of candidate generation.
@@ -204,6 +268,29 @@ mod tests {
                 (DocId(2), DocId(4))
             ]
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn anchor_passes_change_nothing(
+            sets in proptest::collection::vec(proptest::collection::vec(0u64..300, 0..60), 2..30),
+            min_shared in 1usize..4,
+            max_bucket in 2usize..12,
+        ) {
+            let sets: Vec<ShingleSet> = sets
+                .into_iter()
+                .map(|mut v| {
+                    v.sort_unstable();
+                    v.dedup();
+                    ShingleSet(v)
+                })
+                .collect();
+            let one = anchor_pairs_in_passes(&sets, 2, min_shared, max_bucket, usize::MAX);
+            for pass_bytes in [64, 256, 1024] {
+                let many = anchor_pairs_in_passes(&sets, 2, min_shared, max_bucket, pass_bytes);
+                proptest::prop_assert_eq!(&many, &one);
+            }
+        }
     }
 
     #[test]

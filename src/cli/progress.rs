@@ -1,6 +1,7 @@
 //! Progress bars on stderr for long runs: one bar per pipeline stage, with
-//! its rate and ETA, and a line with each finished stage's time. Hidden when
-//! stderr is not a terminal or with `--quiet`.
+//! its rate and ETA, and a line with each finished stage's time and the
+//! process's resident memory then (Linux). Hidden when stderr is not a
+//! terminal or with `--quiet`.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use newsdup::pipeline::Progress;
@@ -44,8 +45,11 @@ impl Bars {
     fn close_stage(&self, current: &mut Option<(&'static str, Instant)>) {
         if let Some((stage, started)) = current.take() {
             if self.visible {
+                let rss = resident_mib()
+                    .map(|m| format!("  {m:>6} MiB resident"))
+                    .unwrap_or_default();
                 self.bar
-                    .println(format!("{stage:>18}  {:.2?}", started.elapsed()));
+                    .println(format!("{stage:>18}  {:>9.2?}{rss}", started.elapsed()));
             }
         }
     }
@@ -88,4 +92,13 @@ impl Progress for Bars {
         }
         self.bar.finish_and_clear();
     }
+}
+
+/// Resident memory of this process in MiB (the `VmRSS` line of
+/// `/proc/self/status`; `None` where there is none).
+fn resident_mib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024)
 }
