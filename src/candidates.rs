@@ -52,6 +52,9 @@ pub fn exact_pairs(exact: &[u64]) -> Vec<(DocId, DocId)> {
     out
 }
 
+/// A pair and how many anchors it shares (in one pass).
+type PairCount = ((DocId, DocId), u32);
+
 /// Most memory the `(anchor, document)` list of one grouping pass may take.
 /// A big batch's list (a quarter of all its shingles, 16 bytes each) is
 /// grouped in passes, each over the anchors of one slice of the hash space,
@@ -92,7 +95,7 @@ fn anchor_pairs_in_passes(
     let bytes = total * std::mem::size_of::<(u64, u32)>();
     let passes = bytes.div_ceil(pass_bytes.max(1)).max(1) as u64;
     // Shared anchors per pair and pass; summed below.
-    let mut shared: Vec<((DocId, DocId), u32)> = Vec::new();
+    let mut shared: Vec<PairCount> = Vec::new();
     let mut ignored = 0;
     for pass in 0..passes {
         let (counts, skipped) = anchor_pass(&anchors, (pass, passes), max_bucket);
@@ -122,7 +125,7 @@ fn anchor_pass(
     anchors: &[Vec<u64>],
     (pass, passes): (u64, u64),
     max_bucket: usize,
-) -> (Vec<((DocId, DocId), u32)>, usize) {
+) -> (Vec<PairCount>, usize) {
     let mut keyed: Vec<(u64, u32)> = anchors
         .par_iter()
         .enumerate()
