@@ -67,19 +67,12 @@ pub fn corpus(n: usize, seed: u64) -> Vec<Article> {
     bodies
         .into_iter()
         .enumerate()
-        .map(|(i, body)| Article {
-            key: format!("d{i:07}"),
-            origin: Origin {
+        .map(|(i, body)| {
+            let origin = Origin {
                 path: "bench".into(),
                 line: Some(i as u64 + 1),
-            },
-            title: None,
-            published: None,
-            source: None,
-            url: None,
-            body,
-            lang: None,
-            raw: None,
+            };
+            Article::new(format!("d{i:07}"), origin, body)
         })
         .collect()
 }

@@ -89,20 +89,11 @@ mod tests {
     use crate::model::Origin;
 
     fn article(body: &str) -> Article {
-        Article {
-            key: "a".into(),
-            origin: Origin {
-                path: "t.jsonl".into(),
-                line: Some(1),
-            },
-            title: None,
-            published: None,
-            source: None,
-            url: None,
-            body: body.into(),
-            lang: None,
-            raw: None,
-        }
+        let origin = Origin {
+            path: "t.jsonl".into(),
+            line: Some(1),
+        };
+        Article::new("a", origin, body)
     }
 
     #[test]

@@ -23,11 +23,8 @@
 //!
 //! let text = "The port authority said on Thursday that 1,400 dockworkers had walked out \
 //!             over pay, halting container traffic at the busiest terminal in the region.";
-//! let article = |key: &str, body: String| Article {
-//!     key: key.into(),
-//!     origin: Origin { path: "example".into(), line: None },
-//!     title: None, published: None, source: None, url: None, lang: None, raw: None,
-//!     body,
+//! let article = |key: &str, body: String| {
+//!     Article::new(key, Origin { path: "example".into(), line: None }, body)
 //! };
 //! let articles = vec![
 //!     article("wire", text.to_string()),

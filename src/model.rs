@@ -63,6 +63,24 @@ pub struct Article {
     pub raw: Option<String>,
 }
 
+impl Article {
+    /// An article of `body` with only its key and origin known (no title,
+    /// date, outlet, URL, language or raw record).
+    pub fn new(key: impl Into<String>, origin: Origin, body: impl Into<String>) -> Article {
+        Article {
+            key: key.into(),
+            origin,
+            title: None,
+            published: None,
+            source: None,
+            url: None,
+            body: body.into(),
+            lang: None,
+            raw: None,
+        }
+    }
+}
+
 /// A token: its normalised form and the byte range of the original text it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {

@@ -130,21 +130,11 @@ impl TokenSink<'_> {
     /// when it holds a letter or a digit.
     #[inline]
     fn push(&mut self, start: usize, seg: &str) {
-        if !seg.chars().any(char::is_alphanumeric) {
-            return;
-        }
-        self.line += self.text.as_bytes()[self.line_scan..start]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u32;
-        self.line_scan = start;
-        if is_html_entity(self.text, start, seg.len()) {
+        if !seg.chars().any(char::is_alphanumeric) || !self.reach(start, seg.len()) {
             return;
         }
         let norm = if seg.is_ascii() {
-            let mut n = CompactString::new(seg);
-            n.make_ascii_lowercase();
-            n
+            ascii_norm(seg)
         } else {
             CompactString::from(normalize_word(seg))
         };
@@ -162,27 +152,29 @@ impl TokenSink<'_> {
 }
 
 impl TokenSink<'_> {
+    /// Counts the lines up to the word at `start..start + len`; `false` when
+    /// that word is the body of an HTML character reference (no token).
+    #[inline]
+    fn reach(&mut self, start: usize, len: usize) -> bool {
+        self.line += self.text.as_bytes()[self.line_scan..start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u32;
+        self.line_scan = start;
+        !is_html_entity(self.text, start, len)
+    }
+
     /// [`TokenSink::push`] for an all-ASCII segment `start..end` that starts
     /// with a letter, digit or `_`: the same token, with byte tests in place
     /// of Unicode ones.
     #[inline]
     fn push_ascii(&mut self, start: usize, end: usize) {
         let bytes = &self.text.as_bytes()[start..end];
-        if !bytes.iter().any(u8::is_ascii_alphanumeric) {
-            return;
-        }
-        self.line += self.text.as_bytes()[self.line_scan..start]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u32;
-        self.line_scan = start;
-        if is_html_entity(self.text, start, bytes.len()) {
+        if !bytes.iter().any(u8::is_ascii_alphanumeric) || !self.reach(start, bytes.len()) {
             return;
         }
         // The segment is ASCII, so slicing at these offsets is valid.
-        let seg = &self.text[start..end];
-        let mut norm = CompactString::new(seg);
-        norm.make_ascii_lowercase();
+        let norm = ascii_norm(&self.text[start..end]);
         let name = bytes.iter().any(u8::is_ascii_digit)
             || (bytes[0].is_ascii_uppercase() && !at_sentence_start(self.text, start));
         self.tokens.push(Token {
@@ -193,6 +185,14 @@ impl TokenSink<'_> {
             name,
         });
     }
+}
+
+/// The normalised form of an ASCII word: lower case, held inline.
+#[inline]
+fn ascii_norm(word: &str) -> CompactString {
+    let mut n = CompactString::new(word);
+    n.make_ascii_lowercase();
+    n
 }
 
 /// The UAX #29 word segments of an all-ASCII stretch `bytes[from..to]` that

@@ -58,15 +58,8 @@ pub(crate) fn read_text_file(path: &Path, key: &Path) -> Result<Record> {
         .map(str::to_string);
     Ok(Record::Article(
         Box::new(Article {
-            key: key.to_string_lossy().replace('\\', "/"),
-            origin,
             title,
-            published: None,
-            source: None,
-            url: None,
-            body,
-            lang: None,
-            raw: None,
+            ..Article::new(key.to_string_lossy().replace('\\', "/"), origin, body)
         }),
         Vec::new(),
     ))

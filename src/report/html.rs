@@ -166,19 +166,13 @@ mod tests {
     use crate::params::Params;
 
     fn article(key: &str, body: &str) -> Article {
+        let origin = crate::model::Origin {
+            path: "t.jsonl".into(),
+            line: Some(1),
+        };
         Article {
-            key: key.into(),
-            origin: crate::model::Origin {
-                path: "t.jsonl".into(),
-                line: Some(1),
-            },
             title: Some(format!("<b>{key}</b>")),
-            published: None,
-            source: None,
-            url: None,
-            body: body.into(),
-            raw: None,
-            lang: None,
+            ..Article::new(key, origin, body)
         }
     }
 

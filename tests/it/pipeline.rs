@@ -237,20 +237,11 @@ fn copies_mode_suppresses_boilerplate_as_stories_mode_does() {
                  agreed by every member of the committee present that evening.\n\
                  Follow us for more local news\n"
             );
-            newsdup::Article {
-                key: format!("d{i}"),
-                origin: newsdup::Origin {
-                    path: "t.jsonl".into(),
-                    line: Some(i as u64 + 1),
-                },
-                title: None,
-                published: None,
-                source: None,
-                url: None,
-                body,
-                lang: None,
-                raw: None,
-            }
+            let origin = newsdup::Origin {
+                path: "t.jsonl".into(),
+                line: Some(i as u64 + 1),
+            };
+            newsdup::Article::new(format!("d{i}"), origin, body)
         })
         .collect();
     let copies = Params {
