@@ -71,16 +71,6 @@ impl<'a> Docs<'a> {
             ))
         }
     }
-
-    /// Number of documents.
-    pub fn len(&self) -> usize {
-        self.docs.len()
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.docs.is_empty()
-    }
 }
 
 #[cfg(test)]

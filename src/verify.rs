@@ -102,18 +102,18 @@ pub fn residual_story(f: &Features<'_>, a: usize, b: usize, shared: &[Passage]) 
     }
     let keep_a = outside(&da, shared.iter().map(|p| p.a.clone()).collect());
     let keep_b = outside(&db, shared.iter().map(|p| p.b.clone()).collect());
-    let counts = |d: usize, keep: &dyn Fn(usize) -> bool| {
+    let counts = |d: usize, doc: &NormDoc, keep: &dyn Fn(usize) -> bool| {
         let occurrences = f.occurrences.get(d).and_then(|cell| {
-            cell.get_or_init(|| TermOccurrences::new(&f.docs.get(d), f.titles[d], w.seed))
+            cell.get_or_init(|| TermOccurrences::new(doc, f.titles[d], w.seed))
                 .as_ref()
         });
         match occurrences {
             Some(o) => o.counts_where(keep),
-            None => term_counts_where(&f.docs.get(d), f.titles[d], w.seed, keep),
+            None => term_counts_where(doc, f.titles[d], w.seed, keep),
         }
     };
-    let va = weigh(&counts(a, &keep_a), w.df, w.n_docs);
-    let vb = weigh(&counts(b, &keep_b), w.df, w.n_docs);
+    let va = weigh(&counts(a, &da, &keep_a), w.df, w.n_docs);
+    let vb = weigh(&counts(b, &db, &keep_b), w.df, w.n_docs);
     cosine(&va, &vb)
 }
 
