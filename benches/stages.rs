@@ -17,15 +17,7 @@ fn norm_docs(articles: &[newsdup::Article]) -> Vec<NormDoc> {
     articles
         .iter()
         .enumerate()
-        .map(|(i, a)| {
-            let tokens = tokenize(&a.body);
-            NormDoc {
-                id: DocId(i as u32),
-                suppressed: vec![false; tokens.len()],
-                lang: newsdup::lang::Lang::En,
-                tokens,
-            }
-        })
+        .map(|(i, a)| NormDoc::new(DocId(i as u32), newsdup::lang::Lang::En, tokenize(&a.body)))
         .collect()
 }
 

@@ -1,8 +1,9 @@
 //! Boilerplate suppression: lines that recur across many documents of a batch
 //! (site navigation, newsletter prompts, copyright lines) are not evidence.
 //!
-//! Input: [`NormDoc`]s. Output: the same documents with `suppressed` set for
-//! tokens on boilerplate lines, and the number of suppressed line occurrences.
+//! Input: each document's [`line_hashes`]. Output: each document's
+//! boilerplate lines ([`boilerplate_lines`]), whose tokens [`mark`] suppresses;
+//! the documents' tokens need not be held meanwhile.
 //!
 //! A line is boilerplate when its normalised text occurs in at least
 //! `max(min_docs, min_fraction · N)` documents and it is short (at most
@@ -13,7 +14,6 @@ use crate::hash::stable64_words;
 use crate::model::NormDoc;
 use crate::shingle::token_hash;
 use ahash::{AHashMap, AHashSet};
-use rayon::prelude::*;
 
 /// Lines longer than this are never boilerplate.
 pub const MAX_BOILERPLATE_TOKENS: usize = 40;
@@ -30,16 +30,6 @@ pub fn line_hashes(doc: &NormDoc) -> Vec<(u32, u64)> {
             (line[0].line, stable64_words(&hashes, line.len() as u64))
         })
         .collect()
-}
-
-/// Marks tokens on boilerplate lines; returns how many line occurrences were suppressed.
-pub fn suppress(docs: &mut [NormDoc], min_docs: usize, min_fraction: f64) -> usize {
-    let per_doc: Vec<Vec<(u32, u64)>> = docs.par_iter().map(line_hashes).collect();
-    let bad = boilerplate_lines(&per_doc, min_docs, min_fraction);
-    for (doc, lines) in docs.iter_mut().zip(&bad) {
-        mark(doc, lines);
-    }
-    bad.iter().map(|lines| lines.len()).sum()
 }
 
 /// The boilerplate lines of every document (sorted line numbers), from the
@@ -89,6 +79,17 @@ pub fn mark(doc: &mut NormDoc, bad: &[u32]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rayon::prelude::*;
+
+    /// Marks tokens on boilerplate lines; returns how many line occurrences were suppressed.
+    fn suppress(docs: &mut [NormDoc], min_docs: usize, min_fraction: f64) -> usize {
+        let per_doc: Vec<Vec<(u32, u64)>> = docs.par_iter().map(line_hashes).collect();
+        let bad = boilerplate_lines(&per_doc, min_docs, min_fraction);
+        for (doc, lines) in docs.iter_mut().zip(&bad) {
+            mark(doc, lines);
+        }
+        bad.iter().map(|lines| lines.len()).sum()
+    }
 
     fn doc(i: u32, text: &str) -> NormDoc {
         NormDoc::for_test(i, text)

@@ -21,25 +21,14 @@ pub fn normalize(id: usize, article: &Article) -> NormDoc {
     let lang = article
         .lang
         .unwrap_or_else(|| detect_tokens(article.title.as_deref(), &article.body, &tokens));
-    NormDoc {
-        id: DocId(id as u32),
-        suppressed: vec![false; tokens.len()],
-        lang,
-        tokens,
-    }
+    NormDoc::new(DocId(id as u32), lang, tokens)
 }
 
 /// [`normalize`] with the tokens on the lines `bad` (the document's
 /// boilerplate lines, sorted) suppressed, for a document whose language is
 /// already known.
 pub fn rehydrate(id: usize, article: &Article, lang: Lang, bad: &[u32]) -> NormDoc {
-    let tokens = tokenize(&article.body);
-    let mut doc = NormDoc {
-        id: DocId(id as u32),
-        suppressed: vec![false; tokens.len()],
-        lang,
-        tokens,
-    };
+    let mut doc = NormDoc::new(DocId(id as u32), lang, tokenize(&article.body));
     boilerplate::mark(&mut doc, bad);
     doc
 }

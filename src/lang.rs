@@ -733,12 +733,7 @@ mod tests {
         assert_eq!(tokens.len(), 13);
         assert_eq!(&text[tokens[4].text_range()], "二");
         assert_eq!(tokens[4].text_range(), 12..15);
-        let doc = NormDoc {
-            id: DocId(0),
-            suppressed: vec![false; tokens.len()],
-            lang: Lang::Zh,
-            tokens,
-        };
+        let doc = NormDoc::new(DocId(0), Lang::Zh, tokens);
         // One 5-shingle per run of 5 characters.
         assert_eq!(crate::shingle::shingle_set(&doc, 5, 1).0.len(), 9);
     }

@@ -138,17 +138,25 @@ pub struct ShingleSet(pub Vec<u64>);
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TermVector(pub Vec<(u64, f32)>);
 
-#[cfg(test)]
 impl NormDoc {
-    /// An English document of `text` with nothing suppressed (unit tests).
-    pub(crate) fn for_test(id: u32, text: &str) -> NormDoc {
-        let tokens = crate::normalize::tokenize(text);
+    /// Document `id` of `tokens` in `lang`, nothing suppressed yet.
+    pub fn new(id: DocId, lang: crate::lang::Lang, tokens: Vec<Token>) -> NormDoc {
         NormDoc {
-            id: DocId(id),
+            id,
             suppressed: vec![false; tokens.len()],
-            lang: crate::lang::Lang::En,
+            lang,
             tokens,
         }
+    }
+
+    /// An English document of `text` with nothing suppressed (unit tests).
+    #[cfg(test)]
+    pub(crate) fn for_test(id: u32, text: &str) -> NormDoc {
+        NormDoc::new(
+            DocId(id),
+            crate::lang::Lang::En,
+            crate::normalize::tokenize(text),
+        )
     }
 }
 

@@ -17,16 +17,6 @@ pub fn token_hash(norm: &str, seed: u64) -> u64 {
     stable64(norm.as_bytes(), seed)
 }
 
-/// Builds the token hash sequence of the kept (non-boilerplate) tokens.
-pub fn kept_token_hashes(doc: &NormDoc, seed: u64) -> Vec<u64> {
-    doc.tokens
-        .iter()
-        .zip(&doc.suppressed)
-        .filter(|(_, &s)| !s)
-        .map(|(t, _)| token_hash(&t.norm, seed))
-        .collect()
-}
-
 /// Hashes of every k-shingle of a token-hash sequence, in text order (with repeats).
 pub fn shingle_hashes(token_hashes: &[u64], k: usize, seed: u64) -> Vec<u64> {
     let shingle_seed = seed ^ k as u64;
@@ -42,15 +32,9 @@ pub fn shingle_hashes(token_hashes: &[u64], k: usize, seed: u64) -> Vec<u64> {
         .collect()
 }
 
-/// The shingle set of one document.
+/// The shingle set of one document (tokens on boilerplate lines skipped).
 pub fn shingle_set(doc: &NormDoc, k: usize, seed: u64) -> ShingleSet {
-    shingle_set_of(shingle_hashes(&kept_token_hashes(doc, seed), k, seed))
-}
-
-fn shingle_set_of(mut hashes: Vec<u64>) -> ShingleSet {
-    hashes.sort_unstable();
-    hashes.dedup();
-    ShingleSet(hashes)
+    shingle_set_and_exact_hash(doc, k, seed).0
 }
 
 /// The shingle set of one document and the stable hash of its whole
@@ -68,7 +52,7 @@ pub fn shingle_set_and_exact_hash(doc: &NormDoc, k: usize, seed: u64) -> (Shingl
     } else {
         stable64_words(&all, seed ^ 0x0065_7861_6374).max(1)
     };
-    let hashes = if doc.suppressed.iter().any(|&s| s) {
+    let mut hashes = if doc.suppressed.iter().any(|&s| s) {
         let kept: Vec<u64> = all
             .iter()
             .zip(&doc.suppressed)
@@ -79,7 +63,9 @@ pub fn shingle_set_and_exact_hash(doc: &NormDoc, k: usize, seed: u64) -> (Shingl
     } else {
         shingle_hashes(&all, k, seed)
     };
-    (shingle_set_of(hashes), exact)
+    hashes.sort_unstable();
+    hashes.dedup();
+    (ShingleSet(hashes), exact)
 }
 
 /// Size of the intersection of two sorted, deduplicated slices.
