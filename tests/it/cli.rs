@@ -8,6 +8,16 @@ fn newsdup() -> Command {
     Command::cargo_bin("newsdup").unwrap()
 }
 
+/// Standard output of a run that must exit with `code`, as text.
+fn stdout_of(cmd: &mut Command, code: i32) -> String {
+    String::from_utf8(cmd.assert().code(code).get_output().stdout.clone()).unwrap()
+}
+
+/// Standard error of a run that must exit with `code`, as text.
+fn stderr_of(cmd: &mut Command, code: i32) -> String {
+    String::from_utf8(cmd.assert().code(code).get_output().stderr.clone()).unwrap()
+}
+
 fn read_jsonl(path: &std::path::Path) -> Vec<Value> {
     std::fs::read_to_string(path)
         .unwrap()
@@ -25,23 +35,21 @@ fn scan_writes_every_output_format() {
         dir.path().join("p.tsv"),
         dir.path().join("s.jsonl"),
     );
-    let out = newsdup()
-        .arg("scan")
-        .arg(crate::sample())
-        .arg("--json")
-        .arg(&json)
-        .arg("--clusters")
-        .arg(&clusters)
-        .arg("--pairs")
-        .arg(&pairs)
-        .arg("--passages")
-        .arg(&passages)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let summary = String::from_utf8(out).unwrap();
+    let out = stdout_of(
+        newsdup()
+            .arg("scan")
+            .arg(crate::sample())
+            .arg("--json")
+            .arg(&json)
+            .arg("--clusters")
+            .arg(&clusters)
+            .arg("--pairs")
+            .arg(&pairs)
+            .arg("--passages")
+            .arg(&passages),
+        0,
+    );
+    let summary = out;
     assert!(summary.starts_with("16 articles (0 skipped)"), "{summary}");
     assert!(summary.contains("Top pairs:"));
 
@@ -161,14 +169,7 @@ fn bad_records_are_named_by_file_and_line_and_the_run_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     let path = bad_batch(dir.path());
     let json = dir.path().join("r.json");
-    let assert = newsdup()
-        .arg("scan")
-        .arg(&path)
-        .arg("--json")
-        .arg(&json)
-        .assert()
-        .success();
-    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    let stderr = stderr_of(newsdup().arg("scan").arg(&path).arg("--json").arg(&json), 0);
     let name = path.display().to_string();
     for (line, what) in [
         (2, "malformed JSON"),
@@ -192,12 +193,7 @@ fn bad_records_are_named_by_file_and_line_and_the_run_goes_on() {
 fn strict_mode_fails_on_the_first_bad_record() {
     let dir = tempfile::tempdir().unwrap();
     let path = bad_batch(dir.path());
-    let assert = newsdup()
-        .args(["scan", "--strict"])
-        .arg(&path)
-        .assert()
-        .code(2);
-    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    let stderr = stderr_of(newsdup().args(["scan", "--strict"]).arg(&path), 2);
     assert!(
         stderr.contains(&format!("{}:2: malformed JSON", path.display())),
         "{stderr}"
@@ -211,11 +207,7 @@ fn fail_on_duplicates_exits_1_and_missing_input_exits_2() {
         .arg(crate::sample())
         .assert()
         .code(1);
-    let assert = newsdup()
-        .args(["scan", "/no/such/file.jsonl"])
-        .assert()
-        .code(2);
-    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    let stderr = stderr_of(newsdup().args(["scan", "/no/such/file.jsonl"]), 2);
     assert!(stderr.contains("/no/such/file.jsonl"), "{stderr}");
     newsdup()
         .args(["scan", "--threshold", "2"])
@@ -303,38 +295,33 @@ fn empty_file_is_reported_not_fatal() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("empty.jsonl");
     std::fs::write(&path, "").unwrap();
-    let assert = newsdup().arg("scan").arg(&path).assert().success();
-    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    let stderr = stderr_of(newsdup().arg("scan").arg(&path), 0);
     assert!(stderr.contains("no articles in input"), "{stderr}");
 }
 
 #[test]
 fn compare_two_ids_of_a_batch_prints_label_passages_and_json() {
-    let out = newsdup()
-        .args(["compare", "--in"])
-        .arg(crate::sample())
-        .args(["a-wire", "a-rewrite"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8(out).unwrap();
+    let out = stdout_of(
+        newsdup()
+            .args(["compare", "--in"])
+            .arg(crate::sample())
+            .args(["a-wire", "a-rewrite"]),
+        0,
+    );
+    let text = out;
     // Not a terminal: plain text, no escape sequences.
     assert!(!text.contains('\u{1b}'), "{text}");
     assert!(text.contains("label  rewrite"), "{text}");
     assert!(text.contains("Aligned sentences"), "{text}");
 
-    let out = newsdup()
-        .args(["compare", "--json", "--in"])
-        .arg(crate::sample())
-        .args(["a-wire", "a-syndicated"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let v: Value = serde_json::from_slice(&out).unwrap();
+    let out = stdout_of(
+        newsdup()
+            .args(["compare", "--json", "--in"])
+            .arg(crate::sample())
+            .args(["a-wire", "a-syndicated"]),
+        0,
+    );
+    let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["label"], "near-copy");
     assert_eq!(v["a"]["id"], "a-wire");
     let passages = v["passages"].as_array().unwrap();
@@ -344,16 +331,14 @@ fn compare_two_ids_of_a_batch_prints_label_passages_and_json() {
         .all(|p| p["kind"] == "run" || p["kind"] == "quote"));
 
     // --color always keeps the styles even when piped.
-    let out = newsdup()
-        .args(["compare", "--color", "always", "--in"])
-        .arg(crate::sample())
-        .args(["a-wire", "a-syndicated"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    assert!(String::from_utf8(out).unwrap().contains('\u{1b}'));
+    let out = stdout_of(
+        newsdup()
+            .args(["compare", "--color", "always", "--in"])
+            .arg(crate::sample())
+            .args(["a-wire", "a-syndicated"]),
+        0,
+    );
+    assert!(out.contains('\u{1b}'));
 }
 
 #[test]
@@ -367,17 +352,8 @@ fn compare_two_files_and_say_why_unrelated() {
     std::fs::write(&a, "The harbour master said on Monday that “all ferries to the northern islands are cancelled until the storm passes,” and crews were told to stay ashore.").unwrap();
     std::fs::write(&b, "Crews stay ashore. “All ferries to the northern islands are cancelled until the storm passes,” the harbour master announced.").unwrap();
     std::fs::write(&c, "A recipe for apple cake needs flour, butter, sugar and three eggs baked for forty minutes.").unwrap();
-    let out = newsdup()
-        .arg("compare")
-        .arg(&a)
-        .arg(&b)
-        .arg("--json")
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let v: Value = serde_json::from_slice(&out).unwrap();
+    let out = stdout_of(newsdup().arg("compare").arg(&a).arg(&b).arg("--json"), 0);
+    let v: Value = serde_json::from_str(&out).unwrap();
     assert!(v["label"].is_string(), "{v}");
     let quote = v["passages"]
         .as_array()
@@ -387,42 +363,29 @@ fn compare_two_files_and_say_why_unrelated() {
         .expect("the shared quotation is a passage");
     assert!(quote["text_b"].as_str().unwrap().starts_with("All ferries"));
 
-    let out = newsdup()
-        .arg("compare")
-        .arg(&a)
-        .arg(&c)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8(out).unwrap();
+    let out = stdout_of(newsdup().arg("compare").arg(&a).arg(&c), 0);
+    let text = out;
     assert!(text.contains("unrelated"), "{text}");
     assert!(text.contains("not reported:"), "{text}");
 }
 
 #[test]
 fn compare_names_what_is_wrong() {
-    let err = newsdup()
-        .args(["compare", "--in"])
-        .arg(crate::sample())
-        .args(["a-wire", "no-such-id"])
-        .assert()
-        .code(2)
-        .get_output()
-        .stderr
-        .clone();
-    assert!(String::from_utf8(err).unwrap().contains("no-such-id"));
-    let err = newsdup()
-        .arg("compare")
-        .arg(crate::sample())
-        .arg(crate::sample())
-        .assert()
-        .code(2)
-        .get_output()
-        .stderr
-        .clone();
-    let err = String::from_utf8(err).unwrap();
+    let err = stderr_of(
+        newsdup()
+            .args(["compare", "--in"])
+            .arg(crate::sample())
+            .args(["a-wire", "no-such-id"]),
+        2,
+    );
+    assert!(err.contains("no-such-id"));
+    let err = stderr_of(
+        newsdup()
+            .arg("compare")
+            .arg(crate::sample())
+            .arg(crate::sample()),
+        2,
+    );
     assert!(
         err.contains("articles.jsonl") && err.contains("--in"),
         "{err}"
@@ -432,18 +395,16 @@ fn compare_names_what_is_wrong() {
 #[test]
 fn eval_scores_the_sample_and_sweeps_thresholds() {
     let sample_truth = crate::root().join("data/sample/truth.tsv");
-    let out = newsdup()
-        .args(["eval", "-q", "--json"])
-        .arg(crate::sample())
-        .arg("--pairs-truth")
-        .arg(&sample_truth)
-        .args(["--positive", "exact,near-copy,partial-copy,rewrite"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let v: Value = serde_json::from_slice(&out).unwrap();
+    let out = stdout_of(
+        newsdup()
+            .args(["eval", "-q", "--json"])
+            .arg(crate::sample())
+            .arg("--pairs-truth")
+            .arg(&sample_truth)
+            .args(["--positive", "exact,near-copy,partial-copy,rewrite"]),
+        0,
+    );
+    let v: Value = serde_json::from_str(&out).unwrap();
     // The sample is built so that every intended pair and story is found.
     assert_eq!(v["clusters"]["bcubed_f1"], 1.0);
     assert_eq!(v["pairs"]["recall"], 1.0);
@@ -452,41 +413,30 @@ fn eval_scores_the_sample_and_sweeps_thresholds() {
 
     // A sweep: one row per grid point; a story threshold of 0.9 splits the
     // rewrites off, so B-cubed recall falls below the default's.
-    let out = newsdup()
-        .args(["eval", "-q", "--json", "--sweep"])
-        .args(["--sweep-cluster", "0.23,0.9", "--sweep-rewrite", "0.42"])
-        .args(["--sweep-copy", "0.5,0.8"])
-        .arg(crate::sample())
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let rows: Vec<Value> = serde_json::from_slice(&out).unwrap();
+    let out = stdout_of(
+        newsdup()
+            .args(["eval", "-q", "--json", "--sweep"])
+            .args(["--sweep-cluster", "0.23,0.9", "--sweep-rewrite", "0.42"])
+            .args(["--sweep-copy", "0.5,0.8"])
+            .arg(crate::sample()),
+        0,
+    );
+    let rows: Vec<Value> = serde_json::from_str(&out).unwrap();
     assert_eq!(rows.len(), 4);
     let recall = |i: usize| rows[i]["clusters"]["bcubed_r"].as_f64().unwrap();
     assert_eq!(recall(0), 1.0);
     assert!(recall(2) < 1.0, "{}", rows[2]);
 
     // Text output and a clear error when there is nothing to score.
-    let out = newsdup()
-        .args(["eval", "-q"])
-        .arg(crate::sample())
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    assert!(String::from_utf8(out).unwrap().contains("B-cubed"));
-    let err = newsdup()
-        .args(["eval", "-q", "--truth-field", "nope"])
-        .arg(crate::sample())
-        .assert()
-        .code(2)
-        .get_output()
-        .stderr
-        .clone();
-    assert!(String::from_utf8(err).unwrap().contains("`nope`"));
+    let out = stdout_of(newsdup().args(["eval", "-q"]).arg(crate::sample()), 0);
+    assert!(out.contains("B-cubed"));
+    let err = stderr_of(
+        newsdup()
+            .args(["eval", "-q", "--truth-field", "nope"])
+            .arg(crate::sample()),
+        2,
+    );
+    assert!(err.contains("`nope`"));
 }
 
 #[test]
@@ -507,17 +457,15 @@ fn mixed_language_batch_uses_the_lang_field_or_detects() {
         writeln!(f, "{r}").unwrap();
     }
     drop(f);
-    let out = newsdup()
-        .args(["scan", "--lang-field", "language", "--json"])
-        .arg(&json)
-        .arg(&input)
-        .assert()
-        .success()
-        .get_output()
-        .stderr
-        .clone();
+    let out = stderr_of(
+        newsdup()
+            .args(["scan", "--lang-field", "language", "--json"])
+            .arg(&json)
+            .arg(&input),
+        0,
+    );
     // A value that is no language code is a warning naming the article.
-    let stderr = String::from_utf8(out).unwrap();
+    let stderr = out;
     assert!(
         stderr.contains("\"en1\": field \"language\" is not a language code"),
         "{stderr}"
