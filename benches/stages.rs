@@ -17,7 +17,13 @@ fn norm_docs(articles: &[newsdup::Article]) -> Vec<NormDoc> {
     articles
         .iter()
         .enumerate()
-        .map(|(i, a)| NormDoc::new(DocId(i as u32), newsdup::lang::Lang::En, tokenize(&a.body)))
+        .map(|(i, a)| {
+            NormDoc::new(
+                DocId(i as u32),
+                newsdup::lang::Lang::En,
+                tokenize(&a.text().unwrap()),
+            )
+        })
         .collect()
 }
 
@@ -48,7 +54,7 @@ fn stages(c: &mut Criterion) {
         b.iter(|| {
             articles
                 .iter()
-                .map(|a| tokenize(black_box(&a.body)).len())
+                .map(|a| tokenize(black_box(&*a.text().unwrap())).len())
                 .sum::<usize>()
         })
     });
@@ -60,7 +66,7 @@ fn stages(c: &mut Criterion) {
                 .iter()
                 .zip(&docs)
                 .filter(|(a, d)| {
-                    newsdup::lang::detect_tokens(None, black_box(&a.body), &d.tokens)
+                    newsdup::lang::detect_tokens(None, black_box(&*a.text().unwrap()), &d.tokens)
                         == newsdup::lang::Lang::En
                 })
                 .count()
@@ -72,7 +78,8 @@ fn stages(c: &mut Criterion) {
             articles
                 .iter()
                 .filter(|a| {
-                    newsdup::lang::detect(None, black_box(&a.body)) == newsdup::lang::Lang::En
+                    newsdup::lang::detect(None, black_box(&*a.text().unwrap()))
+                        == newsdup::lang::Lang::En
                 })
                 .count()
         })

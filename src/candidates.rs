@@ -61,37 +61,37 @@ type PairCount = ((DocId, DocId), u32);
 /// so it is never held whole; a batch under this bound takes one pass.
 const ANCHOR_PASS_BYTES: usize = 128 << 20;
 
-/// Pairs sharing at least `min_shared` anchors. Returns the pairs and the
-/// number of anchors ignored as too common.
+/// A document's anchors: the shingles whose mixed hash is 0 mod `rate`, as
+/// those mixed hashes (a bijection of the shingle hashes, so grouping by them
+/// is grouping by shingle).
+pub fn anchors_of(shingles: &ShingleSet, rate: u64) -> Box<[u64]> {
+    shingles
+        .0
+        .iter()
+        .map(|&h| mix64(h))
+        .filter(|m| m % rate == 0)
+        .collect()
+}
+
+/// Pairs of documents sharing at least `min_shared` anchors (each
+/// document's [`anchors_of`]). Returns the pairs and the number of anchors
+/// ignored as too common.
 pub fn anchor_pairs(
-    shingles: &[ShingleSet],
-    rate: u64,
+    anchors: &[Box<[u64]>],
     min_shared: usize,
     max_bucket: usize,
 ) -> (Vec<(DocId, DocId)>, usize) {
-    anchor_pairs_in_passes(shingles, rate, min_shared, max_bucket, ANCHOR_PASS_BYTES)
+    anchor_pairs_in_passes(anchors, min_shared, max_bucket, ANCHOR_PASS_BYTES)
 }
 
 /// [`anchor_pairs`] with `pass_bytes` for [`ANCHOR_PASS_BYTES`].
 fn anchor_pairs_in_passes(
-    shingles: &[ShingleSet],
-    rate: u64,
+    anchors: &[Box<[u64]>],
     min_shared: usize,
     max_bucket: usize,
     pass_bytes: usize,
 ) -> (Vec<(DocId, DocId)>, usize) {
-    // Each document's anchors, as their mixed hashes (a bijection of the
-    // shingle hashes, so grouping by them is grouping by shingle).
-    let anchors: Vec<Vec<u64>> = shingles
-        .par_iter()
-        .map(|s| {
-            s.0.iter()
-                .map(|&h| mix64(h))
-                .filter(|m| m % rate == 0)
-                .collect()
-        })
-        .collect();
-    let total: usize = anchors.iter().map(Vec::len).sum();
+    let total: usize = anchors.iter().map(|a| a.len()).sum();
     let bytes = total * std::mem::size_of::<(u64, u32)>();
     let passes = bytes.div_ceil(pass_bytes.max(1)).max(1) as u64;
     // Shared anchors per pair and pass; summed below.
@@ -106,7 +106,6 @@ fn anchor_pairs_in_passes(
             shared.extend(counts);
         }
     }
-    drop(anchors);
     if passes > 1 {
         shared.par_sort_unstable_by_key(|&(pair, _)| pair);
     }
@@ -122,7 +121,7 @@ fn anchor_pairs_in_passes(
 /// falls in slice `pass` of `passes`, with how many they share, sorted; and
 /// the number of those anchors ignored as too common.
 fn anchor_pass(
-    anchors: &[Vec<u64>],
+    anchors: &[Box<[u64]>],
     (pass, passes): (u64, u64),
     max_bucket: usize,
 ) -> (Vec<PairCount>, usize) {
@@ -160,8 +159,8 @@ fn anchor_pass(
 pub struct CandidateInputs<'a> {
     /// Exact hashes.
     pub exact: &'a [u64],
-    /// Word-shingle sets.
-    pub shingles: &'a [ShingleSet],
+    /// Each document's anchors ([`anchors_of`]).
+    pub anchors: &'a [Box<[u64]>],
     /// Copy signatures.
     pub copy_signatures: &'a [Signature],
     /// Copy banding.
@@ -208,12 +207,8 @@ pub fn generate(
     stats.copy = copy.len();
     stats.skipped_buckets += skipped;
     tagged.extend(copy.into_iter().map(|(a, b)| (a, b, source::COPY)));
-    let (anchor, skipped) = anchor_pairs(
-        inputs.shingles,
-        params.anchor_rate,
-        params.anchor_min_shared,
-        params.max_bucket,
-    );
+    let (anchor, skipped) =
+        anchor_pairs(inputs.anchors, params.anchor_min_shared, params.max_bucket);
     stats.anchor = anchor.len();
     stats.skipped_buckets += skipped;
     tagged.extend(anchor.into_iter().map(|(a, b)| (a, b, source::ANCHOR)));
@@ -288,9 +283,10 @@ mod tests {
                     ShingleSet(v)
                 })
                 .collect();
-            let one = anchor_pairs_in_passes(&sets, 2, min_shared, max_bucket, usize::MAX);
+            let anchors: Vec<_> = sets.iter().map(|s| anchors_of(s, 2)).collect();
+            let one = anchor_pairs_in_passes(&anchors, min_shared, max_bucket, usize::MAX);
             for pass_bytes in [64, 256, 1024] {
-                let many = anchor_pairs_in_passes(&sets, 2, min_shared, max_bucket, pass_bytes);
+                let many = anchor_pairs_in_passes(&anchors, min_shared, max_bucket, pass_bytes);
                 proptest::prop_assert_eq!(&many, &one);
             }
         }
@@ -310,7 +306,8 @@ mod tests {
             s(&[anchors[0], anchors[1], anchors[2]]),
             s(&[anchors[2]]),
         ];
-        let (pairs, ignored) = anchor_pairs(&docs, 2, 2, 10);
+        let docs: Vec<_> = docs.iter().map(|d| anchors_of(d, 2)).collect();
+        let (pairs, ignored) = anchor_pairs(&docs, 2, 10);
         assert_eq!(pairs, vec![(DocId(0), DocId(1))]);
         assert_eq!(ignored, 0);
     }

@@ -12,25 +12,27 @@ use crate::boilerplate;
 use crate::lang::{detect_tokens, Lang};
 use crate::model::{Article, DocId, NormDoc};
 use crate::normalize::tokenize;
+use crate::Result;
 use std::borrow::Cow;
 
 /// Normalises one article: tokens, language (given, or detected), nothing
 /// suppressed yet.
-pub fn normalize(id: usize, article: &Article) -> NormDoc {
-    let tokens = tokenize(&article.body);
+pub fn normalize(id: usize, article: &Article) -> Result<NormDoc> {
+    let text = article.text()?;
+    let tokens = tokenize(&text);
     let lang = article
         .lang
-        .unwrap_or_else(|| detect_tokens(article.title.as_deref(), &article.body, &tokens));
-    NormDoc::new(DocId(id as u32), lang, tokens)
+        .unwrap_or_else(|| detect_tokens(article.title.as_deref(), &text, &tokens));
+    Ok(NormDoc::new(DocId(id as u32), lang, tokens))
 }
 
 /// [`normalize`] with the tokens on the lines `bad` (the document's
 /// boilerplate lines, sorted) suppressed, for a document whose language is
 /// already known.
-pub fn rehydrate(id: usize, article: &Article, lang: Lang, bad: &[u32]) -> NormDoc {
-    let mut doc = NormDoc::new(DocId(id as u32), lang, tokenize(&article.body));
+pub fn rehydrate(id: usize, article: &Article, lang: Lang, bad: &[u32]) -> Result<NormDoc> {
+    let mut doc = NormDoc::new(DocId(id as u32), lang, tokenize(&article.text()?));
     boilerplate::mark(&mut doc, bad);
-    doc
+    Ok(doc)
 }
 
 /// Read access to the batch's normalised documents.
@@ -48,16 +50,12 @@ pub struct Docs<'a> {
 
 impl<'a> Docs<'a> {
     /// Document `i` with its tokens and suppressed flags.
-    pub fn get(&self, i: usize) -> Cow<'a, NormDoc> {
+    /// Fails only if a spilled text cannot be read back.
+    pub fn get(&self, i: usize) -> Result<Cow<'a, NormDoc>> {
         if self.hydrated {
-            Cow::Borrowed(&self.docs[i])
+            Ok(Cow::Borrowed(&self.docs[i]))
         } else {
-            Cow::Owned(rehydrate(
-                i,
-                &self.articles[i],
-                self.docs[i].lang,
-                &self.bad_lines[i],
-            ))
+            rehydrate(i, &self.articles[i], self.docs[i].lang, &self.bad_lines[i]).map(Cow::Owned)
         }
     }
 }
@@ -78,9 +76,9 @@ mod tests {
     #[test]
     fn a_rehydrated_document_is_the_normalised_one_with_its_boilerplate_marked() {
         let a = article("Subscribe now\nThe minister met Lavrov in Geneva.\nShare this\n");
-        let mut whole = normalize(3, &a);
+        let mut whole = normalize(3, &a).unwrap();
         boilerplate::mark(&mut whole, &[0, 2]);
-        let again = rehydrate(3, &a, whole.lang, &[0, 2]);
+        let again = rehydrate(3, &a, whole.lang, &[0, 2]).unwrap();
         assert_eq!(again.tokens, whole.tokens);
         assert_eq!(again.suppressed, whole.suppressed);
         assert_eq!(again.suppressed.iter().filter(|&&s| s).count(), 4);
@@ -99,7 +97,8 @@ mod tests {
             bad_lines: &bad,
             hydrated: false,
         };
-        assert_eq!(lean.get(0).tokens, whole.tokens);
-        assert_eq!(lean.get(0).suppressed, whole.suppressed);
+        let got = lean.get(0).unwrap();
+        assert_eq!(got.tokens, whole.tokens);
+        assert_eq!(got.suppressed, whole.suppressed);
     }
 }

@@ -368,21 +368,22 @@ pub fn sweep(
 /// The truth story of each article, from the field `field` of its JSON
 /// record (articles read with `keep_raw`). Null and empty values are not
 /// labels; numbers and other values count by their JSON text.
-pub fn truth_stories(articles: &[Article], field: &str) -> Vec<(String, String)> {
-    articles
-        .iter()
-        .filter_map(|a| {
-            let raw = a.raw.as_deref()?;
-            let value: serde_json::Value = serde_json::from_str(raw).ok()?;
-            let label = match value.get(field)? {
-                serde_json::Value::Null => return None,
-                serde_json::Value::String(s) if s.is_empty() => return None,
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            Some((a.key.clone(), label))
-        })
-        .collect()
+pub fn truth_stories(articles: &[Article], field: &str) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for a in articles {
+        let Some(raw) = a.raw_line()? else { continue };
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(&raw) else {
+            continue;
+        };
+        let label = match value.get(field) {
+            None | Some(serde_json::Value::Null) => continue,
+            Some(serde_json::Value::String(s)) if s.is_empty() => continue,
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+        };
+        out.push((a.key.clone(), label));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -59,6 +59,7 @@ pub mod params;
 pub mod pipeline;
 pub mod report;
 pub mod shingle;
+pub mod store;
 pub mod terms;
 pub mod verify;
 

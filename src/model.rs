@@ -6,7 +6,9 @@
 //! Every stage keeps the dense [`DocId`] of the article it describes; ids are
 //! assigned in input order, so sorting by `DocId` gives deterministic output.
 
+use crate::store::Text;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 
@@ -55,12 +57,13 @@ pub struct Article {
     pub source: Option<String>,
     /// URL, if known.
     pub url: Option<String>,
-    /// The article text. Token offsets point into this string.
-    pub body: String,
+    /// The article text (in memory, or spilled by ingest in a big batch).
+    /// Token offsets point into it.
+    pub body: Text,
     /// Language given by the input (`None`: detected from the text).
     pub lang: Option<crate::lang::Lang>,
     /// The original JSON line (for `dedup`, which passes records through unchanged).
-    pub raw: Option<String>,
+    pub raw: Option<Text>,
 }
 
 impl Article {
@@ -74,10 +77,30 @@ impl Article {
             published: None,
             source: None,
             url: None,
-            body: body.into(),
+            body: Text::Held(body.into()),
             lang: None,
             raw: None,
         }
+    }
+
+    /// The article text, read back if ingest spilled it.
+    pub fn text(&self) -> crate::Result<Cow<'_, str>> {
+        self.body.get().map_err(|e| self.spill_error(e))
+    }
+
+    /// The original JSON line, if it was kept.
+    pub fn raw_line(&self) -> crate::Result<Option<Cow<'_, str>>> {
+        self.raw
+            .as_ref()
+            .map(|r| r.get().map_err(|e| self.spill_error(e)))
+            .transpose()
+    }
+
+    fn spill_error(&self, e: std::io::Error) -> crate::Error {
+        crate::Error::io(
+            format!("temporary copy of {} (id {})", self.origin, self.key),
+            e,
+        )
     }
 }
 

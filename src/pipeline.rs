@@ -11,7 +11,7 @@
 use crate::align::sentences::{align_doc_sentences, doc_sentences, DocSentences};
 use crate::align::{shared_passages_of, AlignConfig, AlignDoc};
 use crate::boilerplate::{boilerplate_lines, line_hashes, mark};
-use crate::candidates::{generate, CandidateInputs, CandidateStats};
+use crate::candidates::{anchors_of, generate, CandidateInputs, CandidateStats};
 use crate::cluster::{
     average_linkage, build_clusters, refine, split_events, Edge, EVENT_MIN_HALF, EVENT_SPLIT_RATIO,
     REFINE_MIN_SIM, REFINE_ROUNDS,
@@ -24,10 +24,11 @@ use crate::model::{
 };
 use crate::params::{Mode, Params, PipelineFingerprint};
 use crate::shingle::shingle_set_and_exact_hash;
+use crate::store::{Span, Spill, Text};
 use crate::terms::{
     document_frequencies, term_counts, term_vectors, top_terms, TermOccurrences, TermWeights,
 };
-use crate::verify::{verify, Features};
+use crate::verify::{verify, verify_in_blocks, Features, SpilledSets, VERIFY_BLOCK_BYTES};
 use crate::Result;
 use ahash::AHashMap;
 use rayon::prelude::*;
@@ -216,9 +217,44 @@ struct Normalised {
     lines: Vec<(u32, u64)>,
     /// Its number of tokens.
     tokens: u32,
-    /// Copies mode: its shingle set as if nothing were boilerplate, and its
-    /// exact hash.
-    shingles: Option<(ShingleSet, u64)>,
+    /// Copies mode: its copy fingerprint as if nothing were boilerplate, and
+    /// its exact hash.
+    print: Option<(CopyPrint, u64)>,
+}
+
+/// What candidate generation and verification need of one document's final
+/// shingle set.
+struct CopyPrint {
+    /// The set; empty when it waits in the spill.
+    set: ShingleSet,
+    /// Where it waits, when the batch's sets are spilled.
+    span: Option<Span>,
+    signature: Signature,
+    anchors: Box<[u64]>,
+}
+
+impl CopyPrint {
+    fn new(set: ShingleSet, params: &Params, spill: Option<&Spill>) -> Result<CopyPrint> {
+        let signature = copy_signature(&set, params.copy_hashes, params.seed);
+        let anchors = anchors_of(&set, params.anchor_rate);
+        let (set, span) = match spill {
+            Some(spill) => {
+                let span = spill.put_words(&set.0).map_err(spill_error)?;
+                (ShingleSet::default(), Some(span))
+            }
+            None => (set, None),
+        };
+        Ok(CopyPrint {
+            set,
+            span,
+            signature,
+            anchors,
+        })
+    }
+}
+
+fn spill_error(e: std::io::Error) -> crate::Error {
+    crate::Error::io("temporary file of shingle sets", e)
 }
 
 /// The per-document features every pair is judged on.
@@ -230,7 +266,11 @@ struct Prepared<'t> {
     bad_lines: Vec<Box<[u32]>>,
     token_counts: Vec<u32>,
     boilerplate_lines: usize,
+    /// Empty sets when they are spilled (`spilled_sets`).
     shingles: Vec<ShingleSet>,
+    spilled_sets: Option<SpilledSets>,
+    copy_signatures: Vec<Signature>,
+    anchors: Vec<Box<[u64]>>,
     titles: Vec<Option<&'t str>>,
     terms: Vec<TermVector>,
     df: Option<AHashMap<u64, u32>>,
@@ -268,10 +308,26 @@ impl Prepared<'_> {
             seed: self.seed,
         })
     }
+
+    /// Verifies `candidates`, in blocks of sets read back from the spill
+    /// when the sets are spilled.
+    fn verify(&self, candidates: &[Candidate], params: &Params) -> Result<Vec<VerifiedPair>> {
+        match &self.spilled_sets {
+            None => verify(candidates, &self.features(), params),
+            Some(sets) => verify_in_blocks(
+                candidates,
+                &self.features(),
+                sets,
+                params,
+                VERIFY_BLOCK_BYTES,
+            ),
+        }
+    }
 }
 
-/// Normalises, suppresses boilerplate, and builds shingle sets and (in
-/// stories mode) term vectors with the batch IDF.
+/// Normalises, suppresses boilerplate, and builds shingle sets, copy
+/// fingerprints and (in stories mode) term vectors with the batch IDF. A
+/// batch whose texts ingest spilled has its shingle sets spilled too.
 fn prepare<'t>(
     articles: &'t [Article],
     params: &Params,
@@ -294,6 +350,12 @@ fn prepare<'t>(
             a.body.len()
         )));
     }
+    let spill = articles
+        .iter()
+        .any(|a| matches!(a.body, Text::Spilled(..)))
+        .then(Spill::new)
+        .transpose()
+        .map_err(spill_error)?;
     let seed = params.seed;
     let n = articles.len() as u64;
     // Copies mode drops each document's tokens once its boilerplate lines are
@@ -307,24 +369,25 @@ fn prepare<'t>(
         .par_iter()
         .enumerate()
         .map(|(i, a)| {
-            let mut doc = normalize(i, a);
+            let mut doc = normalize(i, a)?;
             let lines = line_hashes(&doc);
             let tokens = doc.tokens.len() as u32;
-            let mut shingles = None;
+            let mut print = None;
             if !hydrated {
-                shingles = Some(shingle_set_and_exact_hash(&doc, k, seed));
+                let (set, exact) = shingle_set_and_exact_hash(&doc, k, seed);
+                print = Some((CopyPrint::new(set, params, spill.as_ref())?, exact));
                 doc.tokens = Vec::new();
                 doc.suppressed = Vec::new();
             }
             progress.advance(1);
-            Normalised {
+            Ok(Normalised {
                 doc,
                 lines,
                 tokens,
-                shingles,
-            }
+                print,
+            })
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let mut docs = Vec::with_capacity(normalised.len());
     let mut lines = Vec::with_capacity(normalised.len());
     let mut token_counts = Vec::with_capacity(normalised.len());
@@ -333,7 +396,7 @@ fn prepare<'t>(
         docs.push(x.doc);
         lines.push(x.lines);
         token_counts.push(x.tokens);
-        unsuppressed.push(x.shingles);
+        unsuppressed.push(x.print);
     }
     progress.start("boilerplate", 0);
     let bad_lines = boilerplate_lines(
@@ -355,20 +418,39 @@ fn prepare<'t>(
         bad_lines: &bad_lines,
         hydrated,
     };
-    let (shingles, exact): (Vec<_>, Vec<_>) = unsuppressed
+    let prints: Vec<(CopyPrint, u64)> = unsuppressed
         .into_par_iter()
         .enumerate()
-        .map(|(i, taken)| {
-            let s = match taken {
+        .map(|(i, taken)| -> Result<(CopyPrint, u64)> {
+            let print = match taken {
                 // The exact hash does not depend on boilerplate.
-                Some((set, exact)) if bad_lines[i].is_empty() => (set, exact),
-                Some((_, exact)) => (shingle_set_and_exact_hash(&view.get(i), k, seed).0, exact),
-                None => shingle_set_and_exact_hash(&view.get(i), k, seed),
+                Some((print, exact)) if bad_lines[i].is_empty() => (print, exact),
+                Some((_, exact)) => {
+                    let set = shingle_set_and_exact_hash(&*view.get(i)?, k, seed).0;
+                    (CopyPrint::new(set, params, spill.as_ref())?, exact)
+                }
+                None => {
+                    let (set, exact) = shingle_set_and_exact_hash(&*view.get(i)?, k, seed);
+                    (CopyPrint::new(set, params, spill.as_ref())?, exact)
+                }
             };
             progress.advance(1);
-            s
+            Ok(print)
         })
-        .unzip();
+        .collect::<Result<_>>()?;
+    let mut shingles = Vec::with_capacity(prints.len());
+    let mut spans = Vec::with_capacity(if spill.is_some() { prints.len() } else { 0 });
+    let mut copy_signatures = Vec::with_capacity(prints.len());
+    let mut anchors = Vec::with_capacity(prints.len());
+    let mut exact = Vec::with_capacity(prints.len());
+    for (p, e) in prints {
+        shingles.push(p.set);
+        spans.extend(p.span);
+        copy_signatures.push(p.signature);
+        anchors.push(p.anchors);
+        exact.push(e);
+    }
+    let spilled_sets = spill.map(|spill| SpilledSets { spill, spans });
     let titles: Vec<Option<&str>> = articles.iter().map(|a| a.title.as_deref()).collect();
     let (terms, df) = if params.mode == Mode::Stories {
         progress.start("content terms", 0);
@@ -397,6 +479,9 @@ fn prepare<'t>(
         docs,
         boilerplate_lines,
         shingles,
+        spilled_sets,
+        copy_signatures,
+        anchors,
         titles,
         terms,
         df,
@@ -408,6 +493,7 @@ fn prepare<'t>(
 /// pairs whose evidence is wanted, however many pairs it is in.
 struct EvidenceCache<'p> {
     docs: Vec<Option<Cow<'p, NormDoc>>>,
+    texts: Vec<Option<Cow<'p, str>>>,
     views: Vec<Option<AlignDoc>>,
     sentences: Vec<Option<DocSentences>>,
 }
@@ -416,10 +502,10 @@ impl<'p> EvidenceCache<'p> {
     /// Prepares the documents of `pairs`: every one for passages, those of a
     /// rewrite pair for sentence alignment too.
     fn new(
-        articles: &[Article],
+        articles: &'p [Article],
         prep: &'p Prepared<'_>,
         pairs: &[(DocId, DocId, Option<Label>)],
-    ) -> Self {
+    ) -> Result<Self> {
         let mut in_pair = vec![false; articles.len()];
         let mut in_rewrite = vec![false; articles.len()];
         for &(a, b, label) in pairs {
@@ -429,15 +515,20 @@ impl<'p> EvidenceCache<'p> {
             }
         }
         let all = prep.docs();
+        let texts: Vec<Option<Cow<'_, str>>> = in_pair
+            .par_iter()
+            .enumerate()
+            .map(|(i, &yes)| yes.then(|| articles[i].text()).transpose())
+            .collect::<Result<_>>()?;
         let docs: Vec<Option<Cow<'p, NormDoc>>> = in_pair
             .par_iter()
             .enumerate()
-            .map(|(i, &yes)| yes.then(|| all.get(i)))
-            .collect();
+            .map(|(i, &yes)| yes.then(|| all.get(i)).transpose())
+            .collect::<Result<_>>()?;
         let views = docs
             .par_iter()
-            .enumerate()
-            .map(|(i, d)| d.as_ref().map(|d| AlignDoc::new(&articles[i].body, d)))
+            .zip(&texts)
+            .map(|(d, t)| Some(AlignDoc::new(t.as_ref()?, d.as_ref()?)))
             .collect();
         let sentences = match prep.weights() {
             Some(w) => in_rewrite
@@ -445,16 +536,17 @@ impl<'p> EvidenceCache<'p> {
                 .enumerate()
                 .map(|(i, &yes)| {
                     let d = docs[i].as_ref().filter(|_| yes)?;
-                    Some(doc_sentences(&articles[i].body, d, &w))
+                    Some(doc_sentences(texts[i].as_ref()?, d, &w))
                 })
                 .collect(),
             None => Vec::new(),
         };
-        EvidenceCache {
+        Ok(EvidenceCache {
             docs,
+            texts,
             views,
             sentences,
-        }
+        })
     }
 }
 
@@ -462,7 +554,6 @@ impl<'p> EvidenceCache<'p> {
 /// one code path of `scan` and `compare`. The pair must be one of those
 /// `cache` was prepared for.
 fn evidence(
-    articles: &[Article],
     prep: &Prepared<'_>,
     a: DocId,
     b: DocId,
@@ -476,7 +567,8 @@ fn evidence(
         ..AlignConfig::default()
     };
     let (a, b) = (a.idx(), b.idx());
-    let (ta, tb) = (&articles[a].body, &articles[b].body);
+    let ta = cache.texts[a].as_ref().expect(PREPARED);
+    let tb = cache.texts[b].as_ref().expect(PREPARED);
     let view_a = cache.views[a].as_ref().expect(PREPARED);
     let view_b = cache.views[b].as_ref().expect(PREPARED);
     let doc_a = cache.docs[a].as_ref().expect(PREPARED);
@@ -533,17 +625,6 @@ fn run_stages(
     let seed = params.seed;
     let docs = &prep.docs;
     let boilerplate_lines = prep.boilerplate_lines;
-    let shingles = &prep.shingles;
-    let n = articles.len() as u64;
-    progress.start("copy fingerprints", n);
-    let copy_signatures: Vec<Signature> = shingles
-        .par_iter()
-        .map(|s| {
-            let sig = copy_signature(s, params.copy_hashes, seed);
-            progress.advance(1);
-            sig
-        })
-        .collect();
     progress.start("story fingerprints", prep.terms.len() as u64);
     let story_signatures: Vec<Signature> = prep
         .terms
@@ -557,8 +638,8 @@ fn run_stages(
 
     let inputs = CandidateInputs {
         exact: &prep.exact,
-        shingles,
-        copy_signatures: &copy_signatures,
+        anchors: &prep.anchors,
+        copy_signatures: &prep.copy_signatures,
         copy_banding: params.copy_banding(),
         story_signatures: &story_signatures,
         story_banding: params.story_banding(),
@@ -566,7 +647,11 @@ fn run_stages(
     progress.start("candidates", 0);
     let (candidates, candidate_stats) = generate(&inputs, params);
     progress.start("verify", candidates.len() as u64);
-    let verified = verify(&candidates, &prep.features(), params);
+    drop(inputs);
+    drop(story_signatures);
+    prep.anchors = Vec::new();
+    prep.copy_signatures = Vec::new();
+    let verified = prep.verify(&candidates, params)?;
     // Only verification recounts terms.
     prep.occurrences = Vec::new();
     progress.advance(candidates.len() as u64);
@@ -618,7 +703,7 @@ fn run_stages(
         .iter()
         .map(|p| (p.a, p.b, p.label))
         .collect();
-    let cache = EvidenceCache::new(articles, &prep, &wanted);
+    let cache = EvidenceCache::new(articles, &prep, &wanted)?;
     progress.start("align", aligned as u64);
     let pairs: Vec<ReportedPair> = labelled
         .par_iter()
@@ -626,7 +711,7 @@ fn run_stages(
         .map(|(rank, p)| {
             let (passages, sentences) = if rank < aligned {
                 progress.advance(1);
-                evidence(articles, &prep, p.a, p.b, p.label, params, &cache)
+                evidence(&prep, p.a, p.b, p.label, params, &cache)
             } else {
                 (Vec::new(), Vec::new())
             };
@@ -735,17 +820,17 @@ pub fn compare(articles: &[Article], a: DocId, b: DocId, params: &Params) -> Res
             | crate::model::source::ANCHOR
             | crate::model::source::STORY,
     };
-    let verified: VerifiedPair = verify(&[cand], &prep.features(), params)
+    let verified: VerifiedPair = prep
+        .verify(&[cand], params)?
         .pop()
         .ok_or_else(|| crate::Error::InvalidParams("compare: nothing verified".into()))?;
     let (passages, sentences) = evidence(
-        articles,
         &prep,
         a,
         b,
         verified.label,
         params,
-        &EvidenceCache::new(articles, &prep, &[(a, b, verified.label)]),
+        &EvidenceCache::new(articles, &prep, &[(a, b, verified.label)])?,
     );
     let info = |d: DocId| {
         let (art, doc) = (&articles[d.idx()], &prep.docs[d.idx()]);
@@ -813,4 +898,61 @@ fn unrelated_reason(s: &Scores, params: &Params) -> String {
         why.push("rewrites not looked for (copies mode)".into());
     }
     why.join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::{read_inputs, IngestConfig};
+
+    #[test]
+    fn verification_in_blocks_of_spilled_sets_equals_verification_of_held_sets() {
+        let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample/articles.jsonl");
+        let config = IngestConfig {
+            hold_bytes: 0,
+            ..IngestConfig::default()
+        };
+        let articles = read_inputs(&[sample], &config).unwrap().articles;
+        for mode in [Mode::Copies, Mode::Stories] {
+            let params = Params {
+                mode,
+                ..Params::default()
+            };
+            let prep = prepare(&articles, &params, &NoProgress).unwrap();
+            let sets = prep
+                .spilled_sets
+                .as_ref()
+                .expect("spilled texts, spilled sets");
+            assert!(prep.shingles.iter().all(|s| s.0.is_empty()));
+            let held: Vec<ShingleSet> =
+                (0..articles.len()).map(|d| sets.load(d).unwrap()).collect();
+            assert!(held.iter().all(|s| !s.0.is_empty()));
+            // Every pair of the batch, so that pairs cross blocks.
+            let candidates: Vec<Candidate> = (0..articles.len() as u32)
+                .flat_map(|a| (a + 1..articles.len() as u32).map(move |b| (a, b)))
+                .map(|(a, b)| Candidate {
+                    a: DocId(a),
+                    b: DocId(b),
+                    sources: crate::model::source::COPY,
+                })
+                .collect();
+            let whole = Features {
+                shingles: &held,
+                ..prep.features()
+            };
+            let want = verify(&candidates, &whole, &params).unwrap();
+            assert!(want.iter().any(|p| p.label.is_some()));
+            // From one document per block to everything in one block.
+            for block_bytes in [1, 20_000, 1 << 30] {
+                let got =
+                    verify_in_blocks(&candidates, &prep.features(), sets, &params, block_bytes)
+                        .unwrap();
+                assert_eq!(got.len(), want.len());
+                for (g, w) in got.iter().zip(&want) {
+                    assert_eq!((g.a, g.b, g.label), (w.a, w.b, w.label));
+                    assert_eq!(g.scores, w.scores);
+                }
+            }
+        }
+    }
 }

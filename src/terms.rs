@@ -197,6 +197,7 @@ pub fn term_vectors(counts: &[Vec<(u64, u32)>], df: &AHashMap<u64, u32>) -> Vec<
 }
 
 /// Batch statistics needed to weigh term vectors after the fact.
+#[derive(Clone, Copy)]
 pub struct TermWeights<'a> {
     /// Document frequencies.
     pub df: &'a AHashMap<u64, u32>,

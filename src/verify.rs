@@ -26,11 +26,14 @@ use crate::model::{
 };
 use crate::params::Params;
 use crate::shingle::intersection_size;
+use crate::store::{Span, Spill};
 use crate::terms::{cosine, term_counts_where, weigh, TermOccurrences, TermWeights};
+use crate::Result;
 use rayon::prelude::*;
 use std::sync::OnceLock;
 
 /// What verification needs of each document.
+#[derive(Clone, Copy)]
 pub struct Features<'a> {
     /// Normalised documents (for alignment and residual similarity).
     pub docs: Docs<'a>,
@@ -94,14 +97,18 @@ pub fn coverage(da: &NormDoc, db: &NormDoc, shared: &[Passage]) -> f64 {
 }
 
 /// Story cosine of two documents without the passages they share.
-pub fn residual_story(f: &Features<'_>, a: usize, b: usize, shared: &[Passage]) -> f64 {
+pub fn residual_story(
+    f: &Features<'_>,
+    (a, da): (usize, &NormDoc),
+    (b, db): (usize, &NormDoc),
+    shared: &[Passage],
+) -> f64 {
     let Some(w) = &f.weights else { return 0.0 };
-    let (da, db) = (f.docs.get(a), f.docs.get(b));
     fn outside(doc: &NormDoc, ranges: Vec<std::ops::Range<usize>>) -> impl Fn(usize) -> bool + '_ {
         move |i: usize| !ranges.iter().any(|r| r.contains(&doc.tokens[i].start()))
     }
-    let keep_a = outside(&da, shared.iter().map(|p| p.a.clone()).collect());
-    let keep_b = outside(&db, shared.iter().map(|p| p.b.clone()).collect());
+    let keep_a = outside(da, shared.iter().map(|p| p.a.clone()).collect());
+    let keep_b = outside(db, shared.iter().map(|p| p.b.clone()).collect());
     let counts = |d: usize, doc: &NormDoc, keep: &dyn Fn(usize) -> bool| {
         let occurrences = f.occurrences.get(d).and_then(|cell| {
             cell.get_or_init(|| TermOccurrences::new(doc, f.titles[d], w.seed))
@@ -112,8 +119,8 @@ pub fn residual_story(f: &Features<'_>, a: usize, b: usize, shared: &[Passage]) 
             None => term_counts_where(doc, f.titles[d], w.seed, keep),
         }
     };
-    let va = weigh(&counts(a, &da, &keep_a), w.df, w.n_docs);
-    let vb = weigh(&counts(b, &db, &keep_b), w.df, w.n_docs);
+    let va = weigh(&counts(a, da, &keep_a), w.df, w.n_docs);
+    let vb = weigh(&counts(b, db, &keep_b), w.df, w.n_docs);
     cosine(&va, &vb)
 }
 
@@ -153,8 +160,13 @@ pub fn rank_score(s: &Scores, label: Option<Label>) -> f64 {
     }
 }
 
-/// Verifies every candidate (in parallel; output in candidate order).
-pub fn verify(candidates: &[Candidate], f: &Features<'_>, params: &Params) -> Vec<VerifiedPair> {
+/// Verifies every candidate (in parallel; output in candidate order). Fails
+/// only if a spilled text cannot be read back.
+pub fn verify(
+    candidates: &[Candidate],
+    f: &Features<'_>,
+    params: &Params,
+) -> Result<Vec<VerifiedPair>> {
     candidates
         .par_iter()
         .map(|c| {
@@ -174,22 +186,165 @@ pub fn verify(candidates: &[Candidate], f: &Features<'_>, params: &Params) -> Ve
                     min_tokens: params.passage_min_tokens,
                     ..AlignConfig::default()
                 };
-                let (da, db) = (f.docs.get(a), f.docs.get(b));
+                let (da, db) = (f.docs.get(a)?, f.docs.get(b)?);
                 let shared = passages(&da, &db, align);
                 s.coverage = coverage(&da, &db, &shared);
-                s.residual_story = residual_story(f, a, b, &shared);
+                s.residual_story = residual_story(f, (a, &da), (b, &db), &shared);
             }
             let same_text = f.exact[a] != 0 && f.exact[a] == f.exact[b];
             let label = label(&s, same_text, params);
-            VerifiedPair {
+            Ok(VerifiedPair {
                 a: c.a,
                 b: c.b,
                 scores: s,
                 label,
                 score: rank_score(&s, label),
-            }
+            })
         })
         .collect()
+}
+
+/// Sets read back by [`verify_in_blocks`] at a time: the most memory the
+/// verification of a spilled batch holds in shingle sets.
+pub const VERIFY_BLOCK_BYTES: usize = 512 << 20;
+
+/// The shingle sets of a batch, kept in a spill file (one span per document).
+#[derive(Debug)]
+pub struct SpilledSets {
+    /// The file.
+    pub spill: Spill,
+    /// Where each document's set is.
+    pub spans: Vec<Span>,
+}
+
+impl SpilledSets {
+    /// Document `d`'s set, read back.
+    pub fn load(&self, d: usize) -> Result<ShingleSet> {
+        self.spill
+            .get_words(self.spans[d])
+            .map(ShingleSet)
+            .map_err(|e| crate::Error::io("temporary file of shingle sets", e))
+    }
+}
+
+/// [`verify`] for a batch whose shingle sets are spilled (`f.shingles` is
+/// then all empty sets): same pairs, same order, same results, with at most
+/// about `block_bytes` of sets read back at a time.
+///
+/// The documents of the candidates are ordered by connected component (the
+/// pairs of one story mostly stay among themselves) and cut into blocks of
+/// `block_bytes / 2`; the pairs are grouped by the blocks of their two
+/// documents, and each group is verified with both blocks read back. Each
+/// set is read once per group of pairs it is in, so a batch whose
+/// candidates form small components reads each set about once.
+pub fn verify_in_blocks(
+    candidates: &[Candidate],
+    f: &Features<'_>,
+    sets: &SpilledSets,
+    params: &Params,
+    block_bytes: usize,
+) -> Result<Vec<VerifiedPair>> {
+    let n = sets.spans.len();
+    // Union-find over the candidate graph; each root is its component's
+    // smallest document.
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    fn find(parent: &mut [u32], mut x: u32) -> u32 {
+        while parent[x as usize] != x {
+            let up = parent[parent[x as usize] as usize];
+            parent[x as usize] = up;
+            x = up;
+        }
+        x
+    }
+    let mut involved = vec![false; n];
+    for c in candidates {
+        involved[c.a.idx()] = true;
+        involved[c.b.idx()] = true;
+        let (ra, rb) = (find(&mut parent, c.a.0), find(&mut parent, c.b.0));
+        let (lo, hi) = (ra.min(rb), ra.max(rb));
+        parent[hi as usize] = lo;
+    }
+    let mut order: Vec<(u32, u32)> = (0..n as u32)
+        .filter(|&d| involved[d as usize])
+        .map(|d| (find(&mut parent, d), d))
+        .collect();
+    order.sort_unstable();
+    drop(parent);
+    let mut block = vec![u32::MAX; n];
+    let mut blocks: Vec<Vec<usize>> = Vec::new();
+    let mut bytes = usize::MAX;
+    let half = (block_bytes / 2).max(1);
+    for &(_, d) in &order {
+        let size = sets.spans[d as usize].len();
+        if bytes.saturating_add(size) > half {
+            blocks.push(Vec::new());
+            bytes = 0;
+        }
+        bytes += size;
+        block[d as usize] = (blocks.len() - 1) as u32;
+        blocks
+            .last_mut()
+            .expect("a block was opened")
+            .push(d as usize);
+    }
+    drop(order);
+    // Candidate indices grouped by (lower block, higher block).
+    let mut keyed: Vec<(u32, u32, u32)> = candidates
+        .iter()
+        .enumerate()
+        .map(|(k, c)| {
+            let (x, y) = (block[c.a.idx()], block[c.b.idx()]);
+            (x.min(y), x.max(y), k as u32)
+        })
+        .collect();
+    keyed.sort_unstable();
+    let mut loaded: Vec<ShingleSet> = vec![ShingleSet::default(); n];
+    let mut out: Vec<Option<VerifiedPair>> = vec![None; candidates.len()];
+    let read = |loaded: &mut [ShingleSet], b: u32| -> Result<()> {
+        let docs = &blocks[b as usize];
+        let read: Vec<ShingleSet> = docs
+            .par_iter()
+            .map(|&d| sets.load(d))
+            .collect::<Result<_>>()?;
+        for (&d, s) in docs.iter().zip(read) {
+            loaded[d] = s;
+        }
+        Ok(())
+    };
+    let forget = |loaded: &mut [ShingleSet], b: u32| {
+        for &d in &blocks[b as usize] {
+            loaded[d] = ShingleSet::default();
+        }
+    };
+    for lower in keyed.chunk_by(|x, y| x.0 == y.0) {
+        let first = lower[0].0;
+        read(&mut loaded, first)?;
+        for group in lower.chunk_by(|x, y| x.1 == y.1) {
+            let second = group[0].1;
+            if second != first {
+                read(&mut loaded, second)?;
+            }
+            let these: Vec<Candidate> = group
+                .iter()
+                .map(|&(_, _, k)| candidates[k as usize])
+                .collect();
+            let g = Features {
+                shingles: &loaded,
+                ..*f
+            };
+            for (&(_, _, k), p) in group.iter().zip(verify(&these, &g, params)?) {
+                out[k as usize] = Some(p);
+            }
+            if second != first {
+                forget(&mut loaded, second);
+            }
+        }
+        forget(&mut loaded, first);
+    }
+    Ok(out
+        .into_iter()
+        .map(|p| p.expect("every candidate is in one group"))
+        .collect())
 }
 
 #[cfg(test)]

@@ -95,6 +95,10 @@ pub struct PipelineArgs {
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j')]
     pub threads: Option<usize>,
+    /// MiB of article text held in memory; texts read after that wait in a
+    /// temporary file (in TMPDIR) until a stage needs them.
+    #[arg(long, value_name = "MIB", default_value_t = 256)]
+    pub hold_texts: usize,
     /// Print nothing but errors.
     #[arg(long, short = 'q')]
     pub quiet: bool,

@@ -51,6 +51,7 @@ pub fn ingest_config(a: &PipelineArgs, keep_raw: bool) -> IngestConfig {
     IngestConfig {
         strict: a.strict,
         keep_raw,
+        hold_bytes: a.hold_texts.saturating_mul(1 << 20),
         ..ingest_fields(&a.fields)
     }
 }

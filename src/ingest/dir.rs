@@ -119,7 +119,7 @@ pub(crate) fn read_html_file(path: &Path, key: &Path) -> Result<Record> {
             published,
             source: extracted.site,
             url: extracted.url,
-            body: extracted.text,
+            body: extracted.text.into(),
             raw: None,
             // The declared language when it is a code newsdup knows;
             // otherwise it is detected from the text.

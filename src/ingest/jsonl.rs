@@ -10,7 +10,11 @@ use std::path::Path;
 
 const CHUNK_LINES: usize = 2048;
 
-pub(crate) fn read_file(path: &Path, config: &IngestConfig) -> Result<Vec<Record>> {
+pub(crate) fn read_file(
+    path: &Path,
+    config: &IngestConfig,
+    sink: &mut dyn FnMut(Record) -> Result<()>,
+) -> Result<()> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let name = path.display().to_string();
     if path.extension().is_some_and(|e| e == "gz") {
@@ -18,18 +22,28 @@ pub(crate) fn read_file(path: &Path, config: &IngestConfig) -> Result<Vec<Record
             BufReader::new(flate2::read::MultiGzDecoder::new(file)),
             &name,
             config,
+            sink,
         )
     } else {
-        read_lines(BufReader::with_capacity(1 << 20, file), &name, config)
+        read_lines(BufReader::with_capacity(1 << 20, file), &name, config, sink)
     }
 }
 
-pub(crate) fn read_stdin(config: &IngestConfig) -> Result<Vec<Record>> {
-    read_lines(BufReader::new(std::io::stdin().lock()), "-", config)
+pub(crate) fn read_stdin(
+    config: &IngestConfig,
+    sink: &mut dyn FnMut(Record) -> Result<()>,
+) -> Result<()> {
+    read_lines(BufReader::new(std::io::stdin().lock()), "-", config, sink)
 }
 
-fn read_lines(mut reader: impl BufRead, name: &str, config: &IngestConfig) -> Result<Vec<Record>> {
-    let mut out = Vec::new();
+/// Reads JSONL records, parsing each chunk of lines in parallel, and hands
+/// them to `sink` in input order, a chunk at a time.
+fn read_lines(
+    mut reader: impl BufRead,
+    name: &str,
+    config: &IngestConfig,
+    sink: &mut dyn FnMut(Record) -> Result<()>,
+) -> Result<()> {
     let mut chunk: Vec<(u64, Vec<u8>)> = Vec::with_capacity(CHUNK_LINES);
     let mut line_no = 0u64;
     loop {
@@ -46,14 +60,16 @@ fn read_lines(mut reader: impl BufRead, name: &str, config: &IngestConfig) -> Re
                 .par_iter()
                 .map(|(no, bytes)| parse_line(bytes, name, *no, config))
                 .collect();
-            out.extend(parsed.into_iter().flatten());
             chunk.clear();
+            for record in parsed.into_iter().flatten() {
+                sink(record)?;
+            }
         }
         if n == 0 {
             break;
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 fn bad(name: &str, line: u64, reason: impl Into<String>) -> Option<Record> {
@@ -200,9 +216,9 @@ fn parse_line(bytes: &[u8], name: &str, line: u64, config: &IngestConfig) -> Opt
         published,
         source,
         url,
-        body,
+        body: body.into(),
         lang,
-        raw: config.keep_raw.then(|| text.to_string()),
+        raw: config.keep_raw.then(|| text.into()),
     };
     Some(Record::Article(Box::new(article), warnings))
 }

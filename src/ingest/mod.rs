@@ -15,9 +15,11 @@ mod jsonl;
 mod truth;
 
 use crate::model::{Article, Skipped};
+use crate::store::{Spill, Text};
 use crate::{Error, Result};
 use ahash::AHashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 pub use truth::{parse_truth_pairs, read_truth_pairs, TruthPair};
 
@@ -44,7 +46,15 @@ pub struct IngestConfig {
     pub strict: bool,
     /// Keep each JSON line as read (for `dedup`, which passes records through).
     pub keep_raw: bool,
+    /// Bytes of article text (and kept JSON lines) held in memory; the texts
+    /// read after that are moved to a temporary file ([`crate::store`]) and
+    /// read back when a stage needs them.
+    pub hold_bytes: usize,
 }
+
+/// [`IngestConfig::hold_bytes`] by default: a batch up to this size is held
+/// whole.
+pub const HOLD_BYTES: usize = 256 << 20;
 
 impl Default for IngestConfig {
     fn default() -> Self {
@@ -59,6 +69,7 @@ impl Default for IngestConfig {
             lang_field: "lang".into(),
             strict: false,
             keep_raw: false,
+            hold_bytes: HOLD_BYTES,
         }
     }
 }
@@ -92,68 +103,108 @@ pub(crate) enum Record {
 
 /// Reads every input in order into one batch.
 pub fn read_inputs(inputs: &[impl AsRef<Path>], config: &IngestConfig) -> Result<Batch> {
-    let mut batch = Batch::default();
-    let mut seen: AHashMap<String, String> = AHashMap::new();
+    let mut collector = Collector {
+        config,
+        batch: Batch::default(),
+        seen: AHashMap::new(),
+        held: 0,
+        spill: None,
+        records: 0,
+    };
     for input in inputs {
         let path = input.as_ref();
-        let records = if path.as_os_str() == "-" {
-            jsonl::read_stdin(config)?
+        let before = collector.records;
+        let mut sink = |record| collector.accept(record);
+        if path.as_os_str() == "-" {
+            jsonl::read_stdin(config, &mut sink)?;
         } else if path.is_dir() {
-            dir::read_dir(path)?
+            dir::read_dir(path)?.into_iter().try_for_each(sink)?;
         } else if is_plain_text(path) {
-            vec![dir::read_text_file(
-                path,
-                path.file_name().map(Path::new).unwrap_or(path),
-            )?]
+            let name = path.file_name().map(Path::new).unwrap_or(path);
+            sink(dir::read_text_file(path, name)?)?;
         } else if dir::is_html(path) {
-            vec![dir::read_html_file(
-                path,
-                path.file_name().map(Path::new).unwrap_or(path),
-            )?]
+            let name = path.file_name().map(Path::new).unwrap_or(path);
+            sink(dir::read_html_file(path, name)?)?;
         } else {
-            jsonl::read_file(path, config)?
-        };
-        if records.is_empty() {
-            batch.problem(
+            jsonl::read_file(path, config, &mut sink)?;
+        }
+        if collector.records == before {
+            collector.batch.problem(
                 config.strict,
                 path.display().to_string(),
                 "no articles in input".into(),
             )?;
         }
-        for record in records {
-            match record {
-                Record::Bad { origin, reason } => batch.problem(config.strict, origin, reason)?,
-                Record::Article(article, warnings) => {
-                    let origin = article.origin.to_string();
-                    for w in warnings {
-                        if config.strict {
-                            return Err(Error::BadRecord { origin, reason: w });
-                        }
-                        batch.warnings.push(Skipped {
-                            origin: origin.clone(),
-                            reason: w,
-                        });
-                    }
-                    if article.body.trim().is_empty() {
-                        let reason = format!("article {:?} has an empty text", article.key);
-                        batch.problem(config.strict, origin, reason)?;
-                        continue;
-                    }
-                    if let Some(first) = seen.get(&article.key) {
-                        let reason = format!(
-                            "duplicate id {:?} (first seen at {first}); kept the first",
-                            article.key
-                        );
-                        batch.problem(config.strict, origin, reason)?;
-                        continue;
-                    }
-                    seen.insert(article.key.clone(), origin);
-                    batch.articles.push(*article);
-                }
-            }
-        }
     }
-    Ok(batch)
+    Ok(collector.batch)
+}
+
+/// Takes the records of every input in turn: checks them, keeps the usable
+/// articles and spills their texts once [`IngestConfig::hold_bytes`] are held.
+struct Collector<'c> {
+    config: &'c IngestConfig,
+    batch: Batch,
+    /// First origin of each id.
+    seen: AHashMap<String, String>,
+    /// Bytes of text held in memory.
+    held: usize,
+    spill: Option<Arc<Spill>>,
+    /// Records taken from the current input, good or bad.
+    records: usize,
+}
+
+impl Collector<'_> {
+    fn accept(&mut self, record: Record) -> Result<()> {
+        self.records += 1;
+        let strict = self.config.strict;
+        let (mut article, warnings) = match record {
+            Record::Bad { origin, reason } => return self.batch.problem(strict, origin, reason),
+            Record::Article(article, warnings) => (article, warnings),
+        };
+        let origin = article.origin.to_string();
+        for w in warnings {
+            if strict {
+                return Err(Error::BadRecord { origin, reason: w });
+            }
+            self.batch.warnings.push(Skipped {
+                origin: origin.clone(),
+                reason: w,
+            });
+        }
+        if article.text()?.trim().is_empty() {
+            let reason = format!("article {:?} has an empty text", article.key);
+            return self.batch.problem(strict, origin, reason);
+        }
+        if let Some(first) = self.seen.get(&article.key) {
+            let reason = format!(
+                "duplicate id {:?} (first seen at {first}); kept the first",
+                article.key
+            );
+            return self.batch.problem(strict, origin, reason);
+        }
+        self.hold_or_spill(&mut article)
+            .map_err(|e| Error::io(format!("temporary copy of {origin}"), e))?;
+        self.seen.insert(article.key.clone(), origin);
+        self.batch.articles.push(*article);
+        Ok(())
+    }
+
+    fn hold_or_spill(&mut self, article: &mut Article) -> std::io::Result<()> {
+        let bytes = article.body.len() + article.raw.as_ref().map_or(0, Text::len);
+        if self.held + bytes <= self.config.hold_bytes {
+            self.held += bytes;
+            return Ok(());
+        }
+        let spill = match &self.spill {
+            Some(s) => s,
+            None => self.spill.insert(Arc::new(Spill::new()?)),
+        };
+        article.body.spill(spill)?;
+        if let Some(raw) = &mut article.raw {
+            raw.spill(spill)?;
+        }
+        Ok(())
+    }
 }
 
 fn is_plain_text(path: &Path) -> bool {
@@ -175,6 +226,39 @@ pub fn parse_date(s: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn texts_past_the_held_bytes_are_spilled_and_read_back_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("b.jsonl");
+        let texts = [
+            "First text, held.",
+            "Second text, spilled.",
+            "Third, «also» spilled.",
+        ];
+        let lines: Vec<String> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| serde_json::json!({"id": i, "text": t}).to_string())
+            .collect();
+        std::fs::write(&path, lines.join("\n")).unwrap();
+        let config = IngestConfig {
+            keep_raw: true,
+            hold_bytes: texts[0].len() + lines[0].len(),
+            ..IngestConfig::default()
+        };
+        let batch = read_inputs(&[&path], &config).unwrap();
+        let spilled: Vec<bool> = batch
+            .articles
+            .iter()
+            .map(|a| matches!(a.body, Text::Spilled(..)))
+            .collect();
+        assert_eq!(spilled, [false, true, true]);
+        for ((a, text), line) in batch.articles.iter().zip(texts).zip(&lines) {
+            assert_eq!(a.text().unwrap(), text);
+            assert_eq!(a.raw_line().unwrap().unwrap(), line.as_str());
+        }
+    }
 
     #[test]
     fn dates_parse_in_both_forms() {

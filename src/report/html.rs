@@ -178,7 +178,8 @@ mod tests {
 
     fn render(articles: &[Article]) -> (RunReport, String) {
         let report = crate::pipeline::run(articles, &Params::default()).unwrap();
-        let texts: Vec<&str> = articles.iter().map(|a| a.body.as_str()).collect();
+        let texts: Vec<_> = articles.iter().map(|a| a.text().unwrap()).collect();
+        let texts: Vec<&str> = texts.iter().map(|t| t.as_ref()).collect();
         let mut out = Vec::new();
         write(&report, &texts, &mut out).unwrap();
         (report, String::from_utf8(out).unwrap())
@@ -239,7 +240,7 @@ mod tests {
         let texts = block("report-texts");
         // Texts of paired articles only, byte for byte; the unpaired one is left out.
         assert_eq!(texts[0], HOSTILE);
-        assert_eq!(texts[1], articles[1].body.as_str());
+        assert_eq!(texts[1], articles[1].text().unwrap().as_ref());
         assert_eq!(texts[2], Value::Null);
         let data = block("report-data");
         assert_eq!(data["documents"].as_array().unwrap().len(), 3);

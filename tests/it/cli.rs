@@ -100,6 +100,48 @@ fn output_is_identical_with_one_or_two_threads() {
 }
 
 #[test]
+fn texts_spilled_to_a_temporary_file_give_the_same_outputs() {
+    // `--hold-texts 0` keeps no text in memory: every stage reads them back.
+    let dir = tempfile::tempdir().unwrap();
+    let run = |hold: &str, mode: &str| {
+        let (json, html, kept) = (
+            dir.path().join(format!("{hold}{mode}.json")),
+            dir.path().join(format!("{hold}{mode}.html")),
+            dir.path().join(format!("{hold}{mode}.jsonl")),
+        );
+        newsdup()
+            .args(["scan", "-q", "--mode", mode, "--hold-texts", hold])
+            .arg(crate::sample())
+            .arg("--json")
+            .arg(&json)
+            .arg("--html")
+            .arg(&html)
+            .assert()
+            .success();
+        newsdup()
+            .args(["dedup", "-q", "--mode", mode, "--hold-texts", hold])
+            .arg(crate::sample())
+            .arg("-o")
+            .arg(&kept)
+            .assert()
+            .success();
+        [json, html, kept].map(|p| std::fs::read(p).unwrap())
+    };
+    for mode in ["copies", "stories"] {
+        let (held, spilled) = (run("256", mode), run("0", mode));
+        assert_eq!(held, spilled, "{mode} mode");
+        let report: Value = serde_json::from_slice(&spilled[0]).unwrap();
+        let passages = report["pairs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["passages"].as_array().unwrap().len())
+            .sum::<usize>();
+        assert!(passages > 0, "passages quoted from the read-back texts");
+    }
+}
+
+#[test]
 fn dedup_keeps_one_per_story_and_passes_records_through() {
     let dir = tempfile::tempdir().unwrap();
     let (out, dropped) = (dir.path().join("u.jsonl"), dir.path().join("d.jsonl"));

@@ -33,7 +33,7 @@ fn score(set: &str, positive: &[&str], negative: &[&str]) -> (RunReport, Evaluat
     let (articles, report) = run(&dir.join("docs.jsonl"));
     let pairs_file = dir.join("pairs.tsv");
     let truth = Truth {
-        stories: truth_stories(&articles, "story"),
+        stories: truth_stories(&articles, "story").unwrap(),
         pairs: if pairs_file.exists() {
             read_truth_pairs(&pairs_file).unwrap()
         } else {
@@ -269,8 +269,9 @@ fn seeds_show_the_shared_lavrov_quotation_in_every_pair_that_has_it() {
         .articles
         .iter()
         .map(|a| {
-            quoted_spans(&a.body).into_iter().find(|r| {
-                let q = a.body[r.clone()].to_lowercase();
+            let body = a.text().unwrap();
+            quoted_spans(&body).into_iter().find(|r| {
+                let q = body[r.clone()].to_lowercase();
                 q.contains("respond") && q.contains("washington")
             })
         })
@@ -340,7 +341,10 @@ fn semeval_languages_are_detected_and_scored() {
     };
     let batch = read_inputs(&[&docs], &config).unwrap();
     let detected = pipeline::run(&batch.articles, &Params::default()).unwrap();
-    let truth: HashMap<String, String> = truth_stories(&articles, "lang").into_iter().collect();
+    let truth: HashMap<String, String> = truth_stories(&articles, "lang")
+        .unwrap()
+        .into_iter()
+        .collect();
     let agree = detected
         .documents
         .iter()

@@ -181,7 +181,11 @@ fn unescape(s: &str) -> String {
 fn report_of(path: &Path) -> (RunReport, Vec<String>) {
     let batch = read_inputs(&[path], &IngestConfig::default()).unwrap();
     let report = pipeline::run(&batch.articles, &Params::default()).unwrap();
-    let texts = batch.articles.into_iter().map(|a| a.body).collect();
+    let texts = batch
+        .articles
+        .iter()
+        .map(|a| a.text().unwrap().into_owned())
+        .collect();
     (report, texts)
 }
 

@@ -110,8 +110,8 @@ fn passages_quote_the_exact_original_bytes() {
     let mut checked = 0;
     for p in &report.pairs {
         for ps in &p.passages {
-            let a = &batch.articles[p.a.idx()].body;
-            let b = &batch.articles[p.b.idx()].body;
+            let a = batch.articles[p.a.idx()].text().unwrap();
+            let b = batch.articles[p.b.idx()].text().unwrap();
             assert!(a[ps.a_start..ps.a_end].starts_with(ps.text_a.trim_end_matches('…')));
             assert!(b[ps.b_start..ps.b_end].starts_with(ps.text_b.trim_end_matches('…')));
             checked += 1;
@@ -170,8 +170,8 @@ fn rewrites_get_aligned_sentences_and_copies_do_not() {
         rewrites += 1;
         assert!(!p.sentences.is_empty(), "a rewrite without sentence pairs");
         let (a, b) = (
-            &batch.articles[p.a.idx()].body,
-            &batch.articles[p.b.idx()].body,
+            batch.articles[p.a.idx()].text().unwrap(),
+            batch.articles[p.b.idx()].text().unwrap(),
         );
         let mut last = 0;
         for s in &p.sentences {
@@ -266,7 +266,7 @@ fn copies_mode_suppresses_boilerplate_as_stories_mode_does() {
     let bare: Vec<newsdup::Article> = articles
         .iter()
         .map(|a| newsdup::Article {
-            body: a.body.lines().nth(1).unwrap().to_string(),
+            body: a.text().unwrap().lines().nth(1).unwrap().into(),
             ..a.clone()
         })
         .collect();

@@ -77,7 +77,7 @@ pub fn run(a: CompareArgs) -> anyhow::Result<ExitCode> {
         };
         terminal::write_comparison(
             &cmp,
-            [&articles[ia].body, &articles[ib].body],
+            [&*articles[ia].text()?, &*articles[ib].text()?],
             config,
             &mut out,
         )?;

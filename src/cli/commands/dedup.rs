@@ -30,13 +30,13 @@ fn reason(
         .unwrap_or_else(|| ("same-story".to_string(), 0.0))
 }
 
-fn record(article: &Article) -> String {
-    match &article.raw {
-        Some(raw) => raw.clone(),
+fn record(article: &Article) -> newsdup::Result<String> {
+    Ok(match article.raw_line()? {
+        Some(raw) => raw.into_owned(),
         None => {
-            json!({"id": article.key, "title": article.title, "text": article.body}).to_string()
+            json!({"id": article.key, "title": article.title, "text": article.text()?}).to_string()
         }
-    }
+    })
 }
 
 pub fn run(a: DedupArgs) -> anyhow::Result<ExitCode> {
@@ -47,7 +47,7 @@ pub fn run(a: DedupArgs) -> anyhow::Result<ExitCode> {
     }
     write_file(&a.output, |w| {
         for (article, _) in batch.articles.iter().zip(&keep).filter(|(_, &k)| k) {
-            w.write_all(record(article).as_bytes())?;
+            w.write_all(record(article).map_err(std::io::Error::other)?.as_bytes())?;
             w.write_all(b"\n")?;
         }
         Ok(())

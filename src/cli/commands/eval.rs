@@ -18,7 +18,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<ExitCode> {
         None => Vec::new(),
     };
     let truth = Truth {
-        stories: truth_stories(&batch.articles, &a.truth_field),
+        stories: truth_stories(&batch.articles, &a.truth_field)?,
         pairs,
         positive: a.positive.clone(),
         negative: a.negative.clone(),

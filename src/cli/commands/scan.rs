@@ -4,6 +4,7 @@ use crate::cli::args::ScanArgs;
 use crate::cli::settings::{color_choice, read_and_run, write_file};
 use newsdup::pipeline::Evidence;
 use newsdup::report::{html, interchange, json, terminal};
+use newsdup::Article;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -32,7 +33,12 @@ pub fn run(a: ScanArgs) -> anyhow::Result<ExitCode> {
         write_file(p, |w| interchange::write_passages(&report, w))?;
     }
     if let Some(p) = &a.html {
-        let texts: Vec<&str> = batch.articles.iter().map(|a| a.body.as_str()).collect();
+        let texts: Vec<_> = batch
+            .articles
+            .iter()
+            .map(Article::text)
+            .collect::<newsdup::Result<_>>()?;
+        let texts: Vec<&str> = texts.iter().map(|t| t.as_ref()).collect();
         write_file(p, |w| html::write(&report, &texts, w))?;
     }
     if !a.pipeline.quiet {

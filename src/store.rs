@@ -1,0 +1,228 @@
+//! Byte strings kept in an unnamed temporary file instead of memory.
+//!
+//! A batch of a million articles is gigabytes of text, most of which is read
+//! once (to normalise it) and again only for the few pairs that are aligned.
+//! Ingest therefore holds the first texts in memory and appends the rest to a
+//! [`Spill`]: an unlinked file in the temporary directory (`TMPDIR`) that the
+//! system removes when the run ends, read back by offset. The operating
+//! system's page cache keeps it in memory while there is room, so reading a
+//! text back is a copy, not a disk seek, on most machines.
+
+use std::borrow::Cow;
+use std::fs::File;
+use std::io;
+use std::os::unix::fs::FileExt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// Appends are buffered up to this many bytes before they are written.
+const WRITE_BUFFER: usize = 1 << 20;
+
+/// Where one byte string lives in a [`Spill`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    offset: u64,
+    len: u32,
+}
+
+impl Span {
+    /// Its length in bytes.
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    /// Whether it is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+/// An append-only store of byte strings in an unlinked temporary file.
+/// Appends and reads may come from any thread.
+#[derive(Debug)]
+pub struct Spill {
+    file: File,
+    pending: Mutex<Pending>,
+    /// Bytes of the file written so far (everything before is readable).
+    written: AtomicU64,
+}
+
+#[derive(Debug, Default)]
+struct Pending {
+    /// Appended, not yet written; starts at `Spill::written`.
+    buf: Vec<u8>,
+}
+
+impl Spill {
+    /// A new, empty store in the temporary directory.
+    pub fn new() -> io::Result<Spill> {
+        Ok(Spill {
+            file: tempfile::tempfile()?,
+            pending: Mutex::new(Pending::default()),
+            written: AtomicU64::new(0),
+        })
+    }
+
+    /// Appends `bytes` (at most 4 GiB) and returns where they are.
+    pub fn put(&self, bytes: &[u8]) -> io::Result<Span> {
+        let len = u32::try_from(bytes.len())
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "more than 4 GiB"))?;
+        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        let offset = self.written.load(Ordering::Acquire) + pending.buf.len() as u64;
+        pending.buf.extend_from_slice(bytes);
+        if pending.buf.len() >= WRITE_BUFFER {
+            self.write_out(&mut pending)?;
+        }
+        Ok(Span { offset, len })
+    }
+
+    fn write_out(&self, pending: &mut Pending) -> io::Result<()> {
+        let at = self.written.load(Ordering::Acquire);
+        self.file.write_all_at(&pending.buf, at)?;
+        self.written
+            .store(at + pending.buf.len() as u64, Ordering::Release);
+        pending.buf.clear();
+        Ok(())
+    }
+
+    /// Appends 64-bit words (little-endian) and returns where they are.
+    pub fn put_words(&self, words: &[u64]) -> io::Result<Span> {
+        let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+        self.put(&bytes)
+    }
+
+    /// The 64-bit words at `span` (one [`Spill::put_words`] call's).
+    pub fn get_words(&self, span: Span) -> io::Result<Vec<u64>> {
+        Ok(self
+            .get(span)?
+            .chunks_exact(8)
+            .map(|c| u64::from_le_bytes(c.try_into().expect("chunks of 8")))
+            .collect())
+    }
+
+    /// The bytes at `span`.
+    pub fn get(&self, span: Span) -> io::Result<Vec<u8>> {
+        let end = span.offset + span.len as u64;
+        if end > self.written.load(Ordering::Acquire) {
+            let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+            if end > self.written.load(Ordering::Acquire) {
+                self.write_out(&mut pending)?;
+            }
+        }
+        let mut out = vec![0u8; span.len()];
+        self.file.read_exact_at(&mut out, span.offset)?;
+        Ok(out)
+    }
+}
+
+/// A text held in memory or kept in a [`Spill`].
+#[derive(Debug, Clone)]
+pub enum Text {
+    /// In memory.
+    Held(String),
+    /// In a spill file, as UTF-8.
+    Spilled(Arc<Spill>, Span),
+}
+
+impl Text {
+    /// Its length in bytes.
+    pub fn len(&self) -> usize {
+        match self {
+            Text::Held(s) => s.len(),
+            Text::Spilled(_, span) => span.len(),
+        }
+    }
+
+    /// Whether it is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The text (read back from the spill file when it is there).
+    pub fn get(&self) -> io::Result<Cow<'_, str>> {
+        match self {
+            Text::Held(s) => Ok(Cow::Borrowed(s)),
+            Text::Spilled(spill, span) => String::from_utf8(spill.get(*span)?)
+                .map(Cow::Owned)
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e)),
+        }
+    }
+
+    /// Moves the text into `spill`.
+    pub fn spill(&mut self, spill: &Arc<Spill>) -> io::Result<()> {
+        if let Text::Held(s) = self {
+            let span = spill.put(s.as_bytes())?;
+            *self = Text::Spilled(Arc::clone(spill), span);
+        }
+        Ok(())
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        Text::Held(s)
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Text {
+        Text::Held(s.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn what_is_put_is_got_back(texts in prop::collection::vec(".{0,300}", 1..60), big in 0usize..3) {
+            let spill = Arc::new(Spill::new().unwrap());
+            // Some texts large enough to force writes between puts.
+            let mut all: Vec<String> = texts;
+            for i in 0..big {
+                all.push("x".repeat(WRITE_BUFFER / 2 + i));
+            }
+            let mut spilled: Vec<Text> = all.iter().map(|t| Text::from(t.as_str())).collect();
+            for t in &mut spilled {
+                t.spill(&spill).unwrap();
+                prop_assert!(matches!(t, Text::Spilled(..)));
+            }
+            for (t, want) in spilled.iter().zip(&all) {
+                prop_assert_eq!(t.len(), want.len());
+                let got = t.get().unwrap();
+                prop_assert_eq!(got.as_ref(), want.as_str());
+            }
+        }
+    }
+
+    #[test]
+    fn words_come_back_as_they_went_in() {
+        let spill = Spill::new().unwrap();
+        let words = [0, 1, u64::MAX, 0x0123_4567_89ab_cdef];
+        let (a, b) = (
+            spill.put_words(&words).unwrap(),
+            spill.put_words(&[]).unwrap(),
+        );
+        assert_eq!(spill.get_words(a).unwrap(), words);
+        assert!(spill.get_words(b).unwrap().is_empty());
+    }
+
+    #[test]
+    fn reads_interleave_with_appends_from_several_threads() {
+        let spill = Arc::new(Spill::new().unwrap());
+        std::thread::scope(|s| {
+            for t in 0..4 {
+                let spill = &spill;
+                s.spawn(move || {
+                    for i in 0..500 {
+                        let text = format!("thread {t} text {i} {}", "y".repeat(i * 7));
+                        let span = spill.put(text.as_bytes()).unwrap();
+                        assert_eq!(spill.get(span).unwrap(), text.as_bytes());
+                    }
+                });
+            }
+        });
+    }
+}
