@@ -98,7 +98,7 @@ fn anchor_pairs_in_passes(
     let mut shared: Vec<PairCount> = Vec::new();
     let mut ignored = 0;
     for pass in 0..passes {
-        let (counts, skipped) = anchor_pass(&anchors, (pass, passes), max_bucket);
+        let (counts, skipped) = anchor_pass(anchors, (pass, passes), max_bucket);
         ignored += skipped;
         if passes == 1 {
             shared = counts;
@@ -301,7 +301,7 @@ mod tests {
             v.sort_unstable();
             ShingleSet(v)
         };
-        let docs = vec![
+        let docs = [
             s(&[anchors[0], anchors[1]]),
             s(&[anchors[0], anchors[1], anchors[2]]),
             s(&[anchors[2]]),

@@ -647,7 +647,6 @@ fn run_stages(
     progress.start("candidates", 0);
     let (candidates, candidate_stats) = generate(&inputs, params);
     progress.start("verify", candidates.len() as u64);
-    drop(inputs);
     drop(story_signatures);
     prep.anchors = Vec::new();
     prep.copy_signatures = Vec::new();
