@@ -689,6 +689,7 @@ fn run_stages(
         REFINE_ROUNDS,
     );
     let clusters = build_clusters(&assignment, articles, params.keep);
+    drop((edges, assignment));
 
     let mut labelled: Vec<_> = verified.into_iter().filter(|p| p.label.is_some()).collect();
     labelled.sort_by(|x, y| {
@@ -705,7 +706,7 @@ fn run_stages(
     let cache = EvidenceCache::new(articles, &prep, &wanted)?;
     progress.start("align", aligned as u64);
     let pairs: Vec<ReportedPair> = labelled
-        .par_iter()
+        .into_par_iter()
         .enumerate()
         .map(|(rank, p)| {
             let (passages, sentences) = if rank < aligned {

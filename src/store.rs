@@ -65,11 +65,16 @@ impl Spill {
 
     /// Appends `bytes` (at most 4 GiB) and returns where they are.
     pub fn put(&self, bytes: &[u8]) -> io::Result<Span> {
-        let len = u32::try_from(bytes.len())
+        self.put_with(bytes.len(), |buf| buf.extend_from_slice(bytes))
+    }
+
+    /// Appends the `len` bytes that `fill` appends to the buffer it is given.
+    fn put_with(&self, len: usize, fill: impl FnOnce(&mut Vec<u8>)) -> io::Result<Span> {
+        let len = u32::try_from(len)
             .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "more than 4 GiB"))?;
         let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
         let offset = self.written.load(Ordering::Acquire) + pending.buf.len() as u64;
-        pending.buf.extend_from_slice(bytes);
+        fill(&mut pending.buf);
         if pending.buf.len() >= WRITE_BUFFER {
             self.write_out(&mut pending)?;
         }
@@ -87,8 +92,9 @@ impl Spill {
 
     /// Appends 64-bit words (little-endian) and returns where they are.
     pub fn put_words(&self, words: &[u64]) -> io::Result<Span> {
-        let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
-        self.put(&bytes)
+        self.put_with(words.len() * 8, |buf| {
+            buf.extend(words.iter().flat_map(|w| w.to_le_bytes()))
+        })
     }
 
     /// The 64-bit words at `span` (one [`Spill::put_words`] call's).
