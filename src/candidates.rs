@@ -18,6 +18,8 @@
 use crate::hash::mix64;
 use crate::lsh::{all_pairs, candidate_pairs, Banding};
 use crate::model::{source, Candidate, DocId, ShingleSet, Signature};
+use crate::store::Spill;
+use crate::Result;
 use rayon::prelude::*;
 
 /// Story buckets are capped at `max_bucket / STORY_BUCKET_DIVISOR` documents.
@@ -73,32 +75,148 @@ pub fn anchors_of(shingles: &ShingleSet, rate: u64) -> Box<[u64]> {
         .collect()
 }
 
+/// Each document's anchors ([`anchors_of`]), as candidate generation reads
+/// them.
+#[derive(Clone, Copy)]
+pub enum Anchors<'a> {
+    /// In memory, per document.
+    Held(&'a [Box<[u64]>]),
+    /// Spilled, already sorted into passes.
+    Spilled(&'a SpilledAnchors),
+}
+
+/// The pass of [`anchor_pairs`] that groups anchor `m` when there are `passes`.
+#[inline]
+fn pass_of(m: u64, passes: u64) -> u64 {
+    if passes == 1 {
+        0
+    } else {
+        (m >> 40) % passes
+    }
+}
+
+/// The anchors of a batch too big to hold them, written while the documents
+/// are fingerprinted: one spill file per grouping pass, of 12-byte entries
+/// (mixed hash, document). A document whose shingles are taken again (it
+/// turned out to have boilerplate lines) writes its anchors again, marked as
+/// final, and its first ones are skipped when a pass is read.
+#[derive(Debug)]
+pub struct SpilledAnchors {
+    parts: Vec<Spill>,
+    /// Documents whose first anchors were replaced.
+    retaken: Vec<bool>,
+}
+
+/// Marks an entry written when a document's shingles were taken again.
+const RETAKEN: u32 = 1 << 31;
+/// Bytes of one spilled entry.
+const ENTRY_BYTES: usize = 12;
+
+impl SpilledAnchors {
+    /// Room for about `entries` anchors, in passes of [`ANCHOR_PASS_BYTES`].
+    /// Documents must be fewer than 2^31.
+    pub fn new(entries: usize) -> std::io::Result<SpilledAnchors> {
+        let bytes = entries.saturating_mul(std::mem::size_of::<(u64, u32)>());
+        Self::with_passes(bytes.div_ceil(ANCHOR_PASS_BYTES))
+    }
+
+    fn with_passes(passes: usize) -> std::io::Result<SpilledAnchors> {
+        Ok(SpilledAnchors {
+            parts: (0..passes.max(1))
+                .map(|_| Spill::new())
+                .collect::<std::io::Result<_>>()?,
+            retaken: Vec::new(),
+        })
+    }
+
+    /// Writes the anchors of `doc`; `retaken` when they replace ones written
+    /// before.
+    pub fn put(&self, doc: u32, retaken: bool, anchors: &[u64]) -> std::io::Result<()> {
+        let passes = self.parts.len() as u64;
+        let tagged = if retaken { doc | RETAKEN } else { doc };
+        let mut by_pass: Vec<Vec<u8>> = vec![Vec::new(); self.parts.len()];
+        for &m in anchors {
+            let out = &mut by_pass[pass_of(m, passes) as usize];
+            out.extend_from_slice(&m.to_le_bytes());
+            out.extend_from_slice(&tagged.to_le_bytes());
+        }
+        for (part, bytes) in self.parts.iter().zip(&by_pass) {
+            if !bytes.is_empty() {
+                part.put(bytes)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Records which documents' anchors were written again ([`Self::put`]
+    /// with `retaken`), once every document's are written.
+    pub fn set_retaken(&mut self, retaken: Vec<bool>) {
+        self.retaken = retaken;
+    }
+
+    /// The `(anchor, document)` entries of one pass, in no order.
+    fn pass(&self, pass: u64) -> Result<Vec<(u64, u32)>> {
+        let part = &self.parts[pass as usize];
+        let mut keyed = Vec::with_capacity(part.len() as usize / ENTRY_BYTES);
+        part.for_each_chunk(ENTRY_BYTES << 16, |chunk| {
+            for e in chunk.chunks_exact(ENTRY_BYTES) {
+                let m = u64::from_le_bytes(e[..8].try_into().expect("8 bytes"));
+                let tagged = u32::from_le_bytes(e[8..].try_into().expect("4 bytes"));
+                let doc = tagged & !RETAKEN;
+                let fresh = tagged & RETAKEN != 0;
+                if fresh || !self.retaken.get(doc as usize).copied().unwrap_or(false) {
+                    keyed.push((m, doc));
+                }
+            }
+        })
+        .map_err(|e| crate::Error::io("temporary file of passage anchors", e))?;
+        Ok(keyed)
+    }
+}
+
 /// Pairs of documents sharing at least `min_shared` anchors (each
 /// document's [`anchors_of`]). Returns the pairs and the number of anchors
-/// ignored as too common.
+/// ignored as too common. Fails only if spilled anchors cannot be read back.
 pub fn anchor_pairs(
-    anchors: &[Box<[u64]>],
+    anchors: Anchors<'_>,
     min_shared: usize,
     max_bucket: usize,
-) -> (Vec<(DocId, DocId)>, usize) {
+) -> Result<(Vec<(DocId, DocId)>, usize)> {
     anchor_pairs_in_passes(anchors, min_shared, max_bucket, ANCHOR_PASS_BYTES)
 }
 
-/// [`anchor_pairs`] with `pass_bytes` for [`ANCHOR_PASS_BYTES`].
+/// [`anchor_pairs`] with `pass_bytes` for [`ANCHOR_PASS_BYTES`] (held anchors).
 fn anchor_pairs_in_passes(
-    anchors: &[Box<[u64]>],
+    anchors: Anchors<'_>,
     min_shared: usize,
     max_bucket: usize,
     pass_bytes: usize,
-) -> (Vec<(DocId, DocId)>, usize) {
-    let total: usize = anchors.iter().map(|a| a.len()).sum();
-    let bytes = total * std::mem::size_of::<(u64, u32)>();
-    let passes = bytes.div_ceil(pass_bytes.max(1)).max(1) as u64;
+) -> Result<(Vec<(DocId, DocId)>, usize)> {
+    let passes = match anchors {
+        Anchors::Held(held) => {
+            let total: usize = held.iter().map(|a| a.len()).sum();
+            let bytes = total * std::mem::size_of::<(u64, u32)>();
+            bytes.div_ceil(pass_bytes.max(1)).max(1) as u64
+        }
+        Anchors::Spilled(spilled) => spilled.parts.len() as u64,
+    };
     // Shared anchors per pair and pass; summed below.
     let mut shared: Vec<PairCount> = Vec::new();
     let mut ignored = 0;
     for pass in 0..passes {
-        let (counts, skipped) = anchor_pass(anchors, (pass, passes), max_bucket);
+        let keyed = match anchors {
+            Anchors::Held(held) => held
+                .par_iter()
+                .enumerate()
+                .flat_map_iter(|(d, a)| {
+                    a.iter()
+                        .filter(move |&&m| pass_of(m, passes) == pass)
+                        .map(move |&m| (m, d as u32))
+                })
+                .collect(),
+            Anchors::Spilled(spilled) => spilled.pass(pass)?,
+        };
+        let (counts, skipped) = anchor_pass(keyed, max_bucket);
         ignored += skipped;
         if passes == 1 {
             shared = counts;
@@ -114,26 +232,13 @@ fn anchor_pairs_in_passes(
         .filter(|run| run.iter().map(|&(_, n)| n as usize).sum::<usize>() >= min_shared)
         .map(|run| run[0].0)
         .collect();
-    (pairs, ignored)
+    Ok((pairs, ignored))
 }
 
-/// One pass of [`anchor_pairs`]: the pairs sharing anchors whose mixed hash
-/// falls in slice `pass` of `passes`, with how many they share, sorted; and
+/// One pass of [`anchor_pairs`]: the pairs sharing the anchors of `keyed`
+/// (`(anchor, document)` entries), with how many they share, sorted; and
 /// the number of those anchors ignored as too common.
-fn anchor_pass(
-    anchors: &[Box<[u64]>],
-    (pass, passes): (u64, u64),
-    max_bucket: usize,
-) -> (Vec<PairCount>, usize) {
-    let mut keyed: Vec<(u64, u32)> = anchors
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(d, a)| {
-            a.iter()
-                .filter(move |&&m| passes == 1 || (m >> 40) % passes == pass)
-                .map(move |&m| (m, d as u32))
-        })
-        .collect();
+fn anchor_pass(mut keyed: Vec<(u64, u32)>, max_bucket: usize) -> (Vec<PairCount>, usize) {
     keyed.par_sort_unstable();
     let groups: Vec<&[(u64, u32)]> = keyed
         .chunk_by(|x, y| x.0 == y.0)
@@ -160,7 +265,7 @@ pub struct CandidateInputs<'a> {
     /// Exact hashes.
     pub exact: &'a [u64],
     /// Each document's anchors ([`anchors_of`]).
-    pub anchors: &'a [Box<[u64]>],
+    pub anchors: Anchors<'a>,
     /// Copy signatures.
     pub copy_signatures: &'a [Signature],
     /// Copy banding.
@@ -188,11 +293,12 @@ pub struct CandidateStats {
     pub skipped_buckets: usize,
 }
 
-/// Every candidate pair, merged and tagged.
+/// Every candidate pair, merged and tagged. Fails only if spilled anchors
+/// cannot be read back.
 pub fn generate(
     inputs: &CandidateInputs<'_>,
     params: &crate::Params,
-) -> (Vec<Candidate>, CandidateStats) {
+) -> Result<(Vec<Candidate>, CandidateStats)> {
     let mut stats = CandidateStats::default();
     let mut tagged: Vec<(DocId, DocId, u8)> = Vec::new();
     let exact = exact_pairs(inputs.exact);
@@ -208,7 +314,7 @@ pub fn generate(
     stats.skipped_buckets += skipped;
     tagged.extend(copy.into_iter().map(|(a, b)| (a, b, source::COPY)));
     let (anchor, skipped) =
-        anchor_pairs(inputs.anchors, params.anchor_min_shared, params.max_bucket);
+        anchor_pairs(inputs.anchors, params.anchor_min_shared, params.max_bucket)?;
     stats.anchor = anchor.len();
     stats.skipped_buckets += skipped;
     tagged.extend(anchor.into_iter().map(|(a, b)| (a, b, source::ANCHOR)));
@@ -248,7 +354,7 @@ pub fn generate(
         })
         .collect();
     stats.total = merged.len();
-    (merged, stats)
+    Ok((merged, stats))
 }
 
 #[cfg(test)]
@@ -284,10 +390,30 @@ mod tests {
                 })
                 .collect();
             let anchors: Vec<_> = sets.iter().map(|s| anchors_of(s, 2)).collect();
-            let one = anchor_pairs_in_passes(&anchors, min_shared, max_bucket, usize::MAX);
+            let held = Anchors::Held(&anchors);
+            let one = anchor_pairs_in_passes(held, min_shared, max_bucket, usize::MAX).unwrap();
             for pass_bytes in [64, 256, 1024] {
-                let many = anchor_pairs_in_passes(&anchors, min_shared, max_bucket, pass_bytes);
+                let many = anchor_pairs_in_passes(held, min_shared, max_bucket, pass_bytes).unwrap();
                 proptest::prop_assert_eq!(&many, &one);
+            }
+            // Spilled by pass, every third document written twice: first
+            // with other anchors, then with its own, marked as retaken.
+            for passes in [1, 3, 8] {
+                let mut spilled = SpilledAnchors::with_passes(passes).unwrap();
+                let mut retaken = vec![false; anchors.len()];
+                for (d, a) in anchors.iter().enumerate() {
+                    if d % 3 == 0 {
+                        let other = &anchors[(d + 1) % anchors.len()];
+                        spilled.put(d as u32, false, other).unwrap();
+                        spilled.put(d as u32, true, a).unwrap();
+                        retaken[d] = true;
+                    } else {
+                        spilled.put(d as u32, false, a).unwrap();
+                    }
+                }
+                spilled.set_retaken(retaken);
+                let from_spill = anchor_pairs(Anchors::Spilled(&spilled), min_shared, max_bucket).unwrap();
+                proptest::prop_assert_eq!(&from_spill, &one);
             }
         }
     }
@@ -307,7 +433,7 @@ mod tests {
             s(&[anchors[2]]),
         ];
         let docs: Vec<_> = docs.iter().map(|d| anchors_of(d, 2)).collect();
-        let (pairs, ignored) = anchor_pairs(&docs, 2, 10);
+        let (pairs, ignored) = anchor_pairs(Anchors::Held(&docs), 2, 10).unwrap();
         assert_eq!(pairs, vec![(DocId(0), DocId(1))]);
         assert_eq!(ignored, 0);
     }

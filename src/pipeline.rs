@@ -11,7 +11,9 @@
 use crate::align::sentences::{align_doc_sentences, doc_sentences, DocSentences};
 use crate::align::{shared_passages_of, AlignConfig, AlignDoc};
 use crate::boilerplate::{boilerplate_lines, line_hashes, mark};
-use crate::candidates::{anchors_of, generate, CandidateInputs, CandidateStats};
+use crate::candidates::{
+    anchors_of, generate, Anchors, CandidateInputs, CandidateStats, SpilledAnchors,
+};
 use crate::cluster::{
     average_linkage, build_clusters, refine, split_events, Edge, EVENT_MIN_HALF, EVENT_SPLIT_RATIO,
     REFINE_MIN_SIM, REFINE_ROUNDS,
@@ -233,13 +235,32 @@ struct CopyPrint {
     anchors: Box<[u64]>,
 }
 
+/// Where a big batch's shingle sets and anchors wait.
+struct Spills {
+    sets: Spill,
+    anchors: SpilledAnchors,
+}
+
 impl CopyPrint {
-    fn new(set: ShingleSet, params: &Params, spill: Option<&Spill>) -> Result<CopyPrint> {
+    /// The fingerprint of document `doc`'s `set`; `retaken` when the set
+    /// replaces one taken before (see [`SpilledAnchors`]).
+    fn new(
+        doc: usize,
+        retaken: bool,
+        set: ShingleSet,
+        params: &Params,
+        spills: Option<&Spills>,
+    ) -> Result<CopyPrint> {
         let signature = copy_signature(&set, params.copy_hashes, params.seed);
-        let anchors = anchors_of(&set, params.anchor_rate);
-        let (set, span) = match spill {
-            Some(spill) => {
-                let span = spill.put_words(&set.0).map_err(spill_error)?;
+        let mut anchors = anchors_of(&set, params.anchor_rate);
+        let (set, span) = match spills {
+            Some(spills) => {
+                let span = spills.sets.put_words(&set.0).map_err(spill_error)?;
+                spills
+                    .anchors
+                    .put(doc as u32, retaken, &anchors)
+                    .map_err(spill_error)?;
+                anchors = Box::new([]);
                 (ShingleSet::default(), Some(span))
             }
             None => (set, None),
@@ -254,7 +275,7 @@ impl CopyPrint {
 }
 
 fn spill_error(e: std::io::Error) -> crate::Error {
-    crate::Error::io("temporary file of shingle sets", e)
+    crate::Error::io("temporary file of shingle sets and anchors", e)
 }
 
 /// The per-document features every pair is judged on.
@@ -270,7 +291,9 @@ struct Prepared<'t> {
     shingles: Vec<ShingleSet>,
     spilled_sets: Option<SpilledSets>,
     copy_signatures: Vec<Signature>,
+    /// Empty lists when they are spilled (`spilled_anchors`).
     anchors: Vec<Box<[u64]>>,
+    spilled_anchors: Option<SpilledAnchors>,
     titles: Vec<Option<&'t str>>,
     terms: Vec<TermVector>,
     df: Option<AHashMap<u64, u32>>,
@@ -350,12 +373,22 @@ fn prepare<'t>(
             a.body.len()
         )));
     }
-    let spill = articles
-        .iter()
-        .any(|a| matches!(a.body, Text::Spilled(..)))
-        .then(Spill::new)
-        .transpose()
-        .map_err(spill_error)?;
+    let spills = if articles.iter().any(|a| matches!(a.body, Text::Spilled(..))) {
+        if articles.len() >= 1 << 31 {
+            return Err(crate::Error::InvalidParams(
+                "more than 2^31 articles in one spilled run".into(),
+            ));
+        }
+        // About one token per 5 bytes of text.
+        let bytes: usize = articles.iter().map(|a| a.body.len()).sum();
+        let anchors = bytes / 5 / params.anchor_rate as usize;
+        Some(Spills {
+            sets: Spill::new().map_err(spill_error)?,
+            anchors: SpilledAnchors::new(anchors).map_err(spill_error)?,
+        })
+    } else {
+        None
+    };
     let seed = params.seed;
     let n = articles.len() as u64;
     // Copies mode drops each document's tokens once its boilerplate lines are
@@ -375,7 +408,10 @@ fn prepare<'t>(
             let mut print = None;
             if !hydrated {
                 let (set, exact) = shingle_set_and_exact_hash(&doc, k, seed);
-                print = Some((CopyPrint::new(set, params, spill.as_ref())?, exact));
+                print = Some((
+                    CopyPrint::new(i, false, set, params, spills.as_ref())?,
+                    exact,
+                ));
                 doc.tokens = Vec::new();
                 doc.suppressed = Vec::new();
             }
@@ -427,11 +463,17 @@ fn prepare<'t>(
                 Some((print, exact)) if bad_lines[i].is_empty() => (print, exact),
                 Some((_, exact)) => {
                     let set = shingle_set_and_exact_hash(&*view.get(i)?, k, seed).0;
-                    (CopyPrint::new(set, params, spill.as_ref())?, exact)
+                    (
+                        CopyPrint::new(i, true, set, params, spills.as_ref())?,
+                        exact,
+                    )
                 }
                 None => {
                     let (set, exact) = shingle_set_and_exact_hash(&*view.get(i)?, k, seed);
-                    (CopyPrint::new(set, params, spill.as_ref())?, exact)
+                    (
+                        CopyPrint::new(i, false, set, params, spills.as_ref())?,
+                        exact,
+                    )
                 }
             };
             progress.advance(1);
@@ -439,7 +481,7 @@ fn prepare<'t>(
         })
         .collect::<Result<_>>()?;
     let mut shingles = Vec::with_capacity(prints.len());
-    let mut spans = Vec::with_capacity(if spill.is_some() { prints.len() } else { 0 });
+    let mut spans = Vec::with_capacity(if spills.is_some() { prints.len() } else { 0 });
     let mut copy_signatures = Vec::with_capacity(prints.len());
     let mut anchors = Vec::with_capacity(prints.len());
     let mut exact = Vec::with_capacity(prints.len());
@@ -450,7 +492,19 @@ fn prepare<'t>(
         anchors.push(p.anchors);
         exact.push(e);
     }
-    let spilled_sets = spill.map(|spill| SpilledSets { spill, spans });
+    let (spilled_sets, spilled_anchors) = match spills {
+        Some(Spills { sets, mut anchors }) => {
+            // Documents with boilerplate lines wrote their anchors again
+            // (in copies mode, where the first were taken without it).
+            let retaken = bad_lines
+                .iter()
+                .map(|b| !hydrated && !b.is_empty())
+                .collect();
+            anchors.set_retaken(retaken);
+            (Some(SpilledSets { spill: sets, spans }), Some(anchors))
+        }
+        None => (None, None),
+    };
     let titles: Vec<Option<&str>> = articles.iter().map(|a| a.title.as_deref()).collect();
     let (terms, df) = if params.mode == Mode::Stories {
         progress.start("content terms", 0);
@@ -482,6 +536,7 @@ fn prepare<'t>(
         spilled_sets,
         copy_signatures,
         anchors,
+        spilled_anchors,
         titles,
         terms,
         df,
@@ -638,17 +693,21 @@ fn run_stages(
 
     let inputs = CandidateInputs {
         exact: &prep.exact,
-        anchors: &prep.anchors,
+        anchors: match &prep.spilled_anchors {
+            Some(spilled) => Anchors::Spilled(spilled),
+            None => Anchors::Held(&prep.anchors),
+        },
         copy_signatures: &prep.copy_signatures,
         copy_banding: params.copy_banding(),
         story_signatures: &story_signatures,
         story_banding: params.story_banding(),
     };
     progress.start("candidates", 0);
-    let (candidates, candidate_stats) = generate(&inputs, params);
+    let (candidates, candidate_stats) = generate(&inputs, params)?;
     progress.start("verify", candidates.len() as u64);
     drop(story_signatures);
     prep.anchors = Vec::new();
+    prep.spilled_anchors = None;
     prep.copy_signatures = Vec::new();
     let verified = prep.verify(&candidates, params)?;
     // Only verification recounts terms.

@@ -106,18 +106,49 @@ impl Spill {
             .collect())
     }
 
+    /// Bytes appended so far.
+    pub fn len(&self) -> u64 {
+        let pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        self.written.load(Ordering::Acquire) + pending.buf.len() as u64
+    }
+
+    /// Whether nothing was appended.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Calls `each` on everything appended so far, in order, in chunks of
+    /// `chunk` bytes (the last may be shorter).
+    pub fn for_each_chunk(&self, chunk: usize, mut each: impl FnMut(&[u8])) -> io::Result<()> {
+        let end = self.len();
+        let mut buf = vec![0u8; chunk.max(1)];
+        let mut at = 0u64;
+        while at < end {
+            let n = (end - at).min(buf.len() as u64) as usize;
+            self.read_at(at, &mut buf[..n])?;
+            each(&buf[..n]);
+            at += n as u64;
+        }
+        Ok(())
+    }
+
     /// The bytes at `span`.
     pub fn get(&self, span: Span) -> io::Result<Vec<u8>> {
-        let end = span.offset + span.len as u64;
+        let mut out = vec![0u8; span.len()];
+        self.read_at(span.offset, &mut out)?;
+        Ok(out)
+    }
+
+    /// Fills `out` from `offset`, writing out what is still buffered first.
+    fn read_at(&self, offset: u64, out: &mut [u8]) -> io::Result<()> {
+        let end = offset + out.len() as u64;
         if end > self.written.load(Ordering::Acquire) {
             let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
             if end > self.written.load(Ordering::Acquire) {
                 self.write_out(&mut pending)?;
             }
         }
-        let mut out = vec![0u8; span.len()];
-        self.file.read_exact_at(&mut out, span.offset)?;
-        Ok(out)
+        self.file.read_exact_at(out, offset)
     }
 }
 
@@ -201,6 +232,28 @@ mod tests {
                 prop_assert_eq!(got.as_ref(), want.as_str());
             }
         }
+    }
+
+    #[test]
+    fn chunks_cover_everything_appended_in_order() {
+        let spill = Spill::new().unwrap();
+        let mut want = Vec::new();
+        for i in 0..3000u32 {
+            let bytes = i.to_le_bytes().repeat(1 + i as usize % 5);
+            spill.put(&bytes).unwrap();
+            want.extend(bytes);
+        }
+        for chunk in [1, 7, 4096, 1 << 20] {
+            let mut got = Vec::new();
+            spill
+                .for_each_chunk(chunk, |c| {
+                    assert!(c.len() <= chunk);
+                    got.extend_from_slice(c)
+                })
+                .unwrap();
+            assert_eq!(got, want);
+        }
+        assert_eq!(spill.len(), want.len() as u64);
     }
 
     #[test]
