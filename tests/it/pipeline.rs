@@ -275,3 +275,78 @@ fn copies_mode_suppresses_boilerplate_as_stories_mode_does() {
     assert_eq!(pair(&c, 0, 1), pair(&b, 0, 1));
     assert_eq!(pair(&s, 0, 1), pair(&b, 0, 1));
 }
+
+#[test]
+fn a_spilled_batch_with_boilerplate_gives_the_held_batch_report() {
+    // Twelve different stories under one site's long header and footer: in
+    // copies mode the spilled run writes each document's anchors twice
+    // (before and after its boilerplate lines are known), and only the
+    // second ones may count.
+    let header = "Subscribe to the Daily Post newsletter for the morning briefing, \
+                  local weather, traffic alerts and the best of our weekend reading";
+    let footer = "Copyright Daily Post Media Group all rights reserved reproduction \
+                  without written permission of the editors is prohibited";
+    let topics = [
+        "harbour", "council", "budget", "river", "station", "festival", "school", "bridge",
+        "market", "library", "stadium", "airport",
+    ];
+    let articles: Vec<newsdup::Article> = topics
+        .iter()
+        .enumerate()
+        .map(|(i, topic)| {
+            let body = format!(
+                "{header}\nThe {topic} plan number {i} was approved on Monday after a long \
+                 debate, and officials said {topic} work would begin in spring {}.\n{footer}\n",
+                2030 + i
+            );
+            let origin = newsdup::Origin {
+                path: "t.jsonl".into(),
+                line: Some(i as u64 + 1),
+            };
+            newsdup::Article::new(format!("d{i}"), origin, body)
+        })
+        .collect();
+    // The site's lines alone hold enough anchors to pair every document.
+    let site = newsdup::Article::new(
+        "site",
+        articles[0].origin.clone(),
+        format!("{header}\n{footer}"),
+    );
+    let doc = newsdup::docs::normalize(0, &site).unwrap();
+    let params = Params {
+        mode: newsdup::Mode::Copies,
+        ..Params::default()
+    };
+    let set = newsdup::shingle::shingle_set(&doc, params.shingle_k, params.seed);
+    assert!(
+        newsdup::candidates::anchors_of(&set, params.anchor_rate).len() >= params.anchor_min_shared
+    );
+    let spill = std::sync::Arc::new(newsdup::store::Spill::new().unwrap());
+    let spilled: Vec<newsdup::Article> = articles
+        .iter()
+        .map(|a| {
+            let mut a = a.clone();
+            a.body.spill(&spill).unwrap();
+            a
+        })
+        .collect();
+    for mode in [newsdup::Mode::Copies, newsdup::Mode::Stories] {
+        let params = Params {
+            mode,
+            ..params.clone()
+        };
+        let held = pipeline::run(&articles, &params).unwrap();
+        assert_eq!(held.stats.boilerplate_lines, 24);
+        let from_spill = pipeline::run(&spilled, &params).unwrap();
+        assert_eq!(
+            serde_json::to_value(&from_spill.stats).unwrap(),
+            serde_json::to_value(&held.stats).unwrap()
+        );
+        let json = |r: &newsdup::RunReport| {
+            let mut out = Vec::new();
+            newsdup::report::json::write(r, &mut out).unwrap();
+            out
+        };
+        assert_eq!(json(&from_spill), json(&held), "{mode:?} mode");
+    }
+}
