@@ -21,6 +21,7 @@ use crate::model::{source, Candidate, DocId, ShingleSet, Signature};
 use crate::store::Spill;
 use crate::Result;
 use rayon::prelude::*;
+use std::sync::{Mutex, PoisonError};
 
 /// Story buckets are capped at `max_bucket / STORY_BUCKET_DIVISOR` documents.
 pub const STORY_BUCKET_DIVISOR: usize = 10;
@@ -105,6 +106,64 @@ pub struct SpilledAnchors {
     parts: Vec<Spill>,
     /// Documents whose first anchors were replaced.
     retaken: Vec<bool>,
+    /// The first error of a writer that failed while it was dropped.
+    failed: Mutex<Option<std::io::Error>>,
+}
+
+/// Buffers one thread's anchors for [`SpilledAnchors`], a few hundred
+/// documents at a time, so that documents do not take the files' locks
+/// one by one. Whatever is buffered is written when it is dropped.
+pub struct AnchorWriter<'a> {
+    to: &'a SpilledAnchors,
+    /// Entries per pass.
+    buffers: Vec<Vec<u8>>,
+    bytes: usize,
+}
+
+/// Bytes an [`AnchorWriter`] buffers before it writes.
+const WRITER_BYTES: usize = 1 << 20;
+
+impl AnchorWriter<'_> {
+    /// Writes the anchors of `doc`; `retaken` when they replace ones written
+    /// before.
+    pub fn put(&mut self, doc: u32, retaken: bool, anchors: &[u64]) -> std::io::Result<()> {
+        let passes = self.buffers.len() as u64;
+        let tagged = if retaken { doc | RETAKEN } else { doc };
+        for &m in anchors {
+            let out = &mut self.buffers[pass_of(m, passes) as usize];
+            out.extend_from_slice(&m.to_le_bytes());
+            out.extend_from_slice(&tagged.to_le_bytes());
+        }
+        self.bytes += anchors.len() * ENTRY_BYTES;
+        if self.bytes >= WRITER_BYTES {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        for (part, buffer) in self.to.parts.iter().zip(&mut self.buffers) {
+            if !buffer.is_empty() {
+                part.put(buffer)?;
+                buffer.clear();
+            }
+        }
+        self.bytes = 0;
+        Ok(())
+    }
+}
+
+impl Drop for AnchorWriter<'_> {
+    fn drop(&mut self) {
+        if let Err(e) = self.flush() {
+            let mut failed = self
+                .to
+                .failed
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            failed.get_or_insert(e);
+        }
+    }
 }
 
 /// Marks an entry written when a document's shingles were taken again.
@@ -126,32 +185,32 @@ impl SpilledAnchors {
                 .map(|_| Spill::new())
                 .collect::<std::io::Result<_>>()?,
             retaken: Vec::new(),
+            failed: Mutex::new(None),
         })
     }
 
-    /// Writes the anchors of `doc`; `retaken` when they replace ones written
-    /// before.
-    pub fn put(&self, doc: u32, retaken: bool, anchors: &[u64]) -> std::io::Result<()> {
-        let passes = self.parts.len() as u64;
-        let tagged = if retaken { doc | RETAKEN } else { doc };
-        let mut by_pass: Vec<Vec<u8>> = vec![Vec::new(); self.parts.len()];
-        for &m in anchors {
-            let out = &mut by_pass[pass_of(m, passes) as usize];
-            out.extend_from_slice(&m.to_le_bytes());
-            out.extend_from_slice(&tagged.to_le_bytes());
+    /// A writer of anchors (one per thread).
+    pub fn writer(&self) -> AnchorWriter<'_> {
+        AnchorWriter {
+            to: self,
+            buffers: vec![Vec::new(); self.parts.len()],
+            bytes: 0,
         }
-        for (part, bytes) in self.parts.iter().zip(&by_pass) {
-            if !bytes.is_empty() {
-                part.put(bytes)?;
-            }
-        }
-        Ok(())
     }
 
-    /// Records which documents' anchors were written again ([`Self::put`]
-    /// with `retaken`), once every document's are written.
-    pub fn set_retaken(&mut self, retaken: Vec<bool>) {
+    /// Ends the writing, once every writer is dropped: records which
+    /// documents' anchors were written again ([`AnchorWriter::put`] with
+    /// `retaken`), and fails if a writer failed.
+    pub fn finish(&mut self, retaken: Vec<bool>) -> std::io::Result<()> {
+        let failed = self
+            .failed
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(e) = failed.take() {
+            return Err(e);
+        }
         self.retaken = retaken;
+        Ok(())
     }
 
     /// The `(anchor, document)` entries of one pass, in no order.
@@ -401,17 +460,25 @@ mod tests {
             for passes in [1, 3, 8] {
                 let mut spilled = SpilledAnchors::with_passes(passes).unwrap();
                 let mut retaken = vec![false; anchors.len()];
+                // Two writers, as two threads would have.
+                let (mut w1, mut w2) = (spilled.writer(), spilled.writer());
                 for (d, a) in anchors.iter().enumerate() {
+                    let w = if d % 2 == 0 { &mut w1 } else { &mut w2 };
                     if d % 3 == 0 {
                         let other = &anchors[(d + 1) % anchors.len()];
-                        spilled.put(d as u32, false, other).unwrap();
-                        spilled.put(d as u32, true, a).unwrap();
+                        w.put(d as u32, false, other).unwrap();
                         retaken[d] = true;
                     } else {
-                        spilled.put(d as u32, false, a).unwrap();
+                        w.put(d as u32, false, a).unwrap();
                     }
                 }
-                spilled.set_retaken(retaken);
+                // The retaken documents write again later.
+                let mut w3 = spilled.writer();
+                for (d, a) in anchors.iter().enumerate().filter(|(d, _)| d % 3 == 0) {
+                    w3.put(d as u32, true, a).unwrap();
+                }
+                drop((w1, w2, w3));
+                spilled.finish(retaken).unwrap();
                 let from_spill = anchor_pairs(Anchors::Spilled(&spilled), min_shared, max_bucket).unwrap();
                 proptest::prop_assert_eq!(&from_spill, &one);
             }

@@ -12,7 +12,7 @@ use crate::align::sentences::{align_doc_sentences, doc_sentences, DocSentences};
 use crate::align::{shared_passages_of, AlignConfig, AlignDoc};
 use crate::boilerplate::{boilerplate_lines, line_hashes, mark};
 use crate::candidates::{
-    anchors_of, generate, Anchors, CandidateInputs, CandidateStats, SpilledAnchors,
+    anchors_of, generate, AnchorWriter, Anchors, CandidateInputs, CandidateStats, SpilledAnchors,
 };
 use crate::cluster::{
     average_linkage, build_clusters, refine, split_events, Edge, EVENT_MIN_HALF, EVENT_SPLIT_RATIO,
@@ -241,6 +241,15 @@ struct Spills {
     anchors: SpilledAnchors,
 }
 
+impl Spills {
+    fn writer(&self) -> SpillWriter<'_> {
+        (&self.sets, self.anchors.writer())
+    }
+}
+
+/// One thread's way into [`Spills`].
+type SpillWriter<'a> = (&'a Spill, AnchorWriter<'a>);
+
 impl CopyPrint {
     /// The fingerprint of document `doc`'s `set`; `retaken` when the set
     /// replaces one taken before (see [`SpilledAnchors`]).
@@ -249,15 +258,14 @@ impl CopyPrint {
         retaken: bool,
         set: ShingleSet,
         params: &Params,
-        spills: Option<&Spills>,
+        spill: &mut Option<SpillWriter<'_>>,
     ) -> Result<CopyPrint> {
         let signature = copy_signature(&set, params.copy_hashes, params.seed);
         let mut anchors = anchors_of(&set, params.anchor_rate);
-        let (set, span) = match spills {
-            Some(spills) => {
-                let span = spills.sets.put_words(&set.0).map_err(spill_error)?;
-                spills
-                    .anchors
+        let (set, span) = match spill {
+            Some((sets, writer)) => {
+                let span = sets.put_words(&set.0).map_err(spill_error)?;
+                writer
                     .put(doc as u32, retaken, &anchors)
                     .map_err(spill_error)?;
                 anchors = Box::new([]);
@@ -401,28 +409,28 @@ fn prepare<'t>(
     let normalised: Vec<Normalised> = articles
         .par_iter()
         .enumerate()
-        .map(|(i, a)| {
-            let mut doc = normalize(i, a)?;
-            let lines = line_hashes(&doc);
-            let tokens = doc.tokens.len() as u32;
-            let mut print = None;
-            if !hydrated {
-                let (set, exact) = shingle_set_and_exact_hash(&doc, k, seed);
-                print = Some((
-                    CopyPrint::new(i, false, set, params, spills.as_ref())?,
-                    exact,
-                ));
-                doc.tokens = Vec::new();
-                doc.suppressed = Vec::new();
-            }
-            progress.advance(1);
-            Ok(Normalised {
-                doc,
-                lines,
-                tokens,
-                print,
-            })
-        })
+        .map_init(
+            || spills.as_ref().map(Spills::writer),
+            |spill, (i, a)| {
+                let mut doc = normalize(i, a)?;
+                let lines = line_hashes(&doc);
+                let tokens = doc.tokens.len() as u32;
+                let mut print = None;
+                if !hydrated {
+                    let (set, exact) = shingle_set_and_exact_hash(&doc, k, seed);
+                    print = Some((CopyPrint::new(i, false, set, params, spill)?, exact));
+                    doc.tokens = Vec::new();
+                    doc.suppressed = Vec::new();
+                }
+                progress.advance(1);
+                Ok(Normalised {
+                    doc,
+                    lines,
+                    tokens,
+                    print,
+                })
+            },
+        )
         .collect::<Result<_>>()?;
     let mut docs = Vec::with_capacity(normalised.len());
     let mut lines = Vec::with_capacity(normalised.len());
@@ -457,28 +465,25 @@ fn prepare<'t>(
     let prints: Vec<(CopyPrint, u64)> = unsuppressed
         .into_par_iter()
         .enumerate()
-        .map(|(i, taken)| -> Result<(CopyPrint, u64)> {
-            let print = match taken {
-                // The exact hash does not depend on boilerplate.
-                Some((print, exact)) if bad_lines[i].is_empty() => (print, exact),
-                Some((_, exact)) => {
-                    let set = shingle_set_and_exact_hash(&*view.get(i)?, k, seed).0;
-                    (
-                        CopyPrint::new(i, true, set, params, spills.as_ref())?,
-                        exact,
-                    )
-                }
-                None => {
-                    let (set, exact) = shingle_set_and_exact_hash(&*view.get(i)?, k, seed);
-                    (
-                        CopyPrint::new(i, false, set, params, spills.as_ref())?,
-                        exact,
-                    )
-                }
-            };
-            progress.advance(1);
-            Ok(print)
-        })
+        .map_init(
+            || spills.as_ref().map(Spills::writer),
+            |spill, (i, taken)| -> Result<(CopyPrint, u64)> {
+                let print = match taken {
+                    // The exact hash does not depend on boilerplate.
+                    Some((print, exact)) if bad_lines[i].is_empty() => (print, exact),
+                    Some((_, exact)) => {
+                        let set = shingle_set_and_exact_hash(&*view.get(i)?, k, seed).0;
+                        (CopyPrint::new(i, true, set, params, spill)?, exact)
+                    }
+                    None => {
+                        let (set, exact) = shingle_set_and_exact_hash(&*view.get(i)?, k, seed);
+                        (CopyPrint::new(i, false, set, params, spill)?, exact)
+                    }
+                };
+                progress.advance(1);
+                Ok(print)
+            },
+        )
         .collect::<Result<_>>()?;
     let mut shingles = Vec::with_capacity(prints.len());
     let mut spans = Vec::with_capacity(if spills.is_some() { prints.len() } else { 0 });
@@ -500,7 +505,7 @@ fn prepare<'t>(
                 .iter()
                 .map(|b| !hydrated && !b.is_empty())
                 .collect();
-            anchors.set_retaken(retaken);
+            anchors.finish(retaken).map_err(spill_error)?;
             (Some(SpilledSets { spill: sets, spans }), Some(anchors))
         }
         None => (None, None),
