@@ -27,8 +27,9 @@ impl DocId {
 /// Where an article came from: a file and, for JSONL, a 1-based line number.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Origin {
-    /// The file path as given by the user (`-` for standard input).
-    pub path: String,
+    /// The file path as given by the user (`-` for standard input); shared
+    /// by every record of the file.
+    pub path: std::sync::Arc<str>,
     /// 1-based line number for JSONL records, `None` for whole files.
     pub line: Option<u64>,
 }

@@ -718,6 +718,7 @@ fn run_stages(
     // Only verification recounts terms.
     prep.occurrences = Vec::new();
     progress.advance(candidates.len() as u64);
+    drop(candidates);
 
     let edges: Vec<Edge> = verified
         .iter()

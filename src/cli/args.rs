@@ -97,7 +97,7 @@ pub struct PipelineArgs {
     pub threads: Option<usize>,
     /// MiB of article text held in memory; texts read after that wait in a
     /// temporary file (in TMPDIR) until a stage needs them.
-    #[arg(long, value_name = "MIB", default_value_t = 256)]
+    #[arg(long, value_name = "MIB", default_value_t = 64)]
     pub hold_texts: usize,
     /// Print nothing but errors.
     #[arg(long, short = 'q')]

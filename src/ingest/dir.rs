@@ -39,7 +39,7 @@ pub(crate) fn read_dir(root: &Path) -> Result<Vec<Record>> {
 pub(crate) fn read_text_file(path: &Path, key: &Path) -> Result<Record> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let origin = Origin {
-        path: path.display().to_string(),
+        path: path.display().to_string().into(),
         line: None,
     };
     let body = match String::from_utf8(bytes) {
@@ -79,7 +79,7 @@ pub(crate) fn is_html(path: &Path) -> bool {
 pub(crate) fn read_html_file(path: &Path, key: &Path) -> Result<Record> {
     let mut bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let origin = Origin {
-        path: path.display().to_string(),
+        path: path.display().to_string().into(),
         line: None,
     };
     if path.extension().is_some_and(|e| e == "gz") {

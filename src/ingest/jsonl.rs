@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
+use std::sync::Arc;
 
 const CHUNK_LINES: usize = 2048;
 
@@ -44,6 +45,7 @@ fn read_lines(
     config: &IngestConfig,
     sink: &mut dyn FnMut(Record) -> Result<()>,
 ) -> Result<()> {
+    let shared: Arc<str> = name.into();
     let mut chunk: Vec<(u64, Vec<u8>)> = Vec::with_capacity(CHUNK_LINES);
     let mut line_no = 0u64;
     loop {
@@ -58,7 +60,7 @@ fn read_lines(
         if chunk.len() == CHUNK_LINES || (n == 0 && !chunk.is_empty()) {
             let parsed: Vec<Option<Record>> = chunk
                 .par_iter()
-                .map(|(no, bytes)| parse_line(bytes, name, *no, config))
+                .map(|(no, bytes)| parse_line(bytes, &shared, *no, config))
                 .collect();
             chunk.clear();
             for record in parsed.into_iter().flatten() {
@@ -79,7 +81,7 @@ fn bad(name: &str, line: u64, reason: impl Into<String>) -> Option<Record> {
     })
 }
 
-fn parse_line(bytes: &[u8], name: &str, line: u64, config: &IngestConfig) -> Option<Record> {
+fn parse_line(bytes: &[u8], name: &Arc<str>, line: u64, config: &IngestConfig) -> Option<Record> {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t.trim_end_matches(['\n', '\r']),
         Err(e) => {
@@ -209,7 +211,7 @@ fn parse_line(bytes: &[u8], name: &str, line: u64, config: &IngestConfig) -> Opt
     let article = Article {
         key,
         origin: Origin {
-            path: name.to_string(),
+            path: Arc::clone(name),
             line: Some(line),
         },
         title,
@@ -228,7 +230,7 @@ mod tests {
     use super::*;
 
     fn parse(s: &str) -> Option<Record> {
-        parse_line(s.as_bytes(), "f.jsonl", 7, &IngestConfig::default())
+        parse_line(s.as_bytes(), &"f.jsonl".into(), 7, &IngestConfig::default())
     }
 
     fn reason(r: Option<Record>) -> String {
@@ -263,7 +265,7 @@ mod tests {
         assert!(reason(parse(r#"{"text": "t"}"#)).contains("missing id"));
         let r = parse_line(
             b"{\"id\":\"a\",\"text\":\"\xff\"}",
-            "f.jsonl",
+            &"f.jsonl".into(),
             3,
             &IngestConfig::default(),
         );
@@ -309,7 +311,7 @@ mod tests {
         };
         match parse_line(
             br#"{"id": "a", "text": "t", "language": "pl", "lang": "en"}"#,
-            "f",
+            &"f".into(),
             1,
             &config,
         ) {

@@ -54,7 +54,7 @@ pub struct IngestConfig {
 
 /// [`IngestConfig::hold_bytes`] by default: a batch up to this size is held
 /// whole.
-pub const HOLD_BYTES: usize = 256 << 20;
+pub const HOLD_BYTES: usize = 64 << 20;
 
 impl Default for IngestConfig {
     fn default() -> Self {

@@ -128,7 +128,7 @@ fn texts_spilled_to_a_temporary_file_give_the_same_outputs() {
         [json, html, kept].map(|p| std::fs::read(p).unwrap())
     };
     for mode in ["copies", "stories"] {
-        let (held, spilled) = (run("256", mode), run("0", mode));
+        let (held, spilled) = (run("64", mode), run("0", mode));
         assert_eq!(held, spilled, "{mode} mode");
         let report: Value = serde_json::from_slice(&spilled[0]).unwrap();
         let passages = report["pairs"]
