@@ -206,7 +206,7 @@ pub fn verify(
 
 /// Sets read back by [`verify_in_blocks`] at a time: the most memory the
 /// verification of a spilled batch holds in shingle sets.
-pub const VERIFY_BLOCK_BYTES: usize = 512 << 20;
+pub const VERIFY_BLOCK_BYTES: usize = 256 << 20;
 
 /// The shingle sets of a batch, kept in a spill file (one span per document).
 #[derive(Debug)]
