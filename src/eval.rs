@@ -172,8 +172,8 @@ pub fn pair_scores(
 ) -> PairScores {
     let mut reported: AHashMap<(&str, &str), &'static str> = AHashMap::new();
     for p in &report.pairs {
-        let a = report.documents[p.a.idx()].id.as_str();
-        let b = report.documents[p.b.idx()].id.as_str();
+        let a = &*report.documents[p.a.idx()].id;
+        let b = &*report.documents[p.b.idx()].id;
         let key = if a <= b { (a, b) } else { (b, a) };
         reported.insert(key, p.label.as_str());
     }
@@ -275,7 +275,7 @@ pub fn evaluate(report: &RunReport, truth: &Truth) -> Evaluation {
         let pred: AHashMap<&str, usize> = report
             .documents
             .iter()
-            .map(|d| (d.id.as_str(), d.cluster))
+            .map(|d| (&*d.id, d.cluster))
             .collect();
         cluster_scores(&truth.stories, &pred)
     });
@@ -381,7 +381,7 @@ pub fn truth_stories(articles: &[Article], field: &str) -> Result<Vec<(String, S
             Some(serde_json::Value::String(s)) => s.clone(),
             Some(other) => other.to_string(),
         };
-        out.push((a.key.clone(), label));
+        out.push((a.key.to_string(), label));
     }
     Ok(out)
 }

@@ -11,6 +11,7 @@ use serde::Serialize;
 use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
+use std::sync::Arc;
 
 /// A dense id for one article in one run (its position in input order).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -47,17 +48,17 @@ impl fmt::Display for Origin {
 #[derive(Debug, Clone)]
 pub struct Article {
     /// The external id (the `id` field, or the path relative to the input directory).
-    pub key: String,
+    pub key: Arc<str>,
     /// Where it was read from.
     pub origin: Origin,
     /// Headline, if known.
-    pub title: Option<String>,
+    pub title: Option<Arc<str>>,
     /// Publication time as seconds since the Unix epoch (UTC), if known.
     pub published: Option<i64>,
     /// Outlet or site, if known.
-    pub source: Option<String>,
+    pub source: Option<Arc<str>>,
     /// URL, if known.
-    pub url: Option<String>,
+    pub url: Option<Arc<str>>,
     /// The article text (in memory, or spilled by ingest in a big batch).
     /// Token offsets point into it.
     pub body: Text,
@@ -70,7 +71,7 @@ pub struct Article {
 impl Article {
     /// An article of `body` with only its key and origin known (no title,
     /// date, outlet, URL, language or raw record).
-    pub fn new(key: impl Into<String>, origin: Origin, body: impl Into<String>) -> Article {
+    pub fn new(key: impl Into<Arc<str>>, origin: Origin, body: impl Into<String>) -> Article {
         Article {
             key: key.into(),
             origin,

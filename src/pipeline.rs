@@ -36,7 +36,7 @@ use ahash::AHashMap;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::borrow::Cow;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// Terms per document that the story sketch is built from.
 pub const STORY_SKETCH_TERMS: usize = 64;
@@ -47,15 +47,15 @@ pub const MAX_QUOTE_BYTES: usize = 600;
 #[derive(Debug, Clone, Serialize)]
 pub struct DocInfo {
     /// External id.
-    pub id: String,
+    pub id: Arc<str>,
     /// Headline, if known.
-    pub title: Option<String>,
+    pub title: Option<Arc<str>>,
     /// `file:line` it came from.
     pub origin: String,
     /// Outlet, if known.
-    pub source: Option<String>,
+    pub source: Option<Arc<str>>,
     /// URL, if known.
-    pub url: Option<String>,
+    pub url: Option<Arc<str>>,
     /// Publication time (seconds since the epoch), if known.
     pub published: Option<i64>,
     /// Body length in bytes.
@@ -683,7 +683,6 @@ fn run_stages(
 ) -> Result<RunReport> {
     let mut prep = prepare(articles, params, progress)?;
     let seed = params.seed;
-    let docs = &prep.docs;
     let boilerplate_lines = prep.boilerplate_lines;
     progress.start("story fingerprints", prep.terms.len() as u64);
     let story_signatures: Vec<Signature> = prep
@@ -792,6 +791,11 @@ fn run_stages(
         })
         .collect();
 
+    // What the documents' descriptions need of the features; the rest goes.
+    drop(cache);
+    let token_counts = std::mem::take(&mut prep.token_counts);
+    let langs: Vec<crate::lang::Lang> = prep.docs.iter().map(|d| d.lang).collect();
+    drop(prep);
     let mut cluster_of = vec![0usize; articles.len()];
     for (ci, c) in clusters.iter().enumerate() {
         for m in &c.members {
@@ -800,9 +804,8 @@ fn run_stages(
     }
     let documents: Vec<DocInfo> = articles
         .iter()
-        .zip(docs)
         .enumerate()
-        .map(|(i, (a, d))| DocInfo {
+        .map(|(i, a)| DocInfo {
             id: a.key.clone(),
             title: a.title.clone(),
             origin: a.origin.to_string(),
@@ -810,8 +813,8 @@ fn run_stages(
             url: a.url.clone(),
             published: a.published,
             bytes: a.body.len(),
-            tokens: prep.token_counts[i] as usize,
-            lang: d.lang,
+            tokens: token_counts[i] as usize,
+            lang: langs[i],
             cluster: cluster_of[i],
         })
         .collect();

@@ -55,7 +55,7 @@ pub(crate) fn read_text_file(path: &Path, key: &Path) -> Result<Record> {
         .lines()
         .map(str::trim)
         .find(|l| !l.is_empty())
-        .map(str::to_string);
+        .map(Into::into);
     Ok(Record::Article(
         Box::new(Article {
             title,
@@ -113,12 +113,12 @@ pub(crate) fn read_html_file(path: &Path, key: &Path) -> Result<Record> {
     });
     Ok(Record::Article(
         Box::new(Article {
-            key: key.to_string_lossy().replace('\\', "/"),
+            key: key.to_string_lossy().replace('\\', "/").into(),
             origin,
-            title: extracted.title,
+            title: extracted.title.map(Into::into),
             published,
-            source: extracted.site,
-            url: extracted.url,
+            source: extracted.site.map(Into::into),
+            url: extracted.url.map(Into::into),
             body: extracted.text.into(),
             raw: None,
             // The declared language when it is a code newsdup knows;

@@ -209,15 +209,15 @@ fn parse_line(bytes: &[u8], name: &Arc<str>, line: u64, config: &IngestConfig) -
             .and_then(crate::lang::parse_code)
     });
     let article = Article {
-        key,
+        key: key.into(),
         origin: Origin {
             path: Arc::clone(name),
             line: Some(line),
         },
-        title,
+        title: title.map(Into::into),
         published,
-        source,
-        url,
+        source: source.map(Into::into),
+        url: url.map(Into::into),
         body: body.into(),
         lang,
         raw: config.keep_raw.then(|| text.into()),
@@ -245,7 +245,7 @@ mod tests {
     fn good_lines_become_articles() {
         match parse(r#"{"id": 12, "text": "Hello", "title": "T", "published": "2024-01-02"}"#) {
             Some(Record::Article(a, w)) => {
-                assert_eq!(a.key, "12");
+                assert_eq!(&*a.key, "12");
                 assert_eq!(a.title.as_deref(), Some("T"));
                 assert!(a.published.is_some());
                 assert!(w.is_empty());

@@ -145,7 +145,7 @@ struct Collector<'c> {
     config: &'c IngestConfig,
     batch: Batch,
     /// First origin of each id.
-    seen: AHashMap<String, String>,
+    seen: AHashMap<Arc<str>, String>,
     /// Bytes of text held in memory.
     held: usize,
     spill: Option<Arc<Spill>>,

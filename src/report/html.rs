@@ -171,7 +171,7 @@ mod tests {
             line: Some(1),
         };
         Article {
-            title: Some(format!("<b>{key}</b>")),
+            title: Some(format!("<b>{key}</b>").into()),
             ..Article::new(key, origin, body)
         }
     }

@@ -30,7 +30,7 @@ pub fn to_value(report: &RunReport) -> Value {
 
 /// One cluster's JSON object.
 fn cluster_value(report: &RunReport, i: usize, c: &crate::Cluster) -> Value {
-    let id = |d: crate::DocId| report.documents[d.idx()].id.as_str();
+    let id = |d: crate::DocId| &*report.documents[d.idx()].id;
     json!({
         "cluster": i,
         "representative": id(c.representative),
@@ -40,7 +40,7 @@ fn cluster_value(report: &RunReport, i: usize, c: &crate::Cluster) -> Value {
 
 /// One pair's JSON object.
 fn pair_value(report: &RunReport, p: &crate::pipeline::ReportedPair) -> Value {
-    let id = |d: crate::DocId| report.documents[d.idx()].id.as_str();
+    let id = |d: crate::DocId| &*report.documents[d.idx()].id;
     json!({
         "id_a": id(p.a),
         "id_b": id(p.b),

@@ -70,8 +70,8 @@ fn same_site_pairs(report: &RunReport, key: impl Fn(&str) -> String) -> HashSet<
         .iter()
         .map(|p| {
             (
-                report.documents[p.a.idx()].id.as_str(),
-                report.documents[p.b.idx()].id.as_str(),
+                report.documents[p.a.idx()].id.as_ref(),
+                report.documents[p.b.idx()].id.as_ref(),
             )
         })
         .filter(|(a, b)| site(a) == site(b))

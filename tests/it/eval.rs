@@ -348,7 +348,7 @@ fn semeval_languages_are_detected_and_scored() {
     let agree = detected
         .documents
         .iter()
-        .filter(|d| d.lang.code() == truth[&d.id])
+        .filter(|d| d.lang.code() == truth[&*d.id])
         .count();
     assert!(
         agree as f64 >= 0.98 * truth.len() as f64,
@@ -358,7 +358,7 @@ fn semeval_languages_are_detected_and_scored() {
     assert!(given
         .documents
         .iter()
-        .all(|d| d.lang.code() == truth[&d.id]));
+        .all(|d| d.lang.code() == truth[&*d.id]));
 
     // Floors at the figures measured (README, Languages): the target
     // (F1 ≥ 0.85 at precision ≥ 0.90) is not reached by the lexical story

@@ -27,9 +27,9 @@ fn sample_batch_gets_every_label_right() {
             &report.documents[p.b.idx()].id,
         );
         let key = if a < b {
-            (a.clone(), b.clone())
+            (a.to_string(), b.to_string())
         } else {
-            (b.clone(), a.clone())
+            (b.to_string(), a.to_string())
         };
         got.insert(key, p.label.as_str().to_string());
     }
@@ -44,7 +44,7 @@ fn sample_stories_follow_the_truth_and_the_hard_negative_stays_apart() {
         report
             .documents
             .iter()
-            .find(|d| d.id == id)
+            .find(|d| &*d.id == id)
             .unwrap()
             .cluster
     };
@@ -209,7 +209,7 @@ fn compare_judges_one_pair_as_scan_does() {
     }
     // An unrelated pair says why.
     let id =
-        |k: &str| newsdup::DocId(batch.articles.iter().position(|a| a.key == k).unwrap() as u32);
+        |k: &str| newsdup::DocId(batch.articles.iter().position(|a| &*a.key == k).unwrap() as u32);
     let cmp = pipeline::compare(&batch.articles, id("a-wire"), id("b-original"), &params).unwrap();
     assert_eq!(cmp.label, None);
     assert!(cmp.reason.unwrap().contains("story"));

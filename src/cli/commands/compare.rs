@@ -42,7 +42,7 @@ pub fn run(a: CompareArgs) -> anyhow::Result<ExitCode> {
                 batch
                     .articles
                     .iter()
-                    .position(|x| x.key == id)
+                    .position(|x| &*x.key == id)
                     .with_context(|| {
                         format!("no article with id {id:?} in {}", batch_path.display())
                     })
