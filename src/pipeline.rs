@@ -552,61 +552,76 @@ fn prepare<'t>(
 /// Per-document alignment inputs, prepared once for every document of the
 /// pairs whose evidence is wanted, however many pairs it is in.
 struct EvidenceCache<'p> {
-    docs: Vec<Option<Cow<'p, NormDoc>>>,
-    texts: Vec<Option<Cow<'p, str>>>,
-    views: Vec<Option<AlignDoc>>,
+    /// Position of each prepared document in the vectors below.
+    slot: AHashMap<u32, usize>,
+    docs: Vec<Cow<'p, NormDoc>>,
+    texts: Vec<Cow<'p, str>>,
+    views: Vec<AlignDoc>,
+    /// For the documents of rewrite pairs (stories mode).
     sentences: Vec<Option<DocSentences>>,
 }
 
 impl<'p> EvidenceCache<'p> {
     /// Prepares the documents of `pairs`: every one for passages, those of a
-    /// rewrite pair for sentence alignment too.
+    /// rewrite pair for sentence alignment too. Holds only those documents,
+    /// however big the batch.
     fn new(
         articles: &'p [Article],
         prep: &'p Prepared<'_>,
         pairs: &[(DocId, DocId, Option<Label>)],
     ) -> Result<Self> {
-        let mut in_pair = vec![false; articles.len()];
-        let mut in_rewrite = vec![false; articles.len()];
-        for &(a, b, label) in pairs {
-            for d in [a.idx(), b.idx()] {
-                in_pair[d] = true;
-                in_rewrite[d] |= label == Some(Label::Rewrite);
-            }
-        }
+        let mut wanted: Vec<(u32, bool)> = pairs
+            .iter()
+            .flat_map(|&(a, b, label)| {
+                let rewrite = label == Some(Label::Rewrite);
+                [(a.0, rewrite), (b.0, rewrite)]
+            })
+            .collect();
+        // Each document once, marked if any of its pairs is a rewrite.
+        wanted.sort_unstable_by_key(|&(d, rewrite)| (d, !rewrite));
+        wanted.dedup_by_key(|&mut (d, _)| d);
+        let slot = wanted
+            .iter()
+            .enumerate()
+            .map(|(k, &(d, _))| (d, k))
+            .collect();
         let all = prep.docs();
-        let texts: Vec<Option<Cow<'_, str>>> = in_pair
+        let texts: Vec<Cow<'_, str>> = wanted
             .par_iter()
-            .enumerate()
-            .map(|(i, &yes)| yes.then(|| articles[i].text()).transpose())
+            .map(|&(d, _)| articles[d as usize].text())
             .collect::<Result<_>>()?;
-        let docs: Vec<Option<Cow<'p, NormDoc>>> = in_pair
+        let docs: Vec<Cow<'p, NormDoc>> = wanted
             .par_iter()
-            .enumerate()
-            .map(|(i, &yes)| yes.then(|| all.get(i)).transpose())
+            .map(|&(d, _)| all.get(d as usize))
             .collect::<Result<_>>()?;
         let views = docs
             .par_iter()
             .zip(&texts)
-            .map(|(d, t)| Some(AlignDoc::new(t.as_ref()?, d.as_ref()?)))
+            .map(|(d, t)| AlignDoc::new(t, d))
             .collect();
         let sentences = match prep.weights() {
-            Some(w) => in_rewrite
+            Some(w) => wanted
                 .par_iter()
                 .enumerate()
-                .map(|(i, &yes)| {
-                    let d = docs[i].as_ref().filter(|_| yes)?;
-                    Some(doc_sentences(texts[i].as_ref()?, d, &w))
-                })
+                .map(|(k, &(_, rewrite))| rewrite.then(|| doc_sentences(&texts[k], &docs[k], &w)))
                 .collect(),
             None => Vec::new(),
         };
         Ok(EvidenceCache {
+            slot,
             docs,
             texts,
             views,
             sentences,
         })
+    }
+
+    /// Where document `d` is held.
+    fn at(&self, d: DocId) -> usize {
+        *self
+            .slot
+            .get(&d.0)
+            .expect("the evidence cache holds every document of its pairs")
     }
 }
 
@@ -621,18 +636,15 @@ fn evidence(
     params: &Params,
     cache: &EvidenceCache<'_>,
 ) -> (Vec<ReportedPassage>, Vec<SentencePair>) {
-    const PREPARED: &str = "the evidence cache holds every document of its pairs";
+    const REWRITE: &str = "the evidence cache splits the documents of rewrites";
     let align = AlignConfig {
         min_tokens: params.passage_min_tokens,
         ..AlignConfig::default()
     };
-    let (a, b) = (a.idx(), b.idx());
-    let ta = cache.texts[a].as_ref().expect(PREPARED);
-    let tb = cache.texts[b].as_ref().expect(PREPARED);
-    let view_a = cache.views[a].as_ref().expect(PREPARED);
-    let view_b = cache.views[b].as_ref().expect(PREPARED);
-    let doc_a = cache.docs[a].as_ref().expect(PREPARED);
-    let doc_b = cache.docs[b].as_ref().expect(PREPARED);
+    let (a, b) = (cache.at(a), cache.at(b));
+    let (ta, tb) = (&cache.texts[a], &cache.texts[b]);
+    let (view_a, view_b) = (&cache.views[a], &cache.views[b]);
+    let (doc_a, doc_b) = (&cache.docs[a], &cache.docs[b]);
     let passages = shared_passages_of(doc_a, view_a, doc_b, view_b, align)
         .into_iter()
         .map(|ps| ReportedPassage {
@@ -648,8 +660,8 @@ fn evidence(
         .collect();
     let sentences = match (label, prep.weights()) {
         (Some(Label::Rewrite), Some(_)) => align_doc_sentences(
-            cache.sentences[a].as_ref().expect(PREPARED),
-            cache.sentences[b].as_ref().expect(PREPARED),
+            cache.sentences[a].as_ref().expect(REWRITE),
+            cache.sentences[b].as_ref().expect(REWRITE),
         ),
         _ => Vec::new(),
     };

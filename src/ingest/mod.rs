@@ -46,9 +46,9 @@ pub struct IngestConfig {
     pub strict: bool,
     /// Keep each JSON line as read (for `dedup`, which passes records through).
     pub keep_raw: bool,
-    /// Bytes of article text (and kept JSON lines) held in memory; the texts
-    /// read after that are moved to a temporary file ([`crate::store`]) and
-    /// read back when a stage needs them.
+    /// Bytes of article text (and kept JSON lines) held in memory. A batch
+    /// with more has all its texts moved to a temporary file as they are read
+    /// ([`crate::store`]), to be read back when a stage needs them.
     pub hold_bytes: usize,
 }
 
@@ -140,7 +140,8 @@ pub fn read_inputs(inputs: &[impl AsRef<Path>], config: &IngestConfig) -> Result
 }
 
 /// Takes the records of every input in turn: checks them, keeps the usable
-/// articles and spills their texts once [`IngestConfig::hold_bytes`] are held.
+/// articles, and spills every text once the batch has more than
+/// [`IngestConfig::hold_bytes`].
 struct Collector<'c> {
     config: &'c IngestConfig,
     batch: Batch,
@@ -197,7 +198,19 @@ impl Collector<'_> {
         }
         let spill = match &self.spill {
             Some(s) => s,
-            None => self.spill.insert(Arc::new(Spill::new()?)),
+            None => {
+                // The batch is bigger than what may be held: it is spilled
+                // whole, the texts held so far too.
+                let spill = self.spill.insert(Arc::new(Spill::new()?));
+                for held in &mut self.batch.articles {
+                    held.body.spill(spill)?;
+                    if let Some(raw) = &mut held.raw {
+                        raw.spill(spill)?;
+                    }
+                }
+                self.held = 0;
+                spill
+            }
         };
         article.body.spill(spill)?;
         if let Some(raw) = &mut article.raw {
@@ -228,7 +241,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn texts_past_the_held_bytes_are_spilled_and_read_back_unchanged() {
+    fn a_batch_past_the_held_bytes_is_spilled_whole_and_read_back_unchanged() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("b.jsonl");
         let texts = [
@@ -242,21 +255,21 @@ mod tests {
             .map(|(i, t)| serde_json::json!({"id": i, "text": t}).to_string())
             .collect();
         std::fs::write(&path, lines.join("\n")).unwrap();
-        let config = IngestConfig {
-            keep_raw: true,
-            hold_bytes: texts[0].len() + lines[0].len(),
-            ..IngestConfig::default()
-        };
-        let batch = read_inputs(&[&path], &config).unwrap();
-        let spilled: Vec<bool> = batch
-            .articles
-            .iter()
-            .map(|a| matches!(a.body, Text::Spilled(..)))
-            .collect();
-        assert_eq!(spilled, [false, true, true]);
-        for ((a, text), line) in batch.articles.iter().zip(texts).zip(&lines) {
-            assert_eq!(a.text().unwrap(), text);
-            assert_eq!(a.raw_line().unwrap().unwrap(), line.as_str());
+        let all: usize = texts.iter().map(|t| t.len()).sum::<usize>()
+            + lines.iter().map(String::len).sum::<usize>();
+        for (hold, spilled) in [(all, false), (all - 1, true), (0, true)] {
+            let config = IngestConfig {
+                keep_raw: true,
+                hold_bytes: hold,
+                ..IngestConfig::default()
+            };
+            let batch = read_inputs(&[&path], &config).unwrap();
+            for ((a, text), line) in batch.articles.iter().zip(texts).zip(&lines) {
+                assert_eq!(matches!(a.body, Text::Spilled(..)), spilled, "hold {hold}");
+                assert_eq!(matches!(a.raw, Some(Text::Spilled(..))), spilled);
+                assert_eq!(a.text().unwrap(), text);
+                assert_eq!(a.raw_line().unwrap().unwrap(), line.as_str());
+            }
         }
     }
 
