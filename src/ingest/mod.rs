@@ -145,8 +145,8 @@ pub fn read_inputs(inputs: &[impl AsRef<Path>], config: &IngestConfig) -> Result
 struct Collector<'c> {
     config: &'c IngestConfig,
     batch: Batch,
-    /// First origin of each id.
-    seen: AHashMap<Arc<str>, String>,
+    /// Each id, with the position of its article in the batch.
+    seen: AHashMap<Arc<str>, usize>,
     /// Bytes of text held in memory.
     held: usize,
     spill: Option<Arc<Spill>>,
@@ -162,30 +162,32 @@ impl Collector<'_> {
             Record::Bad { origin, reason } => return self.batch.problem(strict, origin, reason),
             Record::Article(article, warnings) => (article, warnings),
         };
-        let origin = article.origin.to_string();
+        let origin = || article.origin.to_string();
         for w in warnings {
             if strict {
+                let origin = origin();
                 return Err(Error::BadRecord { origin, reason: w });
             }
             self.batch.warnings.push(Skipped {
-                origin: origin.clone(),
+                origin: origin(),
                 reason: w,
             });
         }
         if article.text()?.trim().is_empty() {
             let reason = format!("article {:?} has an empty text", article.key);
-            return self.batch.problem(strict, origin, reason);
+            return self.batch.problem(strict, origin(), reason);
         }
-        if let Some(first) = self.seen.get(&article.key) {
+        if let Some(&first) = self.seen.get(&article.key) {
             let reason = format!(
-                "duplicate id {:?} (first seen at {first}); kept the first",
-                article.key
+                "duplicate id {:?} (first seen at {}); kept the first",
+                article.key, self.batch.articles[first].origin
             );
-            return self.batch.problem(strict, origin, reason);
+            return self.batch.problem(strict, origin(), reason);
         }
         self.hold_or_spill(&mut article)
-            .map_err(|e| Error::io(format!("temporary copy of {origin}"), e))?;
-        self.seen.insert(article.key.clone(), origin);
+            .map_err(|e| Error::io(format!("temporary copy of {}", article.origin), e))?;
+        self.seen
+            .insert(article.key.clone(), self.batch.articles.len());
         self.batch.articles.push(*article);
         Ok(())
     }
