@@ -85,6 +85,11 @@ impl Article {
         }
     }
 
+    /// The headline, if known.
+    pub fn title(&self) -> Option<&str> {
+        self.title.as_deref()
+    }
+
     /// The article text, read back if ingest spilled it.
     pub fn text(&self) -> crate::Result<Cow<'_, str>> {
         self.body.get().map_err(|e| self.spill_error(e))

@@ -219,9 +219,12 @@ struct Normalised {
     lines: Vec<(u32, u64)>,
     /// Its number of tokens.
     tokens: u32,
-    /// Copies mode: its copy fingerprint as if nothing were boilerplate, and
-    /// its exact hash.
+    /// Unless tokens are kept: its copy fingerprint as if nothing were
+    /// boilerplate, and its exact hash.
     print: Option<(CopyPrint, u64)>,
+    /// Stories mode, unless tokens are kept: its content-term counts as if
+    /// nothing were boilerplate.
+    counts: Option<Vec<(u64, u32)>>,
 }
 
 /// What candidate generation and verification need of one document's final
@@ -403,7 +406,10 @@ fn prepare<'t>(
     // hashed and its shingles taken as if nothing were boilerplate: the
     // tokens of the whole batch are never held at once, and only documents
     // with boilerplate lines are tokenised again for their shingles.
-    let hydrated = params.mode == Mode::Stories;
+    // Stories mode keeps them too in a batch small enough to be held: its
+    // partial copies are aligned without tokenising their texts again.
+    let stories = params.mode == Mode::Stories;
+    let hydrated = stories && spills.is_none();
     let k = params.shingle_k;
     progress.start("normalise", n);
     let normalised: Vec<Normalised> = articles
@@ -415,10 +421,13 @@ fn prepare<'t>(
                 let mut doc = normalize(i, a)?;
                 let lines = line_hashes(&doc);
                 let tokens = doc.tokens.len() as u32;
-                let mut print = None;
+                let (mut print, mut counts) = (None, None);
                 if !hydrated {
                     let (set, exact) = shingle_set_and_exact_hash(&doc, k, seed);
                     print = Some((CopyPrint::new(i, false, set, params, spill)?, exact));
+                    if stories {
+                        counts = Some(term_counts(&doc, a.title.as_deref(), seed));
+                    }
                     doc.tokens = Vec::new();
                     doc.suppressed = Vec::new();
                 }
@@ -428,6 +437,7 @@ fn prepare<'t>(
                     lines,
                     tokens,
                     print,
+                    counts,
                 })
             },
         )
@@ -440,7 +450,7 @@ fn prepare<'t>(
         docs.push(x.doc);
         lines.push(x.lines);
         token_counts.push(x.tokens);
-        unsuppressed.push(x.print);
+        unsuppressed.push((x.print, x.counts));
     }
     progress.start("boilerplate", 0);
     let bad_lines = boilerplate_lines(
@@ -462,22 +472,27 @@ fn prepare<'t>(
         bad_lines: &bad_lines,
         hydrated,
     };
-    let prints: Vec<(CopyPrint, u64)> = unsuppressed
+    type Taken = (CopyPrint, u64, Option<Vec<(u64, u32)>>);
+    let prints: Vec<Taken> = unsuppressed
         .into_par_iter()
         .enumerate()
         .map_init(
             || spills.as_ref().map(Spills::writer),
-            |spill, (i, taken)| -> Result<(CopyPrint, u64)> {
+            |spill, (i, taken)| -> Result<Taken> {
                 let print = match taken {
                     // The exact hash does not depend on boilerplate.
-                    Some((print, exact)) if bad_lines[i].is_empty() => (print, exact),
-                    Some((_, exact)) => {
-                        let set = shingle_set_and_exact_hash(&*view.get(i)?, k, seed).0;
-                        (CopyPrint::new(i, true, set, params, spill)?, exact)
+                    (Some((print, exact)), counts) if bad_lines[i].is_empty() => {
+                        (print, exact, counts)
                     }
-                    None => {
+                    (Some((_, exact)), counts) => {
+                        let doc = view.get(i)?;
+                        let set = shingle_set_and_exact_hash(&doc, k, seed).0;
+                        let counts = counts.map(|_| term_counts(&doc, articles[i].title(), seed));
+                        (CopyPrint::new(i, true, set, params, spill)?, exact, counts)
+                    }
+                    (None, _) => {
                         let (set, exact) = shingle_set_and_exact_hash(&*view.get(i)?, k, seed);
-                        (CopyPrint::new(i, false, set, params, spill)?, exact)
+                        (CopyPrint::new(i, false, set, params, spill)?, exact, None)
                     }
                 };
                 progress.advance(1);
@@ -490,7 +505,9 @@ fn prepare<'t>(
     let mut copy_signatures = Vec::with_capacity(prints.len());
     let mut anchors = Vec::with_capacity(prints.len());
     let mut exact = Vec::with_capacity(prints.len());
-    for (p, e) in prints {
+    let mut taken_counts = Vec::with_capacity(if hydrated { 0 } else { prints.len() });
+    for (p, e, counts) in prints {
+        taken_counts.extend(counts);
         shingles.push(p.set);
         spans.extend(p.span);
         copy_signatures.push(p.signature);
@@ -511,13 +528,16 @@ fn prepare<'t>(
         None => (None, None),
     };
     let titles: Vec<Option<&str>> = articles.iter().map(|a| a.title.as_deref()).collect();
-    let (terms, df) = if params.mode == Mode::Stories {
+    let (terms, df) = if stories {
         progress.start("content terms", 0);
-        let counts: Vec<_> = docs
-            .par_iter()
-            .zip(titles.par_iter())
-            .map(|(d, t)| term_counts(d, *t, seed))
-            .collect();
+        let counts: Vec<_> = if hydrated {
+            docs.par_iter()
+                .zip(titles.par_iter())
+                .map(|(d, t)| term_counts(d, *t, seed))
+                .collect()
+        } else {
+            taken_counts
+        };
         let df = document_frequencies(&counts);
         (term_vectors(&counts, &df), Some(df))
     } else {

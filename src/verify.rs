@@ -167,40 +167,50 @@ pub fn verify(
     f: &Features<'_>,
     params: &Params,
 ) -> Result<Vec<VerifiedPair>> {
+    // Candidates come sorted by first document, so a worker keeps the last
+    // first document it needed: a document that is tokenised again on
+    // demand ([`Docs`]) is tokenised once for a run of its pairs.
     candidates
         .par_iter()
-        .map(|c| {
-            let (a, b) = (c.a.idx(), c.b.idx());
-            let mut s = scores(f, a, b);
-            // The passages are needed for the residual story similarity
-            // (stories mode) and for the coverage of a copy-edited copy. Each
-            // edited word breaks at most k shingles, so a copy with half its
-            // words in passages keeps at least a quarter of its shingles
-            // unless edits come more often than one word in ten: below that
-            // containment the alignment is not worth its cost.
-            let partial = s.shared_shingles >= params.partial_min_shingles
-                && s.containment < params.near_copy_containment;
-            let may_be_edited_copy = s.containment >= params.near_copy_containment / 2.0;
-            if partial && (f.weights.is_some() || may_be_edited_copy) {
-                let align = AlignConfig {
-                    min_tokens: params.passage_min_tokens,
-                    ..AlignConfig::default()
-                };
-                let (da, db) = (f.docs.get(a)?, f.docs.get(b)?);
-                let shared = passages(&da, &db, align);
-                s.coverage = coverage(&da, &db, &shared);
-                s.residual_story = residual_story(f, (a, &da), (b, &db), &shared);
-            }
-            let same_text = f.exact[a] != 0 && f.exact[a] == f.exact[b];
-            let label = label(&s, same_text, params);
-            Ok(VerifiedPair {
-                a: c.a,
-                b: c.b,
-                scores: s,
-                label,
-                score: rank_score(&s, label),
-            })
-        })
+        .map_init(
+            || None::<(usize, std::borrow::Cow<'_, NormDoc>)>,
+            |last, c| {
+                let (a, b) = (c.a.idx(), c.b.idx());
+                let mut s = scores(f, a, b);
+                // The passages are needed for the residual story similarity
+                // (stories mode) and for the coverage of a copy-edited copy. Each
+                // edited word breaks at most k shingles, so a copy with half its
+                // words in passages keeps at least a quarter of its shingles
+                // unless edits come more often than one word in ten: below that
+                // containment the alignment is not worth its cost.
+                let partial = s.shared_shingles >= params.partial_min_shingles
+                    && s.containment < params.near_copy_containment;
+                let may_be_edited_copy = s.containment >= params.near_copy_containment / 2.0;
+                if partial && (f.weights.is_some() || may_be_edited_copy) {
+                    let align = AlignConfig {
+                        min_tokens: params.passage_min_tokens,
+                        ..AlignConfig::default()
+                    };
+                    if last.as_ref().is_none_or(|(d, _)| *d != a) {
+                        *last = Some((a, f.docs.get(a)?));
+                    }
+                    let da = &last.as_ref().expect("just set").1;
+                    let db = f.docs.get(b)?;
+                    let shared = passages(da, &db, align);
+                    s.coverage = coverage(da, &db, &shared);
+                    s.residual_story = residual_story(f, (a, da), (b, &db), &shared);
+                }
+                let same_text = f.exact[a] != 0 && f.exact[a] == f.exact[b];
+                let label = label(&s, same_text, params);
+                Ok(VerifiedPair {
+                    a: c.a,
+                    b: c.b,
+                    scores: s,
+                    label,
+                    score: rank_score(&s, label),
+                })
+            },
+        )
         .collect()
 }
 
