@@ -1,12 +1,13 @@
 //! The normalised documents of a batch, held whole or re-tokenised on demand.
 //!
-//! Tokens are most of a run's memory (40 bytes per word). Stories mode needs
-//! them all through verification (residual similarities), so it keeps them.
-//! Copies mode needs them only to build the shingle sets and for the few
-//! pairs that are aligned (copy-edited copies during verification, and the
-//! reported pairs' passages), so it keeps each document's language, token
-//! count and boilerplate lines, and tokenises the text again when a pair
-//! needs it. Both ways give the same [`NormDoc`].
+//! Tokens are most of a run's memory (40 bytes per word). Stories mode
+//! aligns every partial copy in verification (for its residual
+//! similarity), so it keeps them, unless the batch is too big to be held
+//! (its texts are spilled). Copies mode, and stories mode on a spilled batch,
+//! keep each document's language, token count and boilerplate lines, and
+//! tokenise the text again when a pair needs it: the shingle sets of
+//! documents with boilerplate lines, the pairs aligned in verification, and
+//! the reported pairs' passages. Both ways give the same [`NormDoc`].
 
 use crate::boilerplate;
 use crate::lang::{detect_tokens, Lang};
