@@ -292,7 +292,8 @@ fn spill_error(e: std::io::Error) -> crate::Error {
 /// The per-document features every pair is judged on.
 struct Prepared<'t> {
     articles: &'t [Article],
-    /// With their tokens in stories mode, without in copies mode (see [`Docs`]).
+    /// With their tokens when `hydrated` (stories mode, held batch), else
+    /// without (see [`Docs`]).
     docs: Vec<NormDoc>,
     hydrated: bool,
     bad_lines: Vec<Box<[u32]>>,
@@ -402,12 +403,12 @@ fn prepare<'t>(
     };
     let seed = params.seed;
     let n = articles.len() as u64;
-    // Copies mode drops each document's tokens once its boilerplate lines are
-    // hashed and its shingles taken as if nothing were boilerplate: the
-    // tokens of the whole batch are never held at once, and only documents
-    // with boilerplate lines are tokenised again for their shingles.
-    // Stories mode keeps them too in a batch small enough to be held: its
-    // partial copies are aligned without tokenising their texts again.
+    // Each document's tokens are dropped once its boilerplate lines are
+    // hashed and its shingles (and, in stories mode, content terms) taken as
+    // if nothing were boilerplate: the tokens of the whole batch are never
+    // held at once, and only documents with boilerplate lines are tokenised
+    // again for them. Stories mode keeps the tokens in a batch small enough
+    // to be held: its partial copies are aligned without tokenising again.
     let stories = params.mode == Mode::Stories;
     let hydrated = stories && spills.is_none();
     let k = params.shingle_k;
