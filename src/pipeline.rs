@@ -427,7 +427,7 @@ fn prepare<'t>(
                     let (set, exact) = shingle_set_and_exact_hash(&doc, k, seed);
                     print = Some((CopyPrint::new(i, false, set, params, spill)?, exact));
                     if stories {
-                        counts = Some(term_counts(&doc, a.title.as_deref(), seed));
+                        counts = Some(term_counts(&doc, a.title(), seed));
                     }
                     doc.tokens = Vec::new();
                     doc.suppressed = Vec::new();
@@ -517,8 +517,8 @@ fn prepare<'t>(
     }
     let (spilled_sets, spilled_anchors) = match spills {
         Some(Spills { sets, mut anchors }) => {
-            // Documents with boilerplate lines wrote their anchors again
-            // (in copies mode, where the first were taken without it).
+            // Without kept tokens, the first anchors of a document with
+            // boilerplate lines were taken with those lines, and written again.
             let retaken = bad_lines
                 .iter()
                 .map(|b| !hydrated && !b.is_empty())
@@ -528,7 +528,7 @@ fn prepare<'t>(
         }
         None => (None, None),
     };
-    let titles: Vec<Option<&str>> = articles.iter().map(|a| a.title.as_deref()).collect();
+    let titles: Vec<Option<&str>> = articles.iter().map(Article::title).collect();
     let (terms, df) = if stories {
         progress.start("content terms", 0);
         let counts: Vec<_> = if hydrated {
