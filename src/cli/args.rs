@@ -95,8 +95,9 @@ pub struct PipelineArgs {
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j')]
     pub threads: Option<usize>,
-    /// MiB of article text held in memory; texts read after that wait in a
-    /// temporary file (in TMPDIR) until a stage needs them.
+    /// MiB of article text a batch may have and be held in memory; a bigger
+    /// batch keeps its texts, shingle sets and anchors in temporary files (in
+    /// TMPDIR) until a stage needs them.
     #[arg(long, value_name = "MIB", default_value_t = 64)]
     pub hold_texts: usize,
     /// Print nothing but errors.
