@@ -23,7 +23,7 @@ pub fn normalize(id: usize, article: &Article) -> Result<NormDoc> {
     let tokens = tokenize(&text);
     let lang = article
         .lang
-        .unwrap_or_else(|| detect_tokens(article.title.as_deref(), &text, &tokens));
+        .unwrap_or_else(|| detect_tokens(article.title(), &text, &tokens));
     Ok(NormDoc::new(DocId(id as u32), lang, tokens))
 }
 

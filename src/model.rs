@@ -30,7 +30,7 @@ impl DocId {
 pub struct Origin {
     /// The file path as given by the user (`-` for standard input); shared
     /// by every record of the file.
-    pub path: std::sync::Arc<str>,
+    pub path: Arc<str>,
     /// 1-based line number for JSONL records, `None` for whole files.
     pub line: Option<u64>,
 }

@@ -2,9 +2,10 @@
 //!
 //! A batch of a million articles is gigabytes of text, most of which is read
 //! once (to normalise it) and again only for the few pairs that are aligned.
-//! Ingest therefore holds the first texts in memory and appends the rest to a
+//! Ingest therefore moves the texts of a batch too big to hold to a
 //! [`Spill`]: an unlinked file in the temporary directory (`TMPDIR`) that the
-//! system removes when the run ends, read back by offset. The operating
+//! system removes when the run ends, read back by offset. The pipeline
+//! spills that batch's shingle sets and anchors the same way. The operating
 //! system's page cache keeps it in memory while there is room, so reading a
 //! text back is a copy, not a disk seek, on most machines.
 
@@ -42,15 +43,10 @@ impl Span {
 #[derive(Debug)]
 pub struct Spill {
     file: File,
-    pending: Mutex<Pending>,
+    /// Appended, not yet written; starts at `written`.
+    pending: Mutex<Vec<u8>>,
     /// Bytes of the file written so far (everything before is readable).
     written: AtomicU64,
-}
-
-#[derive(Debug, Default)]
-struct Pending {
-    /// Appended, not yet written; starts at `Spill::written`.
-    buf: Vec<u8>,
 }
 
 impl Spill {
@@ -58,7 +54,7 @@ impl Spill {
     pub fn new() -> io::Result<Spill> {
         Ok(Spill {
             file: tempfile::tempfile()?,
-            pending: Mutex::new(Pending::default()),
+            pending: Mutex::new(Vec::new()),
             written: AtomicU64::new(0),
         })
     }
@@ -73,20 +69,20 @@ impl Spill {
         let len = u32::try_from(len)
             .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "more than 4 GiB"))?;
         let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-        let offset = self.written.load(Ordering::Acquire) + pending.buf.len() as u64;
-        fill(&mut pending.buf);
-        if pending.buf.len() >= WRITE_BUFFER {
+        let offset = self.written.load(Ordering::Acquire) + pending.len() as u64;
+        fill(&mut pending);
+        if pending.len() >= WRITE_BUFFER {
             self.write_out(&mut pending)?;
         }
         Ok(Span { offset, len })
     }
 
-    fn write_out(&self, pending: &mut Pending) -> io::Result<()> {
+    fn write_out(&self, pending: &mut Vec<u8>) -> io::Result<()> {
         let at = self.written.load(Ordering::Acquire);
-        self.file.write_all_at(&pending.buf, at)?;
+        self.file.write_all_at(pending, at)?;
         self.written
-            .store(at + pending.buf.len() as u64, Ordering::Release);
-        pending.buf.clear();
+            .store(at + pending.len() as u64, Ordering::Release);
+        pending.clear();
         Ok(())
     }
 
@@ -109,7 +105,7 @@ impl Spill {
     /// Bytes appended so far.
     pub fn len(&self) -> u64 {
         let pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-        self.written.load(Ordering::Acquire) + pending.buf.len() as u64
+        self.written.load(Ordering::Acquire) + pending.len() as u64
     }
 
     /// Whether nothing was appended.

@@ -312,11 +312,11 @@ pub fn verify_in_blocks(
     let mut out: Vec<Option<VerifiedPair>> = vec![None; candidates.len()];
     let read = |loaded: &mut [ShingleSet], b: u32| -> Result<()> {
         let docs = &blocks[b as usize];
-        let read: Vec<ShingleSet> = docs
+        let got: Vec<ShingleSet> = docs
             .par_iter()
             .map(|&d| sets.load(d))
             .collect::<Result<_>>()?;
-        for (&d, s) in docs.iter().zip(read) {
+        for (&d, s) in docs.iter().zip(got) {
             loaded[d] = s;
         }
         Ok(())

@@ -81,7 +81,7 @@ impl<'r> Layout<'r> {
             clusters: Each {
                 report,
                 items: &report.clusters,
-                value: |r, i, c| cluster_value(r, i, c),
+                value: cluster_value,
             },
             documents: Each {
                 report,
