@@ -86,6 +86,13 @@ pub enum Anchors<'a> {
     Spilled(&'a SpilledAnchors),
 }
 
+/// Grouping passes for `entries` anchors, each of at most `pass_bytes` of
+/// `(anchor, document)` entries (at least one).
+fn passes_for(entries: usize, pass_bytes: usize) -> usize {
+    let bytes = entries.saturating_mul(std::mem::size_of::<(u64, u32)>());
+    bytes.div_ceil(pass_bytes.max(1)).max(1)
+}
+
 /// The pass of [`anchor_pairs`] that groups anchor `m` when there are `passes`.
 #[inline]
 fn pass_of(m: u64, passes: u64) -> u64 {
@@ -175,8 +182,7 @@ impl SpilledAnchors {
     /// Room for about `entries` anchors, in passes of [`ANCHOR_PASS_BYTES`].
     /// Documents must be fewer than 2^31.
     pub fn new(entries: usize) -> std::io::Result<SpilledAnchors> {
-        let bytes = entries.saturating_mul(std::mem::size_of::<(u64, u32)>());
-        Self::with_passes(bytes.div_ceil(ANCHOR_PASS_BYTES))
+        Self::with_passes(passes_for(entries, ANCHOR_PASS_BYTES))
     }
 
     fn with_passes(passes: usize) -> std::io::Result<SpilledAnchors> {
@@ -252,11 +258,7 @@ fn anchor_pairs_in_passes(
     pass_bytes: usize,
 ) -> Result<(Vec<(DocId, DocId)>, usize)> {
     let passes = match anchors {
-        Anchors::Held(held) => {
-            let total: usize = held.iter().map(|a| a.len()).sum();
-            let bytes = total * std::mem::size_of::<(u64, u32)>();
-            bytes.div_ceil(pass_bytes.max(1)).max(1) as u64
-        }
+        Anchors::Held(held) => passes_for(held.iter().map(|a| a.len()).sum(), pass_bytes) as u64,
         Anchors::Spilled(spilled) => spilled.parts.len() as u64,
     };
     // Shared anchors per pair and pass; summed below.

@@ -68,6 +68,24 @@ pub struct DocInfo {
     pub cluster: usize,
 }
 
+impl DocInfo {
+    /// Article `a`, of `tokens` words in `lang`, in story `cluster`.
+    fn of(a: &Article, tokens: u32, lang: crate::lang::Lang, cluster: usize) -> DocInfo {
+        DocInfo {
+            id: a.key.clone(),
+            title: a.title.clone(),
+            origin: a.origin.to_string(),
+            source: a.source.clone(),
+            url: a.url.clone(),
+            published: a.published,
+            bytes: a.body.len(),
+            tokens: tokens as usize,
+            lang,
+            cluster,
+        }
+    }
+}
+
 /// A shared passage with its quotations.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReportedPassage {
@@ -838,18 +856,7 @@ fn run_stages(
     let documents: Vec<DocInfo> = articles
         .iter()
         .enumerate()
-        .map(|(i, a)| DocInfo {
-            id: a.key.clone(),
-            title: a.title.clone(),
-            origin: a.origin.to_string(),
-            source: a.source.clone(),
-            url: a.url.clone(),
-            published: a.published,
-            bytes: a.body.len(),
-            tokens: token_counts[i] as usize,
-            lang: langs[i],
-            cluster: cluster_of[i],
-        })
+        .map(|(i, a)| DocInfo::of(a, token_counts[i], langs[i], cluster_of[i]))
         .collect();
     let mut pairs_by_label = [0usize; 4];
     for p in &pairs {
@@ -935,18 +942,7 @@ pub fn compare(articles: &[Article], a: DocId, b: DocId, params: &Params) -> Res
     );
     let info = |d: DocId| {
         let (art, doc) = (&articles[d.idx()], &prep.docs[d.idx()]);
-        DocInfo {
-            id: art.key.clone(),
-            title: art.title.clone(),
-            origin: art.origin.to_string(),
-            source: art.source.clone(),
-            url: art.url.clone(),
-            published: art.published,
-            bytes: art.body.len(),
-            tokens: prep.token_counts[d.idx()] as usize,
-            lang: doc.lang,
-            cluster: 0,
-        }
+        DocInfo::of(art, prep.token_counts[d.idx()], doc.lang, 0)
     };
     let reason = verified
         .label
