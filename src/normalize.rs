@@ -86,26 +86,53 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     };
     let mut pos = 0;
     while pos < bytes.len() {
-        let mut end = pos + 1;
-        let mut ascii = bytes[pos] < 0x80;
-        while end < bytes.len() {
-            let b = bytes[end];
-            if b < 0x80 && !is_ascii_space(b) && is_ascii_space(bytes[end - 1]) {
-                break;
-            }
-            ascii &= b < 0x80;
+        let Some(q) = first_non_ascii(&bytes[pos..]) else {
+            ascii_words(bytes, pos, bytes.len(), &mut out);
+            break;
+        };
+        let q = pos + q;
+        // The chunk holding the non-ASCII byte at `q` runs from the last
+        // chunk start at or before it to the next one after it; everything
+        // before it is ASCII.
+        let mut start = q;
+        while start > pos && !is_chunk_start(bytes, start) {
+            start -= 1;
+        }
+        ascii_words(bytes, pos, start, &mut out);
+        let mut end = q + 1;
+        while end < bytes.len() && !is_chunk_start(bytes, end) {
             end += 1;
         }
-        if ascii {
-            ascii_words(bytes, pos, end, &mut out);
-        } else {
-            for (start, seg) in text[pos..end].split_word_bound_indices() {
-                out.push(pos + start, seg);
-            }
+        for (at, seg) in text[start..end].split_word_bound_indices() {
+            out.push(start + at, seg);
         }
         pos = end;
     }
     out.tokens
+}
+
+/// Position of the first byte of `bytes` that is not ASCII, testing 16
+/// bytes at a time.
+#[inline]
+fn first_non_ascii(bytes: &[u8]) -> Option<usize> {
+    let mut chunks = bytes.chunks_exact(16);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        if !chunk.is_ascii() {
+            break;
+        }
+        at += 16;
+    }
+    bytes[at..].iter().position(|&b| b >= 0x80).map(|i| at + i)
+}
+
+/// Whether a chunk starts at byte `i` (> 0): an ASCII character that is not
+/// whitespace, after ASCII whitespace. UAX #29 always breaks there, and no
+/// rule looks across it.
+#[inline]
+fn is_chunk_start(bytes: &[u8], i: usize) -> bool {
+    let b = bytes[i];
+    b < 0x80 && !is_ascii_space(b) && is_ascii_space(bytes[i - 1])
 }
 
 /// Longest text [`tokenize`] takes: token offsets are `u32`.
@@ -190,42 +217,52 @@ impl TokenSink<'_> {
 /// The normalised form of an ASCII word: lower case, held inline.
 #[inline]
 fn ascii_norm(word: &str) -> CompactString {
-    let mut n = CompactString::new(word);
-    n.make_ascii_lowercase();
-    n
+    let bytes = word.as_bytes();
+    let mut buf = [0u8; INLINE_BYTES];
+    match buf.get_mut(..bytes.len()) {
+        Some(lower) => {
+            for (d, s) in lower.iter_mut().zip(bytes) {
+                *d = s.to_ascii_lowercase();
+            }
+            // Lower-cased ASCII is valid UTF-8.
+            std::str::from_utf8(lower).map_or_else(|_| CompactString::default(), CompactString::new)
+        }
+        None => {
+            let mut n = CompactString::new(word);
+            n.make_ascii_lowercase();
+            n
+        }
+    }
 }
+
+/// Longest string a [`CompactString`] holds inline.
+const INLINE_BYTES: usize = std::mem::size_of::<CompactString>();
 
 /// The UAX #29 word segments of an all-ASCII stretch `bytes[from..to]` that
 /// hold a letter or digit. For ASCII the rules reduce to: letters, digits and
 /// `_` join (WB5, WB8–WB10, WB13a/b); `:` `.` `'` join two letters (WB6/7);
 /// `,` `;` `.` `'` join two digits (WB11/12); everything else breaks.
 fn ascii_words(bytes: &[u8], from: usize, to: usize, out: &mut TokenSink<'_>) {
-    #[inline]
-    fn word(b: u8) -> bool {
-        b.is_ascii_alphanumeric() || b == b'_'
-    }
     let mut i = from;
     while i < to {
-        if !word(bytes[i]) {
+        if ASCII_CLASS[bytes[i] as usize] & WORD == 0 {
             i += 1;
             continue;
         }
         let start = i;
         i += 1;
         loop {
-            if i < to && word(bytes[i]) {
+            while i < to && ASCII_CLASS[bytes[i] as usize] & WORD != 0 {
                 i += 1;
-                continue;
             }
-            if i + 1 < to && word(bytes[i + 1]) {
-                let (prev, mid, next) = (bytes[i - 1], bytes[i], bytes[i + 1]);
-                let letters = prev.is_ascii_alphabetic()
-                    && next.is_ascii_alphabetic()
-                    && matches!(mid, b':' | b'.' | b'\'');
-                let digits = prev.is_ascii_digit()
-                    && next.is_ascii_digit()
-                    && matches!(mid, b',' | b';' | b'.' | b'\'');
-                if letters || digits {
+            if i + 1 < to {
+                let (prev, mid, next) = (
+                    ASCII_CLASS[bytes[i - 1] as usize],
+                    ASCII_CLASS[bytes[i] as usize],
+                    ASCII_CLASS[bytes[i + 1] as usize],
+                );
+                // Both neighbours letters (or digits) and `mid` joins those.
+                if (prev & next & (LETTER | DIGIT)) << 2 & mid != 0 {
                     i += 2;
                     continue;
                 }
@@ -235,6 +272,42 @@ fn ascii_words(bytes: &[u8], from: usize, to: usize, out: &mut TokenSink<'_>) {
         out.push_ascii(start, i);
     }
 }
+
+/// [`ascii_words`] byte classes: letters, digits and `_` make words; `:`
+/// joins two letters, `,` and `;` two digits, `.` and `'` either.
+const WORD: u8 = 1;
+const LETTER: u8 = 2;
+const DIGIT: u8 = 4;
+/// `LETTER << 2`: joins two letters.
+const JOINS_LETTERS: u8 = 8;
+/// `DIGIT << 2`: joins two digits.
+const JOINS_DIGITS: u8 = 16;
+
+/// The [`ascii_words`] class bits of every byte (0 past ASCII).
+static ASCII_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_alphabetic() {
+            WORD | LETTER
+        } else if c.is_ascii_digit() {
+            WORD | DIGIT
+        } else if c == b'_' {
+            WORD
+        } else if c == b':' {
+            JOINS_LETTERS
+        } else if c == b',' || c == b';' {
+            JOINS_DIGITS
+        } else if c == b'.' || c == b'\'' {
+            JOINS_LETTERS | JOINS_DIGITS
+        } else {
+            0
+        };
+        b += 1;
+    }
+    table
+};
 
 /// Whether the word at `start..start + len` is the body of an HTML character
 /// reference left in scraped text (`&amp;`, `&#8217;`, `&#x2019;`): such
