@@ -23,8 +23,9 @@
 //! and [`refine`] moves each document to the cluster whose centroid it is most
 //! like, through reported pairs only.
 
-use crate::model::{Article, Cluster, DocId, TermVector};
+use crate::model::{Article, Cluster, DocId, TermVector, VerifiedPair};
 use crate::params::KeepPolicy;
+use crate::union_find::UnionFind;
 use ahash::AHashMap;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -40,6 +41,41 @@ pub struct Edge {
     pub weight: f64,
     /// Whether the pair is reported (labelled): evidence a user can see.
     pub witness: bool,
+}
+
+impl Edge {
+    /// The evidence a verified pair gives of one story. A partial copy gives
+    /// it only through the rest of the two texts (its residual similarity),
+    /// so a roundup does not join the stories it quotes.
+    pub fn of(p: &VerifiedPair) -> Edge {
+        let weight = match p.label {
+            Some(l) if l.joins_story() => p.score,
+            _ => p.scores.residual_story,
+        };
+        Edge {
+            a: p.a,
+            b: p.b,
+            weight,
+            witness: p.label.is_some(),
+        }
+    }
+}
+
+/// The edges that can change [`average_linkage`]: those with both ends in
+/// one connected component of the witness edges. Two clusters merge only
+/// across a witness edge, so every cluster stays inside one such component,
+/// and an edge between two components never enters a merge decision. Stories
+/// mode verifies millions of weak candidate pairs, almost all between
+/// unrelated stories: this keeps the few that count, in order.
+pub fn within_witness_components(n_docs: usize, edges: Vec<Edge>) -> Vec<Edge> {
+    let mut components = UnionFind::new(n_docs);
+    for e in edges.iter().filter(|e| e.witness) {
+        components.union(e.a.0, e.b.0);
+    }
+    edges
+        .into_iter()
+        .filter(|e| e.witness || components.find(e.a.0) == components.find(e.b.0))
+        .collect()
 }
 
 #[derive(PartialEq)]
@@ -646,5 +682,45 @@ mod tests {
                 }
             }
         }
+
+        /// Dropping the edges between components of witness edges changes no
+        /// clustering, on random graphs of strong and weak, reported and
+        /// unreported edges (oracle: linkage over every edge).
+        #[test]
+        fn edges_between_witness_components_change_nothing(
+            raw in proptest::collection::vec((0u32..12, 0u32..12, 0.0f64..1.0, proptest::bool::weighted(0.3)), 0..60),
+            threshold in 0.1f64..0.6,
+        ) {
+            let edges: Vec<Edge> = raw
+                .into_iter()
+                .map(|(a, b, weight, witness)| Edge { a: DocId(a.min(b)), b: DocId(a.max(b)), weight, witness })
+                .collect();
+            let kept = within_witness_components(12, edges.clone());
+            prop_assert!(kept.iter().all(|k| edges.iter().any(|e| (e.a, e.b, e.witness) == (k.a, k.b, k.witness))));
+            prop_assert_eq!(kept.iter().filter(|k| k.witness).count(), edges.iter().filter(|e| e.witness).count());
+            prop_assert_eq!(average_linkage(12, &kept, threshold), average_linkage(12, &edges, threshold));
+        }
+    }
+
+    #[test]
+    fn weak_edges_inside_a_witness_component_are_kept() {
+        let weak = |a, b| Edge {
+            witness: false,
+            ..e(a, b, 0.1)
+        };
+        // 0–1–2 are joined by witnesses, 3–4 by one; 5 by none.
+        let edges = vec![
+            e(0, 1, 0.9),
+            e(1, 2, 0.8),
+            e(3, 4, 0.7),
+            weak(0, 2),
+            weak(2, 3),
+            weak(4, 5),
+        ];
+        let kept: Vec<(u32, u32)> = within_witness_components(6, edges)
+            .iter()
+            .map(|e| (e.a.0, e.b.0))
+            .collect();
+        assert_eq!(kept, [(0, 1), (1, 2), (3, 4), (0, 2)]);
     }
 }

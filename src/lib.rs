@@ -61,6 +61,7 @@ pub mod report;
 pub mod shingle;
 pub mod store;
 pub mod terms;
+pub mod union_find;
 pub mod verify;
 
 pub use error::{Error, Result};

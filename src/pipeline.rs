@@ -15,8 +15,8 @@ use crate::candidates::{
     anchors_of, generate, AnchorWriter, Anchors, CandidateInputs, CandidateStats, SpilledAnchors,
 };
 use crate::cluster::{
-    average_linkage, build_clusters, refine, split_events, Edge, EVENT_MIN_HALF, EVENT_SPLIT_RATIO,
-    REFINE_MIN_SIM, REFINE_ROUNDS,
+    average_linkage, build_clusters, refine, split_events, within_witness_components, Edge,
+    EVENT_MIN_HALF, EVENT_SPLIT_RATIO, REFINE_MIN_SIM, REFINE_ROUNDS,
 };
 use crate::docs::{normalize, Docs};
 use crate::minhash::{copy_signature, story_signature};
@@ -30,7 +30,7 @@ use crate::store::{Span, Spill, Text};
 use crate::terms::{
     document_frequencies, term_counts, term_vectors, top_terms, TermOccurrences, TermWeights,
 };
-use crate::verify::{verify, verify_in_blocks, Features, SpilledSets, VERIFY_BLOCK_BYTES};
+use crate::verify::{verify_in_blocks, verify_keeping, Features, SpilledSets, VERIFY_BLOCK_BYTES};
 use crate::Result;
 use ahash::AHashMap;
 use rayon::prelude::*;
@@ -362,17 +362,23 @@ impl Prepared<'_> {
         })
     }
 
-    /// Verifies `candidates`, in blocks of sets read back from the spill
-    /// when the sets are spilled.
-    fn verify(&self, candidates: &[Candidate], params: &Params) -> Result<Vec<VerifiedPair>> {
+    /// Verifies `candidates`, keeping `keep(pair)` of each, in blocks of sets
+    /// read back from the spill when the sets are spilled.
+    fn verify<T: Send>(
+        &self,
+        candidates: &[Candidate],
+        params: &Params,
+        keep: &(dyn Fn(VerifiedPair) -> T + Sync),
+    ) -> Result<Vec<T>> {
         match &self.spilled_sets {
-            None => verify(candidates, &self.features(), params),
+            None => verify_keeping(candidates, &self.features(), params, keep),
             Some(sets) => verify_in_blocks(
                 candidates,
                 &self.features(),
                 sets,
                 params,
                 VERIFY_BLOCK_BYTES,
+                keep,
             ),
         }
     }
@@ -764,31 +770,22 @@ fn run_stages(
     prep.anchors = Vec::new();
     prep.spilled_anchors = None;
     prep.copy_signatures = Vec::new();
-    let verified = prep.verify(&candidates, params)?;
+    // Of each candidate, its edge; of a reported one, the pair too.
+    let judged = prep.verify(&candidates, params, &|p| {
+        (Edge::of(&p), p.label.is_some().then(|| Box::new(p)))
+    })?;
     // Only verification recounts terms.
     prep.occurrences = Vec::new();
     progress.advance(candidates.len() as u64);
     drop(candidates);
-
-    let edges: Vec<Edge> = verified
-        .iter()
-        .map(|p| {
-            // A partial copy is evidence of the same story only through the
-            // rest of the texts (its residual similarity), so a roundup does
-            // not join the stories it quotes.
-            let weight = match p.label {
-                Some(l) if l.joins_story() => p.score,
-                _ => p.scores.residual_story,
-            };
-            Edge {
-                a: p.a,
-                b: p.b,
-                weight,
-                witness: p.label.is_some(),
-            }
-        })
-        .collect();
+    let mut edges = Vec::with_capacity(judged.len());
+    let mut labelled = Vec::new();
+    for (edge, pair) in judged {
+        edges.push(edge);
+        labelled.extend(pair.map(|p| *p));
+    }
     progress.start("cluster", 0);
+    let edges = within_witness_components(articles.len(), edges);
     let mut assignment = average_linkage(articles.len(), &edges, params.cluster_threshold);
     split_events(
         &mut assignment,
@@ -806,7 +803,6 @@ fn run_stages(
     let clusters = build_clusters(&assignment, articles, params.keep);
     drop((edges, assignment));
 
-    let mut labelled: Vec<_> = verified.into_iter().filter(|p| p.label.is_some()).collect();
     labelled.sort_by(|x, y| {
         y.score
             .total_cmp(&x.score)
@@ -929,7 +925,7 @@ pub fn compare(articles: &[Article], a: DocId, b: DocId, params: &Params) -> Res
             | crate::model::source::STORY,
     };
     let verified: VerifiedPair = prep
-        .verify(&[cand], params)?
+        .verify(&[cand], params, &|p| p)?
         .pop()
         .ok_or_else(|| crate::Error::InvalidParams("compare: nothing verified".into()))?;
     let (passages, sentences) = evidence(
@@ -1001,6 +997,7 @@ fn unrelated_reason(s: &Scores, params: &Params) -> String {
 mod tests {
     use super::*;
     use crate::ingest::{read_inputs, IngestConfig};
+    use crate::verify::verify;
 
     #[test]
     fn verification_in_blocks_of_spilled_sets_equals_verification_of_held_sets() {
@@ -1041,9 +1038,15 @@ mod tests {
             assert!(want.iter().any(|p| p.label.is_some()));
             // From one document per block to everything in one block.
             for block_bytes in [1, 20_000, 1 << 30] {
-                let got =
-                    verify_in_blocks(&candidates, &prep.features(), sets, &params, block_bytes)
-                        .unwrap();
+                let got = verify_in_blocks(
+                    &candidates,
+                    &prep.features(),
+                    sets,
+                    &params,
+                    block_bytes,
+                    &|p| p,
+                )
+                .unwrap();
                 assert_eq!(got.len(), want.len());
                 for (g, w) in got.iter().zip(&want) {
                     assert_eq!((g.a, g.b, g.label), (w.a, w.b, w.label));

@@ -28,6 +28,7 @@ use crate::params::Params;
 use crate::shingle::intersection_size;
 use crate::store::{Span, Spill};
 use crate::terms::{cosine, term_counts_where, weigh, TermOccurrences, TermWeights};
+use crate::union_find::UnionFind;
 use crate::Result;
 use rayon::prelude::*;
 use std::sync::OnceLock;
@@ -167,6 +168,17 @@ pub fn verify(
     f: &Features<'_>,
     params: &Params,
 ) -> Result<Vec<VerifiedPair>> {
+    verify_keeping(candidates, f, params, &|p| p)
+}
+
+/// [`verify`], keeping `keep(pair)` of each verified pair: a run over
+/// millions of candidates holds what it needs of each, not every score.
+pub fn verify_keeping<T: Send>(
+    candidates: &[Candidate],
+    f: &Features<'_>,
+    params: &Params,
+    keep: &(dyn Fn(VerifiedPair) -> T + Sync),
+) -> Result<Vec<T>> {
     // Candidates come sorted by first document, so a worker keeps the last
     // first document it needed: a document that is tokenised again on
     // demand ([`Docs`]) is tokenised once for a run of its pairs.
@@ -202,13 +214,13 @@ pub fn verify(
                 }
                 let same_text = f.exact[a] != 0 && f.exact[a] == f.exact[b];
                 let label = label(&s, same_text, params);
-                Ok(VerifiedPair {
+                Ok(keep(VerifiedPair {
                     a: c.a,
                     b: c.b,
                     scores: s,
                     label,
                     score: rank_score(&s, label),
-                })
+                }))
             },
         )
         .collect()
@@ -237,7 +249,7 @@ impl SpilledSets {
     }
 }
 
-/// [`verify`] for a batch whose shingle sets are spilled (`f.shingles` is
+/// [`verify_keeping`] for a batch whose shingle sets are spilled (`f.shingles` is
 /// then all empty sets): same pairs, same order, same results, with at most
 /// about `block_bytes` of sets read back at a time.
 ///
@@ -247,39 +259,30 @@ impl SpilledSets {
 /// documents, and each group is verified with both blocks read back. Each
 /// set is read once per group of pairs it is in, so a batch whose
 /// candidates form small components reads each set about once.
-pub fn verify_in_blocks(
+pub fn verify_in_blocks<T: Send>(
     candidates: &[Candidate],
     f: &Features<'_>,
     sets: &SpilledSets,
     params: &Params,
     block_bytes: usize,
-) -> Result<Vec<VerifiedPair>> {
+    keep: &(dyn Fn(VerifiedPair) -> T + Sync),
+) -> Result<Vec<T>> {
     let n = sets.spans.len();
     // Union-find over the candidate graph; each root is its component's
     // smallest document.
-    let mut parent: Vec<u32> = (0..n as u32).collect();
-    fn find(parent: &mut [u32], mut x: u32) -> u32 {
-        while parent[x as usize] != x {
-            let up = parent[parent[x as usize] as usize];
-            parent[x as usize] = up;
-            x = up;
-        }
-        x
-    }
+    let mut components = UnionFind::new(n);
     let mut involved = vec![false; n];
     for c in candidates {
         involved[c.a.idx()] = true;
         involved[c.b.idx()] = true;
-        let (ra, rb) = (find(&mut parent, c.a.0), find(&mut parent, c.b.0));
-        let (lo, hi) = (ra.min(rb), ra.max(rb));
-        parent[hi as usize] = lo;
+        components.union(c.a.0, c.b.0);
     }
     let mut order: Vec<(u32, u32)> = (0..n as u32)
         .filter(|&d| involved[d as usize])
-        .map(|d| (find(&mut parent, d), d))
+        .map(|d| (components.find(d), d))
         .collect();
     order.sort_unstable();
-    drop(parent);
+    drop(components);
     let mut block = vec![u32::MAX; n];
     let mut blocks: Vec<Vec<usize>> = Vec::new();
     let mut bytes = usize::MAX;
@@ -309,7 +312,7 @@ pub fn verify_in_blocks(
         .collect();
     keyed.sort_unstable();
     let mut loaded: Vec<ShingleSet> = vec![ShingleSet::default(); n];
-    let mut out: Vec<Option<VerifiedPair>> = vec![None; candidates.len()];
+    let mut out: Vec<Option<T>> = (0..candidates.len()).map(|_| None).collect();
     let read = |loaded: &mut [ShingleSet], b: u32| -> Result<()> {
         let docs = &blocks[b as usize];
         let got: Vec<ShingleSet> = docs
@@ -342,7 +345,7 @@ pub fn verify_in_blocks(
                 shingles: &loaded,
                 ..*f
             };
-            for (&(_, _, k), p) in group.iter().zip(verify(&these, &g, params)?) {
+            for (&(_, _, k), p) in group.iter().zip(verify_keeping(&these, &g, params, keep)?) {
                 out[k as usize] = Some(p);
             }
             if second != first {
