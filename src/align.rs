@@ -93,31 +93,76 @@ fn seed_key(w: &[u64]) -> u64 {
     crate::hash::mix64(w[0] ^ w[1].rotate_left(21) ^ w[2].rotate_left(42))
 }
 
+/// The seeds of a text by key: an open-addressing table holding the first
+/// position of each key, and per position the next one with the same key,
+/// so the positions of a seed come in text order. It is built in one pass
+/// (no sort) and looked up in about one probe.
+struct SeedIndex {
+    /// `(key, first position)`; [`SeedIndex::NONE`] marks an empty slot.
+    slots: Vec<(u64, u32)>,
+    /// Per position: the next position with the same key, or `NONE`.
+    next: Vec<u32>,
+}
+
+impl SeedIndex {
+    const NONE: u32 = u32::MAX;
+
+    /// The index of the seeds of `text` (at least [`SEED_TOKENS`] long).
+    fn of(text: &[u64]) -> SeedIndex {
+        let n = text.len() + 1 - SEED_TOKENS;
+        let mut index = SeedIndex {
+            slots: vec![(0, Self::NONE); (2 * n).next_power_of_two()],
+            next: vec![Self::NONE; n],
+        };
+        // Last position first, so that each chain runs in text order.
+        for j in (0..n).rev() {
+            let key = seed_key(&text[j..j + SEED_TOKENS]);
+            let slot = index.slot(key);
+            let (_, first) = index.slots[slot];
+            index.next[j] = first;
+            index.slots[slot] = (key, j as u32);
+        }
+        index
+    }
+
+    /// The slot of `key`: where it is, or the empty one where it would go.
+    #[inline]
+    fn slot(&self, key: u64) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut at = key as usize & mask;
+        loop {
+            let (k, first) = self.slots[at];
+            if first == Self::NONE || k == key {
+                return at;
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// The positions whose seed has `key`, in text order.
+    fn positions(&self, key: u64) -> impl Iterator<Item = usize> + '_ {
+        let (_, first) = self.slots[self.slot(key)];
+        std::iter::successors((first != Self::NONE).then_some(first), |&j| {
+            let next = self.next[j as usize];
+            (next != Self::NONE).then_some(next)
+        })
+        .map(|j| j as usize)
+    }
+}
+
 fn exact_runs(a: &[u64], b: &[u64]) -> Vec<Run> {
     if a.len() < SEED_TOKENS || b.len() < SEED_TOKENS {
         return Vec::new();
     }
-    // Seed index of `b`: (key, position), sorted, so the positions of one
-    // seed come in text order. A sorted vector costs two allocations where a
-    // hash map of vectors costs one per distinct seed.
-    let mut seeds: Vec<(u64, u32)> = b
-        .windows(SEED_TOKENS)
-        .enumerate()
-        .map(|(j, w)| (seed_key(w), j as u32))
-        .collect();
-    seeds.sort_unstable();
+    let seeds = SeedIndex::of(b);
     let mut runs = Vec::new();
     // A run on diagonal (i - j) covers a[i..i+len]; skip seeds already inside
     // one. `covered[i - j + b.len()]` is the end of the last run on it.
     let mut covered = vec![0usize; a.len() + b.len()];
     for i in 0..=a.len() - SEED_TOKENS {
         let seed = &a[i..i + SEED_TOKENS];
-        let key = seed_key(seed);
-        let first = seeds.partition_point(|&(k, _)| k < key);
-        let js = seeds[first..]
-            .iter()
-            .take_while(|&&(k, _)| k == key)
-            .map(|&(_, j)| j as usize)
+        let js = seeds
+            .positions(seed_key(seed))
             .filter(|&j| &b[j..j + SEED_TOKENS] == seed)
             .take(MAX_SEED_POSITIONS);
         for j in js {

@@ -83,13 +83,16 @@ fn count_terms(mut terms: Vec<(u64, bool)>) -> Vec<(u64, u32)> {
 /// is in) without deriving the terms again.
 #[derive(Debug, Clone)]
 pub struct TermOccurrences {
-    /// `(token index, term hash, written as a name)` of the body's kept tokens.
-    body: Vec<(u32, u64, bool)>,
-    /// Term hashes of the headline.
-    title: Vec<u64>,
+    /// `(term hash, token index, written as a name)` of the body's kept
+    /// tokens and the headline's terms (token index [`TermOccurrences::TITLE`]),
+    /// sorted by term: a recount is one pass, with no sort.
+    sorted: Vec<(u64, u32, bool)>,
 }
 
 impl TermOccurrences {
+    /// The token index of a headline term: always counted.
+    const TITLE: u32 = u32::MAX;
+
     /// The occurrences of `doc`, or `None` when it has one-character CJK
     /// tokens: their bigrams depend on which neighbours are kept, so their
     /// counts are only right when recomputed ([`term_counts_where`]).
@@ -97,30 +100,47 @@ impl TermOccurrences {
         if doc.tokens.iter().any(is_cjk_char_token) {
             return None;
         }
-        let mut body = Vec::with_capacity(doc.tokens.len() / 2);
+        let mut sorted = Vec::with_capacity(doc.tokens.len() / 2);
         for_each_content_term_hash(
             &doc.tokens,
             doc.lang,
             seed,
             |i| !doc.suppressed[i],
-            |term, i| body.push((i as u32, term, doc.tokens[i].name)),
+            |term, i| sorted.push((term, i as u32, doc.tokens[i].name)),
         );
-        Some(TermOccurrences {
-            body,
-            title: title_terms(title, doc.lang, seed).collect(),
-        })
+        // Headlines capitalise every word; their names count as plain terms.
+        sorted.extend(title_terms(title, doc.lang, seed).map(|t| (t, Self::TITLE, false)));
+        sorted.sort_unstable_by_key(|&(t, _, _)| t);
+        Some(TermOccurrences { sorted })
     }
 
-    /// [`term_counts_where`] of the document these occurrences are of.
+    /// [`term_counts_where`] of the document these occurrences are of: the
+    /// same counts as [`count_terms`] of the occurrences kept.
     pub fn counts_where(&self, keep: impl Fn(usize) -> bool) -> Vec<(u64, u32)> {
-        let terms = self
-            .body
-            .iter()
-            .filter(|&&(i, _, _)| keep(i as usize))
-            .map(|&(_, t, name)| (t, name))
-            .chain(self.title.iter().map(|&t| (t, false)))
-            .collect();
-        count_terms(terms)
+        let mut out: Vec<(u64, u32)> = Vec::new();
+        let mut names = 0u32;
+        let flag =
+            |(t, n): (u64, u32), names: u32| (t, if names * 2 >= n { n | NAME_FLAG } else { n });
+        for &(t, i, name) in &self.sorted {
+            if i != Self::TITLE && !keep(i as usize) {
+                continue;
+            }
+            match out.last_mut() {
+                Some(last) if last.0 == t => last.1 += 1,
+                _ => {
+                    if let Some(last) = out.last_mut() {
+                        *last = flag(*last, names);
+                    }
+                    out.push((t, 1));
+                    names = 0;
+                }
+            }
+            names += u32::from(name);
+        }
+        if let Some(last) = out.last_mut() {
+            *last = flag(*last, names);
+        }
+        out
     }
 }
 
@@ -268,6 +288,30 @@ mod tests {
         assert_eq!(o.counts_where(|_| true), term_counts(&d, title, 5));
         // CJK text is recounted from its tokens.
         assert!(TermOccurrences::new(&doc("会谈将于周二在北京举行"), None, 5).is_none());
+    }
+
+    proptest! {
+        /// Recounting from the kept occurrences equals counting the kept
+        /// tokens, names and headline included (oracle: [`term_counts_where`]).
+        #[test]
+        fn occurrences_recount_any_subset(
+            words in proptest::collection::vec((0usize..8, any::<bool>()), 0..40),
+            kept in proptest::collection::vec(any::<bool>(), 40),
+            title in proptest::option::of("[A-Za-z ]{0,30}"),
+        ) {
+            const VOCAB: [&str; 8] = ["lavrov", "talks", "geneva", "12", "ready", "the", "minister", "may"];
+            let text: Vec<String> = words
+                .iter()
+                .map(|&(w, cap)| {
+                    let w = VOCAB[w];
+                    if cap { w[..1].to_uppercase() + &w[1..] } else { w.to_string() }
+                })
+                .collect();
+            let d = doc(&text.join(" "));
+            let o = TermOccurrences::new(&d, title.as_deref(), 5).unwrap();
+            let keep = |i: usize| kept[i % kept.len()];
+            prop_assert_eq!(o.counts_where(keep), term_counts_where(&d, title.as_deref(), 5, keep));
+        }
     }
 
     #[test]
