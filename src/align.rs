@@ -163,7 +163,7 @@ fn exact_runs(a: &[u64], b: &[u64]) -> Vec<Run> {
         let seed = &a[i..i + SEED_TOKENS];
         let js = seeds
             .positions(seed_key(seed))
-            .filter(|&j| &b[j..j + SEED_TOKENS] == seed)
+            .filter(|&j| b[j..j + SEED_TOKENS].iter().zip(seed).all(|(x, y)| x == y))
             .take(MAX_SEED_POSITIONS);
         for j in js {
             let diag = i + b.len() - j;

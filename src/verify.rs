@@ -19,7 +19,7 @@
 //! Pairs that meet none of these keep `label: None`: they are not reported,
 //! but their story similarity still informs clustering.
 
-use crate::align::{passages, AlignConfig};
+use crate::align::{kept_tokens, passages_kept, AlignConfig, KeptTokens};
 use crate::docs::Docs;
 use crate::model::{
     Candidate, Label, NormDoc, Passage, Scores, ShingleSet, TermVector, VerifiedPair,
@@ -180,12 +180,13 @@ pub fn verify_keeping<T: Send>(
     keep: &(dyn Fn(VerifiedPair) -> T + Sync),
 ) -> Result<Vec<T>> {
     // Candidates come sorted by first document, so a worker keeps the last
-    // first document it needed: a document that is tokenised again on
-    // demand ([`Docs`]) is tokenised once for a run of its pairs.
+    // first document it needed, with its kept tokens: a document that is
+    // tokenised again on demand ([`Docs`]) is tokenised, and its tokens
+    // hashed, once for a run of its pairs.
     candidates
         .par_iter()
         .map_init(
-            || None::<(usize, std::borrow::Cow<'_, NormDoc>)>,
+            || None::<(usize, std::borrow::Cow<'_, NormDoc>, KeptTokens)>,
             |last, c| {
                 let (a, b) = (c.a.idx(), c.b.idx());
                 let mut s = scores(f, a, b);
@@ -203,12 +204,14 @@ pub fn verify_keeping<T: Send>(
                         min_tokens: params.passage_min_tokens,
                         ..AlignConfig::default()
                     };
-                    if last.as_ref().is_none_or(|(d, _)| *d != a) {
-                        *last = Some((a, f.docs.get(a)?));
+                    if last.as_ref().is_none_or(|(d, _, _)| *d != a) {
+                        let da = f.docs.get(a)?;
+                        let kept = kept_tokens(&da);
+                        *last = Some((a, da, kept));
                     }
-                    let da = &last.as_ref().expect("just set").1;
+                    let (_, da, kept_a) = last.as_ref().expect("just set");
                     let db = f.docs.get(b)?;
-                    let shared = passages(da, &db, align);
+                    let shared = passages_kept(da, kept_a, &db, &kept_tokens(&db), align);
                     s.coverage = coverage(da, &db, &shared);
                     s.residual_story = residual_story(f, (a, da), (b, &db), &shared);
                 }
