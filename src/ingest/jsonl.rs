@@ -34,44 +34,87 @@ pub(crate) fn read_stdin(
     config: &IngestConfig,
     sink: &mut dyn FnMut(Record) -> Result<()>,
 ) -> Result<()> {
-    read_lines(BufReader::new(std::io::stdin().lock()), "-", config, sink)
+    read_lines(
+        BufReader::with_capacity(1 << 20, std::io::stdin()),
+        "-",
+        config,
+        sink,
+    )
 }
 
-/// Reads JSONL records, parsing each chunk of lines in parallel, and hands
-/// them to `sink` in input order, a chunk at a time.
+/// Reads JSONL records, parsing each chunk of lines in parallel while the
+/// next chunk is read, and hands them to `sink` in input order, a chunk at a
+/// time.
 fn read_lines(
-    mut reader: impl BufRead,
+    mut reader: impl BufRead + Send,
     name: &str,
     config: &IngestConfig,
     sink: &mut dyn FnMut(Record) -> Result<()>,
 ) -> Result<()> {
     let shared: Arc<str> = name.into();
-    let mut chunk: Vec<(u64, Vec<u8>)> = Vec::with_capacity(CHUNK_LINES);
     let mut line_no = 0u64;
-    loop {
-        let mut buf = Vec::new();
-        let n = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| Error::io(name, e))?;
-        if n > 0 {
-            line_no += 1;
-            chunk.push((line_no, buf));
+    let (mut current, mut next) = (Lines::default(), Lines::default());
+    current.fill(&mut reader, &mut line_no, name)?;
+    while !current.ends.is_empty() {
+        let (read, parsed) = rayon::join(
+            || next.fill(&mut reader, &mut line_no, name),
+            || current.parse(&shared, config),
+        );
+        for record in parsed.into_iter().flatten() {
+            sink(record)?;
         }
-        if chunk.len() == CHUNK_LINES || (n == 0 && !chunk.is_empty()) {
-            let parsed: Vec<Option<Record>> = chunk
-                .par_iter()
-                .map(|(no, bytes)| parse_line(bytes, &shared, *no, config))
-                .collect();
-            chunk.clear();
-            for record in parsed.into_iter().flatten() {
-                sink(record)?;
-            }
-        }
-        if n == 0 {
-            break;
-        }
+        read?;
+        std::mem::swap(&mut current, &mut next);
     }
     Ok(())
+}
+
+/// Lines read at most into one chunk.
+const CHUNK_BYTES: usize = 16 << 20;
+
+/// A chunk of consecutive lines, read into one reused buffer (no
+/// allocation per line).
+#[derive(Default)]
+struct Lines {
+    bytes: Vec<u8>,
+    /// `(line number, end in bytes)` of each line; a line starts where the
+    /// one before it ends.
+    ends: Vec<(u64, usize)>,
+}
+
+impl Lines {
+    /// Replaces the chunk with the next lines of `reader`: up to
+    /// [`CHUNK_LINES`] lines or [`CHUNK_BYTES`] bytes, none at the end.
+    fn fill(&mut self, reader: &mut impl BufRead, line_no: &mut u64, name: &str) -> Result<()> {
+        self.bytes.clear();
+        self.ends.clear();
+        while self.ends.len() < CHUNK_LINES && self.bytes.len() < CHUNK_BYTES {
+            let n = reader
+                .read_until(b'\n', &mut self.bytes)
+                .map_err(|e| Error::io(name, e))?;
+            if n == 0 {
+                break;
+            }
+            *line_no += 1;
+            self.ends.push((*line_no, self.bytes.len()));
+        }
+        Ok(())
+    }
+
+    /// The chunk's records, parsed in parallel, in order.
+    fn parse(&self, name: &Arc<str>, config: &IngestConfig) -> Vec<Option<Record>> {
+        let starts = std::iter::once(0).chain(self.ends.iter().map(|&(_, end)| end));
+        let lines: Vec<(u64, &[u8])> = self
+            .ends
+            .iter()
+            .zip(starts)
+            .map(|(&(no, end), start)| (no, &self.bytes[start..end]))
+            .collect();
+        lines
+            .par_iter()
+            .map(|&(no, bytes)| parse_line(bytes, name, no, config))
+            .collect()
+    }
 }
 
 fn bad(name: &str, line: u64, reason: impl Into<String>) -> Option<Record> {
