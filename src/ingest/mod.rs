@@ -276,6 +276,40 @@ mod tests {
     }
 
     #[test]
+    fn lines_past_the_first_chunks_keep_their_order_and_line_numbers() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("many.jsonl");
+        // Three chunks of lines and a bit; line 4100 is malformed, 5000 blank.
+        let lines: Vec<String> = (1..=6200)
+            .map(|no| match no {
+                4100 => "{\"id\": oops".to_string(),
+                5000 => String::new(),
+                _ => {
+                    serde_json::json!({"id": no, "text": format!("Text of line {no}.")}).to_string()
+                }
+            })
+            .collect();
+        std::fs::write(&path, lines.join("\n")).unwrap();
+        let batch = read_inputs(&[&path], &IngestConfig::default()).unwrap();
+        assert_eq!(batch.articles.len(), 6198);
+        for a in &batch.articles {
+            let no = a.origin.line.unwrap();
+            assert_eq!(a.key.as_ref(), no.to_string());
+            assert_eq!(a.text().unwrap(), format!("Text of line {no}."));
+        }
+        assert!(batch
+            .articles
+            .windows(2)
+            .all(|w| w[0].origin.line < w[1].origin.line));
+        assert_eq!(batch.skipped.len(), 1);
+        assert!(
+            batch.skipped[0].origin.ends_with("many.jsonl:4100"),
+            "{:?}",
+            batch.skipped
+        );
+    }
+
+    #[test]
     fn dates_parse_in_both_forms() {
         assert_eq!(parse_date("1970-01-02"), Some(86400));
         assert_eq!(parse_date("1970-01-01T01:00:00+01:00"), Some(0));
