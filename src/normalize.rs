@@ -66,9 +66,10 @@ pub fn normalize_word(word: &str) -> String {
 /// The result is the UAX #29 word segmentation of the whole text. Most news
 /// text is ASCII between spaces, so the text is cut into chunks at ASCII
 /// whitespace followed by an ASCII character (always a word boundary, and
-/// no rule looks across one); all-ASCII chunks take a byte-level fast path
-/// that implements the UAX #29 rules for ASCII, the others go through
-/// `unicode-segmentation`. A property test holds the result equal to
+/// no rule looks across one). Only the chunks holding a non-ASCII byte go
+/// through `unicode-segmentation`; the ASCII text between them takes, in one
+/// stretch, a byte-level fast path that implements the UAX #29 rules for
+/// ASCII. A property test holds the result equal to
 /// segmenting the whole text with `unicode-segmentation`.
 ///
 /// Offsets are 32-bit: a text of 4 GiB or more gives no tokens (the pipeline

@@ -68,6 +68,11 @@ fn title_terms(
 /// occurrences are names.
 fn count_terms(mut terms: Vec<(u64, bool)>) -> Vec<(u64, u32)> {
     terms.sort_unstable_by_key(|&(t, _)| t);
+    count_sorted_terms(&terms)
+}
+
+/// [`count_terms`] of occurrences already sorted by hash.
+fn count_sorted_terms(terms: &[(u64, bool)]) -> Vec<(u64, u32)> {
     terms
         .chunk_by(|x, y| x.0 == y.0)
         .map(|run| {
@@ -114,33 +119,15 @@ impl TermOccurrences {
         Some(TermOccurrences { sorted })
     }
 
-    /// [`term_counts_where`] of the document these occurrences are of: the
-    /// same counts as [`count_terms`] of the occurrences kept.
+    /// [`term_counts_where`] of the document these occurrences are of.
     pub fn counts_where(&self, keep: impl Fn(usize) -> bool) -> Vec<(u64, u32)> {
-        let mut out: Vec<(u64, u32)> = Vec::new();
-        let mut names = 0u32;
-        let flag =
-            |(t, n): (u64, u32), names: u32| (t, if names * 2 >= n { n | NAME_FLAG } else { n });
-        for &(t, i, name) in &self.sorted {
-            if i != Self::TITLE && !keep(i as usize) {
-                continue;
-            }
-            match out.last_mut() {
-                Some(last) if last.0 == t => last.1 += 1,
-                _ => {
-                    if let Some(last) = out.last_mut() {
-                        *last = flag(*last, names);
-                    }
-                    out.push((t, 1));
-                    names = 0;
-                }
-            }
-            names += u32::from(name);
-        }
-        if let Some(last) = out.last_mut() {
-            *last = flag(*last, names);
-        }
-        out
+        let kept: Vec<(u64, bool)> = self
+            .sorted
+            .iter()
+            .filter(|&&(_, i, _)| i == Self::TITLE || keep(i as usize))
+            .map(|&(t, _, name)| (t, name))
+            .collect();
+        count_sorted_terms(&kept)
     }
 }
 

@@ -69,7 +69,7 @@ fn read_lines(
     Ok(())
 }
 
-/// Lines read at most into one chunk.
+/// Bytes of lines a chunk is filled to (a longer line is a chunk of its own).
 const CHUNK_BYTES: usize = 16 << 20;
 
 /// A chunk of consecutive lines, read into one reused buffer (no
