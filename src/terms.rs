@@ -76,11 +76,20 @@ fn count_sorted_terms(terms: &[(u64, bool)]) -> Vec<(u64, u32)> {
     terms
         .chunk_by(|x, y| x.0 == y.0)
         .map(|run| {
-            let n = run.len() as u32;
             let names = run.iter().filter(|x| x.1).count() as u32;
-            (run[0].0, if names * 2 >= n { n | NAME_FLAG } else { n })
+            (run[0].0, flagged(run.len() as u32, names))
         })
         .collect()
+}
+
+/// The count of a term seen `n` times, `names` of them as a name.
+#[inline]
+fn flagged(n: u32, names: u32) -> u32 {
+    if names * 2 >= n {
+        n | NAME_FLAG
+    } else {
+        n
+    }
 }
 
 /// One document's content-term occurrences, kept to recount the terms of
@@ -120,14 +129,31 @@ impl TermOccurrences {
     }
 
     /// [`term_counts_where`] of the document these occurrences are of.
+    /// One pass over the sorted occurrences; no sort, no buffer.
     pub fn counts_where(&self, keep: impl Fn(usize) -> bool) -> Vec<(u64, u32)> {
-        let kept: Vec<(u64, bool)> = self
-            .sorted
-            .iter()
-            .filter(|&&(_, i, _)| i == Self::TITLE || keep(i as usize))
-            .map(|&(t, _, name)| (t, name))
-            .collect();
-        count_sorted_terms(&kept)
+        let mut out: Vec<(u64, u32)> = Vec::new();
+        // Name occurrences of the last term in `out`, its count not yet flagged.
+        let mut names = 0u32;
+        for &(t, i, name) in &self.sorted {
+            if i != Self::TITLE && !keep(i as usize) {
+                continue;
+            }
+            match out.last_mut() {
+                Some(last) if last.0 == t => last.1 += 1,
+                last => {
+                    if let Some(last) = last {
+                        last.1 = flagged(last.1, names);
+                    }
+                    out.push((t, 1));
+                    names = 0;
+                }
+            }
+            names += u32::from(name);
+        }
+        if let Some(last) = out.last_mut() {
+            last.1 = flagged(last.1, names);
+        }
+        out
     }
 }
 
