@@ -228,8 +228,8 @@ impl SpilledAnchors {
                 let m = u64::from_le_bytes(e[..8].try_into().expect("8 bytes"));
                 let tagged = u32::from_le_bytes(e[8..].try_into().expect("4 bytes"));
                 let doc = tagged & !RETAKEN;
-                let fresh = tagged & RETAKEN != 0;
-                if fresh || !self.retaken.get(doc as usize).copied().unwrap_or(false) {
+                let written_again = tagged & RETAKEN != 0;
+                if written_again || !self.retaken.get(doc as usize).copied().unwrap_or(false) {
                     keyed.push((m, doc));
                 }
             }
@@ -250,7 +250,8 @@ pub fn anchor_pairs(
     anchor_pairs_in_passes(anchors, min_shared, max_bucket, ANCHOR_PASS_BYTES)
 }
 
-/// [`anchor_pairs`] with `pass_bytes` for [`ANCHOR_PASS_BYTES`] (held anchors).
+/// [`anchor_pairs`] with `pass_bytes` for [`ANCHOR_PASS_BYTES`] (it sizes the
+/// passes of held anchors; spilled ones were sorted into passes as written).
 fn anchor_pairs_in_passes(
     anchors: Anchors<'_>,
     min_shared: usize,

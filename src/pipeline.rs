@@ -541,12 +541,10 @@ fn prepare<'t>(
     }
     let (spilled_sets, spilled_anchors) = match spills {
         Some(Spills { sets, mut anchors }) => {
-            // Without kept tokens, the first anchors of a document with
-            // boilerplate lines were taken with those lines, and written again.
-            let retaken = bad_lines
-                .iter()
-                .map(|b| !hydrated && !b.is_empty())
-                .collect();
+            // A spilled batch keeps no tokens: the first anchors of a document
+            // with boilerplate lines were taken with those lines, and written
+            // again.
+            let retaken = bad_lines.iter().map(|b| !b.is_empty()).collect();
             anchors.finish(retaken).map_err(spill_error)?;
             (Some(SpilledSets { spill: sets, spans }), Some(anchors))
         }
@@ -597,8 +595,8 @@ fn prepare<'t>(
 /// Per-document alignment inputs, prepared once for every document of the
 /// pairs whose evidence is wanted, however many pairs it is in.
 struct EvidenceCache<'p> {
-    /// Position of each prepared document in the vectors below.
-    slot: AHashMap<u32, usize>,
+    /// The prepared documents, sorted: document `ids[k]` is at `k` below.
+    ids: Vec<u32>,
     docs: Vec<Cow<'p, NormDoc>>,
     texts: Vec<Cow<'p, str>>,
     views: Vec<AlignDoc>,
@@ -625,11 +623,6 @@ impl<'p> EvidenceCache<'p> {
         // Each document once, marked if any of its pairs is a rewrite.
         wanted.sort_unstable_by_key(|&(d, rewrite)| (d, !rewrite));
         wanted.dedup_by_key(|&mut (d, _)| d);
-        let slot = wanted
-            .iter()
-            .enumerate()
-            .map(|(k, &(d, _))| (d, k))
-            .collect();
         let all = prep.docs();
         let texts: Vec<Cow<'_, str>> = wanted
             .par_iter()
@@ -653,7 +646,7 @@ impl<'p> EvidenceCache<'p> {
             None => Vec::new(),
         };
         Ok(EvidenceCache {
-            slot,
+            ids: wanted.iter().map(|&(d, _)| d).collect(),
             docs,
             texts,
             views,
@@ -663,9 +656,8 @@ impl<'p> EvidenceCache<'p> {
 
     /// Where document `d` is held.
     fn at(&self, d: DocId) -> usize {
-        *self
-            .slot
-            .get(&d.0)
+        self.ids
+            .binary_search(&d.0)
             .expect("the evidence cache holds every document of its pairs")
     }
 }
