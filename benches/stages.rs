@@ -8,8 +8,9 @@ use newsdup::lsh::candidate_pairs;
 use newsdup::minhash::{copy_signature, story_signature};
 use newsdup::model::{DocId, NormDoc};
 use newsdup::normalize::tokenize;
-use newsdup::shingle::shingle_set;
-use newsdup::terms::{document_frequencies, term_counts, term_vectors};
+use newsdup::probe::{dot, shared_keys, ProbeTable};
+use newsdup::shingle::{intersection_size, shingle_set};
+use newsdup::terms::{cosine, document_frequencies, term_counts, term_vectors};
 use newsdup::Params;
 use std::hint::black_box;
 
@@ -127,6 +128,28 @@ fn stages(c: &mut Criterion) {
             )
             .0
             .len()
+        })
+    });
+    // One document scored against all others, as in a run of candidates:
+    // merging sorted sets against probing the first document's tables.
+    g.throughput(Throughput::Elements(docs.len() as u64 - 1));
+    g.bench_function(BenchmarkId::new("score_pairs", "merge"), |b| {
+        b.iter(|| {
+            (1..docs.len())
+                .map(|y| {
+                    intersection_size(black_box(&shingles[0].0), &shingles[y].0) as f64
+                        + cosine(&vectors[0], &vectors[y])
+                })
+                .sum::<f64>()
+        })
+    });
+    g.bench_function(BenchmarkId::new("score_pairs", "probe"), |b| {
+        b.iter(|| {
+            let set = ProbeTable::new(black_box(&shingles[0].0).iter().map(|&h| (h, ())));
+            let terms = ProbeTable::new(vectors[0].0.iter().copied());
+            (1..docs.len())
+                .map(|y| shared_keys(&set, &shingles[y].0) as f64 + dot(&terms, &vectors[y].0))
+                .sum::<f64>()
         })
     });
     let (pairs, _) = candidate_pairs(

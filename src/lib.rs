@@ -57,6 +57,7 @@ pub mod model;
 pub mod normalize;
 pub mod params;
 pub mod pipeline;
+pub mod probe;
 pub mod report;
 pub mod shingle;
 pub mod store;

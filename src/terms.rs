@@ -94,13 +94,15 @@ fn flagged(n: u32, names: u32) -> u32 {
 
 /// One document's content-term occurrences, kept to recount the terms of
 /// any subset of its tokens (the residual similarity of each partial copy it
-/// is in) without deriving the terms again.
+/// is in) without deriving the terms again, with each term's IDF.
 #[derive(Debug, Clone)]
 pub struct TermOccurrences {
     /// `(term hash, token index, written as a name)` of the body's kept
     /// tokens and the headline's terms (token index [`TermOccurrences::TITLE`]),
     /// sorted by term: a recount is one pass, with no sort.
     sorted: Vec<(u64, u32, bool)>,
+    /// The IDF of each distinct term, in term order.
+    idf: Vec<f64>,
 }
 
 impl TermOccurrences {
@@ -110,7 +112,7 @@ impl TermOccurrences {
     /// The occurrences of `doc`, or `None` when it has one-character CJK
     /// tokens: their bigrams depend on which neighbours are kept, so their
     /// counts are only right when recomputed ([`term_counts_where`]).
-    pub fn new(doc: &NormDoc, title: Option<&str>, seed: u64) -> Option<TermOccurrences> {
+    pub fn new(doc: &NormDoc, title: Option<&str>, w: &TermWeights<'_>) -> Option<TermOccurrences> {
         if doc.tokens.iter().any(is_cjk_char_token) {
             return None;
         }
@@ -118,42 +120,50 @@ impl TermOccurrences {
         for_each_content_term_hash(
             &doc.tokens,
             doc.lang,
-            seed,
+            w.seed,
             |i| !doc.suppressed[i],
             |term, i| sorted.push((term, i as u32, doc.tokens[i].name)),
         );
         // Headlines capitalise every word; their names count as plain terms.
-        sorted.extend(title_terms(title, doc.lang, seed).map(|t| (t, Self::TITLE, false)));
+        sorted.extend(title_terms(title, doc.lang, w.seed).map(|t| (t, Self::TITLE, false)));
         sorted.sort_unstable_by_key(|&(t, _, _)| t);
-        Some(TermOccurrences { sorted })
+        let idf = sorted
+            .chunk_by(|x, y| x.0 == y.0)
+            .map(|run| w.idf(run[0].0))
+            .collect();
+        Some(TermOccurrences { sorted, idf })
+    }
+
+    /// `(term, count, IDF)` of the occurrences at token indices that pass
+    /// `keep` (and the headline's), sorted by term: one pass, no sort.
+    fn counted_where<'s>(
+        &'s self,
+        keep: impl Fn(usize) -> bool + 's,
+    ) -> impl Iterator<Item = (u64, u32, f64)> + 's {
+        self.sorted
+            .chunk_by(|x, y| x.0 == y.0)
+            .zip(&self.idf)
+            .filter_map(move |(run, &idf)| {
+                let (mut n, mut names) = (0, 0);
+                for &(_, i, name) in run {
+                    if i == Self::TITLE || keep(i as usize) {
+                        n += 1;
+                        names += u32::from(name);
+                    }
+                }
+                (n > 0).then(|| (run[0].0, flagged(n, names), idf))
+            })
     }
 
     /// [`term_counts_where`] of the document these occurrences are of.
-    /// One pass over the sorted occurrences; no sort, no buffer.
     pub fn counts_where(&self, keep: impl Fn(usize) -> bool) -> Vec<(u64, u32)> {
-        let mut out: Vec<(u64, u32)> = Vec::new();
-        // Name occurrences of the last term in `out`, its count not yet flagged.
-        let mut names = 0u32;
-        for &(t, i, name) in &self.sorted {
-            if i != Self::TITLE && !keep(i as usize) {
-                continue;
-            }
-            match out.last_mut() {
-                Some(last) if last.0 == t => last.1 += 1,
-                last => {
-                    if let Some(last) = last {
-                        last.1 = flagged(last.1, names);
-                    }
-                    out.push((t, 1));
-                    names = 0;
-                }
-            }
-            names += u32::from(name);
-        }
-        if let Some(last) = out.last_mut() {
-            last.1 = flagged(last.1, names);
-        }
-        out
+        self.counted_where(keep).map(|(t, n, _)| (t, n)).collect()
+    }
+
+    /// The term vector of [`TermOccurrences::counts_where`]: [`weigh`] of
+    /// those counts, with the IDFs looked up once per document.
+    pub fn vector_where(&self, keep: impl Fn(usize) -> bool) -> TermVector {
+        weigh_terms(self.counted_where(keep))
     }
 }
 
@@ -199,12 +209,20 @@ pub fn idf(df: u32, n_docs: usize) -> f64 {
 
 /// The weighted, L2-normalised vector of one document's term counts.
 pub fn weigh(counts: &[(u64, u32)], df: &AHashMap<u64, u32>, n_docs: usize) -> TermVector {
-    let mut v: Vec<(u64, f32)> = counts
-        .iter()
-        .map(|&(t, c)| {
+    weigh_terms(
+        counts
+            .iter()
+            .map(|&(t, c)| (t, c, idf(df.get(&t).copied().unwrap_or(1), n_docs))),
+    )
+}
+
+/// The weighted, L2-normalised vector of `(term, count, IDF)`.
+fn weigh_terms(terms: impl Iterator<Item = (u64, u32, f64)>) -> TermVector {
+    let mut v: Vec<(u64, f32)> = terms
+        .map(|(t, c, idf)| {
             let boost = if c & NAME_FLAG != 0 { NAME_BOOST } else { 1.0 };
             let n = c & !NAME_FLAG;
-            let w = (1.0 + (n as f64).ln()) * idf(df.get(&t).copied().unwrap_or(1), n_docs) * boost;
+            let w = (1.0 + (n as f64).ln()) * idf * boost;
             (t, w as f32)
         })
         .collect();
@@ -238,6 +256,13 @@ pub struct TermWeights<'a> {
     pub n_docs: usize,
     /// Hash seed.
     pub seed: u64,
+}
+
+impl TermWeights<'_> {
+    /// The IDF of term `t` (of a term no document holds: as if one did).
+    pub fn idf(&self, t: u64) -> f64 {
+        idf(self.df.get(&t).copied().unwrap_or(1), self.n_docs)
+    }
 }
 
 /// Cosine similarity of two L2-normalised vectors sorted by term.
@@ -289,7 +314,13 @@ mod tests {
         d.suppressed[0] = true;
         d.suppressed[1] = true;
         let title = Some("Lavrov: Russia Ready For Talks");
-        let o = TermOccurrences::new(&d, title, 5).unwrap();
+        let df = AHashMap::from([(term_counts(&d, None, 5)[0].0, 3)]);
+        let w = TermWeights {
+            df: &df,
+            n_docs: 10,
+            seed: 5,
+        };
+        let o = TermOccurrences::new(&d, title, &w).unwrap();
         for keep in [
             &(|_: usize| true) as &dyn Fn(usize) -> bool,
             &|i| i % 3 != 0,
@@ -297,10 +328,12 @@ mod tests {
             &|_| false,
         ] {
             assert_eq!(o.counts_where(keep), term_counts_where(&d, title, 5, keep));
+            let v = weigh(&term_counts_where(&d, title, 5, keep), &df, 10);
+            assert_eq!(o.vector_where(keep), v);
         }
         assert_eq!(o.counts_where(|_| true), term_counts(&d, title, 5));
         // CJK text is recounted from its tokens.
-        assert!(TermOccurrences::new(&doc("会谈将于周二在北京举行"), None, 5).is_none());
+        assert!(TermOccurrences::new(&doc("会谈将于周二在北京举行"), None, &w).is_none());
     }
 
     proptest! {
@@ -321,9 +354,13 @@ mod tests {
                 })
                 .collect();
             let d = doc(&text.join(" "));
-            let o = TermOccurrences::new(&d, title.as_deref(), 5).unwrap();
+            let df = AHashMap::from([(term_counts(&d, None, 5).first().map_or(0, |c| c.0), 2)]);
+            let w = TermWeights { df: &df, n_docs: 4, seed: 5 };
+            let o = TermOccurrences::new(&d, title.as_deref(), &w).unwrap();
             let keep = |i: usize| kept[i % kept.len()];
-            prop_assert_eq!(o.counts_where(keep), term_counts_where(&d, title.as_deref(), 5, keep));
+            let counts = term_counts_where(&d, title.as_deref(), 5, keep);
+            prop_assert_eq!(o.vector_where(keep), weigh(&counts, &df, 4));
+            prop_assert_eq!(o.counts_where(keep), counts);
         }
     }
 

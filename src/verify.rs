@@ -25,6 +25,7 @@ use crate::model::{
     Candidate, Label, NormDoc, Passage, Scores, ShingleSet, TermVector, VerifiedPair,
 };
 use crate::params::Params;
+use crate::probe::{dot, shared_keys, ProbeTable};
 use crate::shingle::intersection_size;
 use crate::store::{Span, Spill};
 use crate::terms::{cosine, term_counts_where, weigh, TermOccurrences, TermWeights};
@@ -56,13 +57,28 @@ pub struct Features<'a> {
 /// Exact scores of one pair.
 pub fn scores(f: &Features<'_>, a: usize, b: usize) -> Scores {
     let (sa, sb) = (&f.shingles[a].0, &f.shingles[b].0);
-    let shared = intersection_size(sa, sb);
-    let union = sa.len() + sb.len() - shared;
-    let smaller = sa.len().min(sb.len());
     let story = match (f.terms.get(a), f.terms.get(b)) {
         (Some(x), Some(y)) => cosine(x, y),
         _ => 0.0,
     };
+    scores_of(intersection_size(sa, sb), sa.len(), sb.len(), story)
+}
+
+/// [`scores`] of a pair whose first document `a` is held in `tables`.
+fn scores_probed(f: &Features<'_>, tables: &Tables, b: usize) -> Scores {
+    let (la, sb) = (tables.shingles_len, &f.shingles[b].0);
+    let story = match f.terms.get(b) {
+        Some(y) => dot(&tables.terms, &y.0).min(1.0),
+        None => 0.0,
+    };
+    scores_of(shared_keys(&tables.shingles, sb), la, sb.len(), story)
+}
+
+/// The scores of `shared` shingles between sets of `la` and `lb`, and a
+/// story cosine `story`.
+fn scores_of(shared: usize, la: usize, lb: usize, story: f64) -> Scores {
+    let union = la + lb - shared;
+    let smaller = la.min(lb);
     Scores {
         jaccard: if union == 0 {
             0.0
@@ -83,6 +99,42 @@ pub fn scores(f: &Features<'_>, a: usize, b: usize) -> Scores {
             shared as f64 / smaller as f64
         },
     }
+}
+
+/// A document's shingle set and term vector as probe tables.
+struct Tables {
+    shingles: ProbeTable<()>,
+    shingles_len: usize,
+    terms: ProbeTable<f32>,
+}
+
+impl Tables {
+    fn of(f: &Features<'_>, d: usize) -> Tables {
+        let set = &f.shingles[d].0;
+        let terms = f.terms.get(d).map_or(&[][..], |v| &v.0[..]);
+        Tables {
+            shingles: ProbeTable::new(set.iter().map(|&h| (h, ()))),
+            shingles_len: set.len(),
+            terms: ProbeTable::new(terms.iter().copied()),
+        }
+    }
+}
+
+/// What a verification worker keeps of the first document of its current
+/// run of pairs. Candidates come sorted by first document, so each document
+/// meets its candidates in a run (about eighty in stories mode).
+struct FirstDoc<'d> {
+    doc: usize,
+    /// Pairs of the run so far.
+    pairs: u32,
+    /// Its features as probe tables, built at the second pair of the run:
+    /// a document seen in one pair is merged, as building costs about one
+    /// merge.
+    tables: Option<Tables>,
+    /// The document and its kept tokens, once an alignment needs them: a
+    /// document that is tokenised again on demand ([`Docs`]) is tokenised,
+    /// and its tokens hashed, once for a run of its pairs.
+    aligned: Option<(std::borrow::Cow<'d, NormDoc>, KeptTokens)>,
 }
 
 /// Share of the smaller document's (non-boilerplate) words that lie inside
@@ -110,18 +162,22 @@ pub fn residual_story(
     }
     let keep_a = outside(da, shared.iter().map(|p| p.a.clone()).collect());
     let keep_b = outside(db, shared.iter().map(|p| p.b.clone()).collect());
-    let counts = |d: usize, doc: &NormDoc, keep: &dyn Fn(usize) -> bool| {
+    let vector = |d: usize, doc: &NormDoc, keep: &dyn Fn(usize) -> bool| {
         let occurrences = f.occurrences.get(d).and_then(|cell| {
-            cell.get_or_init(|| TermOccurrences::new(doc, f.titles[d], w.seed))
+            cell.get_or_init(|| TermOccurrences::new(doc, f.titles[d], w))
                 .as_ref()
         });
         match occurrences {
-            Some(o) => o.counts_where(keep),
-            None => term_counts_where(doc, f.titles[d], w.seed, keep),
+            Some(o) => o.vector_where(keep),
+            None => weigh(
+                &term_counts_where(doc, f.titles[d], w.seed, keep),
+                w.df,
+                w.n_docs,
+            ),
         }
     };
-    let va = weigh(&counts(a, da, &keep_a), w.df, w.n_docs);
-    let vb = weigh(&counts(b, db, &keep_b), w.df, w.n_docs);
+    let va = vector(a, da, &keep_a);
+    let vb = vector(b, db, &keep_b);
     cosine(&va, &vb)
 }
 
@@ -179,17 +235,29 @@ pub fn verify_keeping<T: Send>(
     params: &Params,
     keep: &(dyn Fn(VerifiedPair) -> T + Sync),
 ) -> Result<Vec<T>> {
-    // Candidates come sorted by first document, so a worker keeps the last
-    // first document it needed, with its kept tokens: a document that is
-    // tokenised again on demand ([`Docs`]) is tokenised, and its tokens
-    // hashed, once for a run of its pairs.
     candidates
         .par_iter()
         .map_init(
-            || None::<(usize, std::borrow::Cow<'_, NormDoc>, KeptTokens)>,
-            |last, c| {
+            || None::<FirstDoc<'_>>,
+            |first, c| {
                 let (a, b) = (c.a.idx(), c.b.idx());
-                let mut s = scores(f, a, b);
+                let run = match first {
+                    Some(run) if run.doc == a => run,
+                    _ => first.insert(FirstDoc {
+                        doc: a,
+                        pairs: 0,
+                        tables: None,
+                        aligned: None,
+                    }),
+                };
+                run.pairs += 1;
+                if run.pairs == 2 {
+                    run.tables = Some(Tables::of(f, a));
+                }
+                let mut s = match &run.tables {
+                    Some(tables) => scores_probed(f, tables, b),
+                    None => scores(f, a, b),
+                };
                 // The passages are needed for the residual story similarity
                 // (stories mode) and for the coverage of a copy-edited copy. Each
                 // edited word breaks at most k shingles, so a copy with half its
@@ -204,12 +272,12 @@ pub fn verify_keeping<T: Send>(
                         min_tokens: params.passage_min_tokens,
                         ..AlignConfig::default()
                     };
-                    if last.as_ref().is_none_or(|(d, _, _)| *d != a) {
+                    if run.aligned.is_none() {
                         let da = f.docs.get(a)?;
                         let kept = kept_tokens(&da);
-                        *last = Some((a, da, kept));
+                        run.aligned = Some((da, kept));
                     }
-                    let (_, da, kept_a) = last.as_ref().expect("just set");
+                    let (da, kept_a) = run.aligned.as_ref().expect("just set");
                     let db = f.docs.get(b)?;
                     let shared = passages_kept(da, kept_a, &db, &kept_tokens(&db), align);
                     s.coverage = coverage(da, &db, &shared);

@@ -1,0 +1,185 @@
+//! One document's sorted features as an open-addressing hash table, for
+//! scoring it against many others.
+//!
+//! Verification scores each candidate pair by intersecting two sorted sets
+//! (shingles) and two sorted sparse vectors (terms). A merge of both costs a
+//! step per element of each, and its steps depend on unpredictable
+//! comparisons. When one document meets many others in a row (stories mode
+//! gives each document about eighty candidates), its features go into a
+//! table once, and each pair costs one independent probe per element of the
+//! other document. The results are those of the merge, exactly: the same
+//! count, and for vectors the same products summed in the same (term) order.
+
+/// Keys are 64-bit hashes; key 0 marks an empty slot and is kept apart.
+///
+/// A bit filter in front of the slots (four bits per slot, one set per key)
+/// answers most probes for missing keys, the common case, without a branch:
+/// the keys it lets through are looked up in the slots afterwards.
+#[derive(Debug, Clone)]
+pub struct ProbeTable<V: Copy> {
+    slots: Vec<(u64, V)>,
+    /// `slots.len() - 1` (a power of two, minus one).
+    mask: usize,
+    /// The value of key 0, if present.
+    zero: Option<V>,
+    filter: Vec<u64>,
+    /// `64 - log2(filter bits)`: a key's filter bit is the top bits of its
+    /// mixed hash.
+    filter_shift: u32,
+}
+
+/// Multiplier that mixes a key's bits up (Fibonacci hashing).
+const MIX: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// Keys looked up together: those the filter lets through are buffered,
+/// then checked in the slots.
+const BATCH: usize = 64;
+
+impl<V: Copy + Default> ProbeTable<V> {
+    /// A table of `entries` (distinct keys), at most a quarter full, so that
+    /// a probe for a missing key, the common case, ends after about one slot.
+    pub fn new(entries: impl ExactSizeIterator<Item = (u64, V)>) -> ProbeTable<V> {
+        let capacity = (entries.len() * 4).next_power_of_two().max(16);
+        let filter_bits = capacity * 4;
+        let mut table = ProbeTable {
+            slots: vec![(0, V::default()); capacity],
+            mask: capacity - 1,
+            zero: None,
+            filter: vec![0; filter_bits / 64],
+            filter_shift: 64 - filter_bits.trailing_zeros(),
+        };
+        for (key, value) in entries {
+            let bit = table.filter_bit(key);
+            table.filter[bit / 64] |= 1 << (bit % 64);
+            if key == 0 {
+                table.zero = Some(value);
+                continue;
+            }
+            let mut i = table.home(key);
+            while table.slots[i].0 != 0 {
+                i = (i + 1) & table.mask;
+            }
+            table.slots[i] = (key, value);
+        }
+        table
+    }
+
+    /// The first slot `key` may sit in. Keys are hashes, but their high bits
+    /// are mixed down so that sorted or patterned keys spread too.
+    #[inline]
+    fn home(&self, key: u64) -> usize {
+        (key.wrapping_mul(MIX) >> 32) as usize & self.mask
+    }
+
+    /// `key`'s bit in the filter.
+    #[inline]
+    fn filter_bit(&self, key: u64) -> usize {
+        (key.wrapping_mul(MIX) >> self.filter_shift) as usize
+    }
+
+    /// Whether `key` may be present: always when it is.
+    #[inline]
+    fn may_hold(&self, key: u64) -> bool {
+        let bit = self.filter_bit(key);
+        self.filter[bit / 64] >> (bit % 64) & 1 != 0
+    }
+
+    /// Calls `found(item, value)` for each of `items` whose `key` is
+    /// present, in order.
+    #[inline]
+    pub fn for_each_found<T>(
+        &self,
+        items: &[T],
+        key: impl Fn(&T) -> u64,
+        mut found: impl FnMut(&T, V),
+    ) {
+        let mut maybe = [0u8; BATCH];
+        for chunk in items.chunks(BATCH) {
+            // Branch-free: each item's index is written, and kept when the
+            // filter lets its key through (`m` never passes `i`).
+            let mut m = 0;
+            for (i, item) in chunk.iter().enumerate() {
+                maybe[m % BATCH] = i as u8;
+                m += usize::from(self.may_hold(key(item)));
+            }
+            for &i in &maybe[..m] {
+                let item = &chunk[i as usize];
+                if let Some(v) = self.get(key(item)) {
+                    found(item, v);
+                }
+            }
+        }
+    }
+
+    /// The value of `key`, if present.
+    #[inline]
+    pub fn get(&self, key: u64) -> Option<V> {
+        if key == 0 {
+            return self.zero;
+        }
+        let mut i = self.home(key);
+        loop {
+            let (k, v) = self.slots[i];
+            if k == key {
+                return Some(v);
+            }
+            if k == 0 {
+                return None;
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+}
+
+/// How many of `keys` (distinct) are in `table`: the intersection size of
+/// the two sets.
+pub fn shared_keys(table: &ProbeTable<()>, keys: &[u64]) -> usize {
+    let mut n = 0;
+    table.for_each_found(keys, |&k| k, |_, ()| n += 1);
+    n
+}
+
+/// The dot product of the vector in `table` with `terms` (sorted by term),
+/// summed in term order: equal to a merge of the two sorted vectors.
+pub fn dot(table: &ProbeTable<f32>, terms: &[(u64, f32)]) -> f64 {
+    let mut dot = 0.0f64;
+    table.for_each_found(terms, |t| t.0, |t, v| dot += v as f64 * t.1 as f64);
+    dot
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Probing equals a merge of the sorted sets, including key 0 and
+        /// keys that collide in their home slot.
+        #[test]
+        fn shared_keys_equal_the_merge(
+            a in proptest::collection::btree_set(prop_oneof![0u64..64, any::<u64>()], 0..200),
+            b in proptest::collection::btree_set(prop_oneof![0u64..64, any::<u64>()], 0..200),
+        ) {
+            let table = ProbeTable::new(a.iter().map(|&k| (k, ())));
+            let b: Vec<u64> = b.into_iter().collect();
+            let a: Vec<u64> = a.into_iter().collect();
+            prop_assert_eq!(shared_keys(&table, &b), crate::shingle::intersection_size(&a, &b));
+        }
+
+        /// The dot product is bit for bit the cosine's merge.
+        #[test]
+        fn dot_equals_the_merge(
+            a in proptest::collection::btree_map(0u64..300, 0.0f32..1.0, 0..100),
+            b in proptest::collection::btree_map(0u64..300, 0.0f32..1.0, 0..100),
+        ) {
+            let a: Vec<(u64, f32)> = a.into_iter().collect();
+            let b: Vec<(u64, f32)> = b.into_iter().collect();
+            let table = ProbeTable::new(a.iter().copied());
+            let merged = crate::terms::cosine(
+                &crate::model::TermVector(a.clone()),
+                &crate::model::TermVector(b.clone()),
+            );
+            prop_assert_eq!(dot(&table, &b).min(1.0).to_bits(), merged.to_bits());
+        }
+    }
+}
