@@ -30,7 +30,9 @@ use crate::store::{Span, Spill, Text};
 use crate::terms::{
     document_frequencies, term_counts, term_vectors, top_terms, TermOccurrences, TermWeights,
 };
-use crate::verify::{verify_in_blocks, verify_keeping, Features, SpilledSets, VERIFY_BLOCK_BYTES};
+use crate::verify::{
+    verify_in_blocks, verify_reporting, Features, SpilledSets, VERIFY_BLOCK_BYTES,
+};
 use crate::Result;
 use ahash::AHashMap;
 use rayon::prelude::*;
@@ -363,15 +365,17 @@ impl Prepared<'_> {
     }
 
     /// Verifies `candidates`, keeping `keep(pair)` of each, in blocks of sets
-    /// read back from the spill when the sets are spilled.
+    /// read back from the spill when the sets are spilled; `done(n)` when `n`
+    /// more are verified.
     fn verify<T: Send>(
         &self,
         candidates: &[Candidate],
         params: &Params,
         keep: &(dyn Fn(VerifiedPair) -> T + Sync),
+        done: &dyn Fn(usize),
     ) -> Result<Vec<T>> {
         match &self.spilled_sets {
-            None => verify_keeping(candidates, &self.features(), params, keep),
+            None => verify_reporting(candidates, &self.features(), params, keep, done),
             Some(sets) => verify_in_blocks(
                 candidates,
                 &self.features(),
@@ -379,6 +383,7 @@ impl Prepared<'_> {
                 params,
                 VERIFY_BLOCK_BYTES,
                 keep,
+                done,
             ),
         }
     }
@@ -763,12 +768,14 @@ fn run_stages(
     prep.spilled_anchors = None;
     prep.copy_signatures = Vec::new();
     // Of each candidate, its edge; of a reported one, the pair too.
-    let judged = prep.verify(&candidates, params, &|p| {
-        (Edge::of(&p), p.label.is_some().then(|| Box::new(p)))
-    })?;
+    let judged = prep.verify(
+        &candidates,
+        params,
+        &|p| (Edge::of(&p), p.label.is_some().then(|| Box::new(p))),
+        &|n| progress.advance(n as u64),
+    )?;
     // Only verification recounts terms.
     prep.occurrences = Vec::new();
-    progress.advance(candidates.len() as u64);
     drop(candidates);
     let mut edges = Vec::with_capacity(judged.len());
     let mut labelled = Vec::new();
@@ -917,7 +924,7 @@ pub fn compare(articles: &[Article], a: DocId, b: DocId, params: &Params) -> Res
             | crate::model::source::STORY,
     };
     let verified: VerifiedPair = prep
-        .verify(&[cand], params, &|p| p)?
+        .verify(&[cand], params, &|p| p, &|_| {})?
         .pop()
         .ok_or_else(|| crate::Error::InvalidParams("compare: nothing verified".into()))?;
     let (passages, sentences) = evidence(
@@ -1030,6 +1037,7 @@ mod tests {
             assert!(want.iter().any(|p| p.label.is_some()));
             // From one document per block to everything in one block.
             for block_bytes in [1, 20_000, 1 << 30] {
+                let done = std::cell::Cell::new(0);
                 let got = verify_in_blocks(
                     &candidates,
                     &prep.features(),
@@ -1037,9 +1045,12 @@ mod tests {
                     &params,
                     block_bytes,
                     &|p| p,
+                    &|n| done.set(done.get() + n),
                 )
                 .unwrap();
                 assert_eq!(got.len(), want.len());
+                // Every pair is reported done, once.
+                assert_eq!(done.get(), candidates.len());
                 for (g, w) in got.iter().zip(&want) {
                     assert_eq!((g.a, g.b, g.label), (w.a, w.b, w.label));
                     assert_eq!(g.scores, w.scores);

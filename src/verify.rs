@@ -297,6 +297,26 @@ pub fn verify_keeping<T: Send>(
         .collect()
 }
 
+/// Pairs verified between two calls of [`verify_reporting`]'s `done`.
+const PROGRESS_PAIRS: usize = 1 << 16;
+
+/// [`verify_keeping`] in slices of candidates, calling `done(n)` after each
+/// slice of `n` pairs: the progress of a run over millions of candidates.
+pub fn verify_reporting<T: Send>(
+    candidates: &[Candidate],
+    f: &Features<'_>,
+    params: &Params,
+    keep: &(dyn Fn(VerifiedPair) -> T + Sync),
+    done: &dyn Fn(usize),
+) -> Result<Vec<T>> {
+    let mut out = Vec::with_capacity(candidates.len());
+    for slice in candidates.chunks(PROGRESS_PAIRS) {
+        out.extend(verify_keeping(slice, f, params, keep)?);
+        done(slice.len());
+    }
+    Ok(out)
+}
+
 /// Sets read back by [`verify_in_blocks`] at a time: the most memory the
 /// verification of a spilled batch holds in shingle sets.
 pub const VERIFY_BLOCK_BYTES: usize = 256 << 20;
@@ -320,9 +340,9 @@ impl SpilledSets {
     }
 }
 
-/// [`verify_keeping`] for a batch whose shingle sets are spilled (`f.shingles` is
-/// then all empty sets): same pairs, same order, same results, with at most
-/// about `block_bytes` of sets read back at a time.
+/// [`verify_reporting`] for a batch whose shingle sets are spilled
+/// (`f.shingles` is then all empty sets): same pairs, same order, same
+/// results, with at most about `block_bytes` of sets read back at a time.
 ///
 /// The documents of the candidates are ordered by connected component (the
 /// pairs of one story mostly stay among themselves) and cut into blocks of
@@ -337,6 +357,7 @@ pub fn verify_in_blocks<T: Send>(
     params: &Params,
     block_bytes: usize,
     keep: &(dyn Fn(VerifiedPair) -> T + Sync),
+    done: &dyn Fn(usize),
 ) -> Result<Vec<T>> {
     let n = sets.spans.len();
     // Union-find over the candidate graph; each root is its component's
@@ -416,7 +437,10 @@ pub fn verify_in_blocks<T: Send>(
                 shingles: &loaded,
                 ..*f
             };
-            for (&(_, _, k), p) in group.iter().zip(verify_keeping(&these, &g, params, keep)?) {
+            for (&(_, _, k), p) in group
+                .iter()
+                .zip(verify_reporting(&these, &g, params, keep, done)?)
+            {
                 out[k as usize] = Some(p);
             }
             if second != first {
