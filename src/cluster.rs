@@ -27,6 +27,7 @@ use crate::model::{Article, Cluster, DocId, TermVector, VerifiedPair};
 use crate::params::KeepPolicy;
 use crate::union_find::UnionFind;
 use ahash::AHashMap;
+use rayon::prelude::*;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
@@ -218,54 +219,54 @@ pub fn refine(
         witnesses[e.a.idx()].push(e.b.idx());
         witnesses[e.b.idx()].push(e.a.idx());
     }
+    // Only a document with a witness edge can move, and only into the
+    // cluster of another such document: the centroids of the clusters that
+    // hold one are all a round needs.
+    let movable: Vec<usize> = (0..n).filter(|&d| !witnesses[d].is_empty()).collect();
+    if movable.is_empty() {
+        return;
+    }
+    let mut slot = vec![u32::MAX; n];
     for _ in 0..rounds {
-        // Centroid (sum of member vectors) and its squared norm per cluster.
-        let mut sums: AHashMap<usize, AHashMap<u64, f64>> = AHashMap::new();
-        for (d, &c) in assignment.iter().enumerate() {
-            let sum = sums.entry(c).or_default();
-            for &(t, w) in &vectors[d].0 {
-                *sum.entry(t).or_default() += w as f64;
+        let mut members: Vec<Vec<usize>> = Vec::new();
+        for &d in &movable {
+            let c = assignment[d];
+            if slot[c] == u32::MAX {
+                slot[c] = members.len() as u32;
+                members.push(Vec::new());
             }
         }
-        let norms2: AHashMap<usize, f64> = sums
-            .iter()
-            .map(|(&c, s)| (c, s.values().map(|w| w * w).sum()))
-            .collect();
-        let sim = |d: usize, c: usize| -> f64 {
-            let (sum, n2) = (&sums[&c], norms2[&c]);
-            let v = &vectors[d].0;
-            let dot: f64 = v
-                .iter()
-                .filter_map(|(t, w)| sum.get(t).map(|s| s * *w as f64))
-                .sum();
-            let self_n2: f64 = v.iter().map(|(_, w)| (*w as f64).powi(2)).sum();
-            // Leave the document out of its own cluster's centroid.
-            let (dot, n2) = if assignment[d] == c {
-                (dot - self_n2, n2 - 2.0 * dot + self_n2)
-            } else {
-                (dot, n2)
-            };
-            if n2 <= 1e-12 {
-                0.0
-            } else {
-                dot / n2.sqrt()
+        for (d, &c) in assignment.iter().enumerate() {
+            if let Some(m) = members.get_mut(slot[c] as usize) {
+                m.push(d);
             }
-        };
-        let moves: Vec<(usize, usize)> = (0..n)
-            .filter_map(|d| {
-                let own = sim(d, assignment[d]);
-                let mut targets: Vec<usize> = witnesses[d].iter().map(|&k| assignment[k]).collect();
+        }
+        let centroids: Vec<Centroid> = members
+            .par_iter()
+            .map(|m| Centroid::of(m.iter().map(|&d| &vectors[d])))
+            .collect();
+        let centroid = |c: usize| &centroids[slot[c] as usize];
+        let assigned = &*assignment;
+        let sim = |d: usize, c: usize| centroid(c).similarity(&vectors[d], assigned[d] == c);
+        let moves: Vec<(usize, usize)> = movable
+            .par_iter()
+            .filter_map(|&d| {
+                let own = sim(d, assigned[d]);
+                let mut targets: Vec<usize> = witnesses[d].iter().map(|&k| assigned[k]).collect();
                 targets.sort_unstable();
                 targets.dedup();
                 targets
                     .into_iter()
-                    .filter(|&c| c != assignment[d])
+                    .filter(|&c| c != assigned[d])
                     .map(|c| (sim(d, c), c))
                     .filter(|&(s, _)| s >= min_sim && s > own)
                     .max_by(|x, y| x.0.total_cmp(&y.0).then(y.1.cmp(&x.1)))
                     .map(|(_, c)| (d, c))
             })
             .collect();
+        for &d in &movable {
+            slot[assignment[d]] = u32::MAX;
+        }
         if moves.is_empty() {
             break;
         }
@@ -280,6 +281,49 @@ pub fn refine(
     }
     for c in assignment.iter_mut() {
         *c = smallest[c];
+    }
+}
+
+/// A cluster's centroid for [`refine`]: the sum of its members' term
+/// vectors (each term's weights added in member order) and its squared norm
+/// (summed in term order, so that it does not depend on a hash map's order).
+struct Centroid {
+    sum: AHashMap<u64, f64>,
+    norm2: f64,
+}
+
+impl Centroid {
+    fn of<'v>(members: impl Iterator<Item = &'v TermVector>) -> Centroid {
+        let mut sum: AHashMap<u64, f64> = AHashMap::new();
+        for v in members {
+            for &(t, w) in &v.0 {
+                *sum.entry(t).or_default() += w as f64;
+            }
+        }
+        let mut terms: Vec<(u64, f64)> = sum.iter().map(|(&t, &w)| (t, w)).collect();
+        terms.sort_unstable_by_key(|x| x.0);
+        let norm2 = terms.iter().map(|(_, w)| w * w).sum();
+        Centroid { sum, norm2 }
+    }
+
+    /// Cosine of `v` with the centroid, leaving `v` out of it when it is a
+    /// member.
+    fn similarity(&self, v: &TermVector, member: bool) -> f64 {
+        let dot: f64 =
+            v.0.iter()
+                .filter_map(|(t, w)| self.sum.get(t).map(|s| s * *w as f64))
+                .sum();
+        let self_n2: f64 = v.0.iter().map(|(_, w)| (*w as f64).powi(2)).sum();
+        let (dot, n2) = if member {
+            (dot - self_n2, self.norm2 - 2.0 * dot + self_n2)
+        } else {
+            (dot, self.norm2)
+        };
+        if n2 <= 1e-12 {
+            0.0
+        } else {
+            dot / n2.sqrt()
+        }
     }
 }
 
@@ -625,6 +669,67 @@ mod tests {
         assert!(a.iter().all(|&c| c == 0), "{a:?}");
     }
 
+    /// [`refine`] as first written: every cluster's centroid, every
+    /// document, one after another (the oracle of the property test).
+    fn refine_reference(
+        assignment: &mut [usize],
+        vectors: &[TermVector],
+        edges: &[Edge],
+        min_sim: f64,
+        rounds: usize,
+    ) {
+        let n = assignment.len();
+        let mut witnesses: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for e in edges
+            .iter()
+            .filter(|e| e.witness && e.a != e.b && e.weight >= min_sim)
+        {
+            witnesses[e.a.idx()].push(e.b.idx());
+            witnesses[e.b.idx()].push(e.a.idx());
+        }
+        for _ in 0..rounds {
+            let mut members: AHashMap<usize, Vec<usize>> = AHashMap::new();
+            for (d, &c) in assignment.iter().enumerate() {
+                members.entry(c).or_default().push(d);
+            }
+            let centroids: AHashMap<usize, Centroid> = members
+                .iter()
+                .map(|(&c, m)| (c, Centroid::of(m.iter().map(|&d| &vectors[d]))))
+                .collect();
+            let sim =
+                |d: usize, c: usize| centroids[&c].similarity(&vectors[d], assignment[d] == c);
+            let moves: Vec<(usize, usize)> = (0..n)
+                .filter_map(|d| {
+                    let own = sim(d, assignment[d]);
+                    let mut targets: Vec<usize> =
+                        witnesses[d].iter().map(|&k| assignment[k]).collect();
+                    targets.sort_unstable();
+                    targets.dedup();
+                    targets
+                        .into_iter()
+                        .filter(|&c| c != assignment[d])
+                        .map(|c| (sim(d, c), c))
+                        .filter(|&(s, _)| s >= min_sim && s > own)
+                        .max_by(|x, y| x.0.total_cmp(&y.0).then(y.1.cmp(&x.1)))
+                        .map(|(_, c)| (d, c))
+                })
+                .collect();
+            if moves.is_empty() {
+                break;
+            }
+            for (d, c) in moves {
+                assignment[d] = c;
+            }
+        }
+        let mut smallest: AHashMap<usize, usize> = AHashMap::new();
+        for (d, &c) in assignment.iter().enumerate() {
+            smallest.entry(c).or_insert(d);
+        }
+        for c in assignment.iter_mut() {
+            *c = smallest[c];
+        }
+    }
+
     #[test]
     fn refinement_moves_a_member_to_the_cluster_it_resembles() {
         // Clusters {0,1,2} (terms 1,2) and {3,4}; doc 2 is about 3's story
@@ -681,6 +786,37 @@ mod tests {
                     prop_assert_eq!(c[i] == c[j], truth[i] == truth[j]);
                 }
             }
+        }
+
+        /// Refinement over the clusters of movable documents only, in
+        /// parallel, moves what refining every cluster one document after
+        /// another moves (oracle: [`refine_reference`]), on random term
+        /// vectors, clusterings and edges.
+        #[test]
+        fn refinement_of_movable_documents_equals_the_reference(
+            docs in proptest::collection::vec(proptest::collection::btree_set(0u64..12, 1..5), 1..16),
+            start in proptest::collection::vec(0usize..16, 16),
+            raw in proptest::collection::vec((0u32..16, 0u32..16, 0.0f64..1.0, proptest::bool::weighted(0.6)), 0..30),
+        ) {
+            let n = docs.len();
+            let vectors: Vec<TermVector> = docs
+                .iter()
+                .map(|t| tv(&t.iter().copied().collect::<Vec<_>>()))
+                .collect();
+            // Clusters named by their smallest member, as linkage names them.
+            let mut assignment: Vec<usize> = (0..n).map(|d| start[d] % (d + 1)).collect();
+            for d in 0..n {
+                assignment[d] = assignment[assignment[d]];
+            }
+            let edges: Vec<Edge> = raw
+                .into_iter()
+                .filter(|&(a, b, _, _)| (a as usize) < n && (b as usize) < n)
+                .map(|(a, b, weight, witness)| Edge { a: DocId(a.min(b)), b: DocId(a.max(b)), weight, witness })
+                .collect();
+            let mut want = assignment.clone();
+            refine_reference(&mut want, &vectors, &edges, REFINE_MIN_SIM, REFINE_ROUNDS);
+            refine(&mut assignment, &vectors, &edges, REFINE_MIN_SIM, REFINE_ROUNDS);
+            prop_assert_eq!(assignment, want);
         }
 
         /// Dropping the edges between components of witness edges changes no
