@@ -42,7 +42,7 @@ fn stages(c: &mut Criterion) {
         .map(|d| term_counts(d, None, params.seed))
         .collect();
     let df = document_frequencies(&counts);
-    let vectors = term_vectors(&counts, &df);
+    let vectors = term_vectors(counts.clone(), &df);
     let copy_sigs: Vec<_> = shingles
         .iter()
         .map(|s| copy_signature(s, 128, params.seed))
@@ -107,7 +107,8 @@ fn stages(c: &mut Criterion) {
                 .iter()
                 .map(|d| term_counts(black_box(d), None, params.seed))
                 .collect();
-            term_vectors(&counts, &document_frequencies(&counts)).len()
+            let df = document_frequencies(&counts);
+            term_vectors(counts, &df).len()
         })
     });
     g.bench_function(BenchmarkId::new("story_minhash", "2k"), |b| {

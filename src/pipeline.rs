@@ -567,7 +567,7 @@ fn prepare<'t>(
             taken_counts
         };
         let df = document_frequencies(&counts);
-        (term_vectors(&counts, &df), Some(df))
+        (term_vectors(counts, &df), Some(df))
     } else {
         (Vec::<TermVector>::new(), None)
     };

@@ -239,11 +239,14 @@ fn weigh_terms(terms: impl Iterator<Item = (u64, u32, f64)>) -> TermVector {
     TermVector(v)
 }
 
-/// Weighted, L2-normalised term vectors for every document.
-pub fn term_vectors(counts: &[Vec<(u64, u32)>], df: &AHashMap<u64, u32>) -> Vec<TermVector> {
+/// Weighted, L2-normalised term vectors for every document. Each document's
+/// counts are dropped as its vector is made, so a big batch never holds
+/// both in full.
+pub fn term_vectors(counts: Vec<Vec<(u64, u32)>>, df: &AHashMap<u64, u32>) -> Vec<TermVector> {
+    let n_docs = counts.len();
     counts
-        .par_iter()
-        .map(|doc| weigh(doc, df, counts.len()))
+        .into_par_iter()
+        .map(|doc| weigh(&doc, df, n_docs))
         .collect()
 }
 
@@ -373,7 +376,7 @@ mod tests {
         ];
         let counts: Vec<_> = docs.iter().map(|d| term_counts(d, None, 1)).collect();
         let df = document_frequencies(&counts);
-        let v = term_vectors(&counts, &df);
+        let v = term_vectors(counts, &df);
         assert!(cosine(&v[0], &v[1]) > 0.5, "{}", cosine(&v[0], &v[1]));
         assert!(cosine(&v[0], &v[2]) < 0.05);
         assert!((cosine(&v[0], &v[0]) - 1.0).abs() < 1e-5);
