@@ -79,8 +79,10 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         return Vec::new();
     }
     let bytes = text.as_bytes();
+    let lower = text.to_ascii_lowercase();
     let mut out = TokenSink {
         text,
+        lower: &lower,
         tokens: Vec::with_capacity(text.len() / 6),
         line: 0,
         line_scan: 0,
@@ -148,6 +150,9 @@ fn is_ascii_space(b: u8) -> bool {
 /// Collects tokens in text order, counting lines on the way.
 struct TokenSink<'t> {
     text: &'t str,
+    /// `text` with its ASCII letters lower-cased (the normalised form of an
+    /// ASCII word is its slice of this).
+    lower: &'t str,
     tokens: Vec<Token>,
     line: u32,
     line_scan: usize,
@@ -162,7 +167,7 @@ impl TokenSink<'_> {
             return;
         }
         let norm = if seg.is_ascii() {
-            ascii_norm(seg)
+            CompactString::new(&self.lower[start..start + seg.len()])
         } else {
             CompactString::from(normalize_word(seg))
         };
@@ -202,7 +207,7 @@ impl TokenSink<'_> {
             return;
         }
         // The segment is ASCII, so slicing at these offsets is valid.
-        let norm = ascii_norm(&self.text[start..end]);
+        let norm = CompactString::new(&self.lower[start..end]);
         let name = bytes.iter().any(u8::is_ascii_digit)
             || (bytes[0].is_ascii_uppercase() && !at_sentence_start(self.text, start));
         self.tokens.push(Token {
@@ -214,30 +219,6 @@ impl TokenSink<'_> {
         });
     }
 }
-
-/// The normalised form of an ASCII word: lower case, held inline.
-#[inline]
-fn ascii_norm(word: &str) -> CompactString {
-    let bytes = word.as_bytes();
-    let mut buf = [0u8; INLINE_BYTES];
-    match buf.get_mut(..bytes.len()) {
-        Some(lower) => {
-            for (d, s) in lower.iter_mut().zip(bytes) {
-                *d = s.to_ascii_lowercase();
-            }
-            // Lower-cased ASCII is valid UTF-8.
-            std::str::from_utf8(lower).map_or_else(|_| CompactString::default(), CompactString::new)
-        }
-        None => {
-            let mut n = CompactString::new(word);
-            n.make_ascii_lowercase();
-            n
-        }
-    }
-}
-
-/// Longest string a [`CompactString`] holds inline.
-const INLINE_BYTES: usize = std::mem::size_of::<CompactString>();
 
 /// The UAX #29 word segments of an all-ASCII stretch `bytes[from..to]` that
 /// hold a letter or digit. For ASCII the rules reduce to: letters, digits and
@@ -461,8 +442,10 @@ mod tests {
 
     /// The reference: UAX #29 over the whole text, no fast path.
     fn tokenize_reference(text: &str) -> Vec<(String, std::ops::Range<usize>, u32, bool)> {
+        let lower = text.to_ascii_lowercase();
         let mut out = TokenSink {
             text,
+            lower: &lower,
             tokens: Vec::new(),
             line: 0,
             line_scan: 0,
