@@ -120,6 +120,11 @@ impl Tables {
     }
 }
 
+/// Pairs a run needs for its first document's probe tables: building them
+/// costs about two merges (a verification in blocks splits a document's
+/// pairs into short runs, one per block of second documents).
+const PROBE_MIN_RUN: usize = 4;
+
 /// What a verification worker keeps of the first document of its current
 /// run of pairs. Candidates come sorted by first document, so each document
 /// meets its candidates in a run (about eighty in stories mode).
@@ -127,9 +132,8 @@ struct FirstDoc<'d> {
     doc: usize,
     /// Pairs of the run so far.
     pairs: u32,
-    /// Its features as probe tables, built at the second pair of the run:
-    /// a document seen in one pair is merged, as building costs about one
-    /// merge.
+    /// Its features as probe tables, built at the second pair of a run of
+    /// at least [`PROBE_MIN_RUN`]; a shorter run merges.
     tables: Option<Tables>,
     /// The document and its kept tokens, once an alignment needs them: a
     /// document that is tokenised again on demand ([`Docs`]) is tokenised,
@@ -237,9 +241,10 @@ pub fn verify_keeping<T: Send>(
 ) -> Result<Vec<T>> {
     candidates
         .par_iter()
+        .enumerate()
         .map_init(
             || None::<FirstDoc<'_>>,
-            |first, c| {
+            |first, (k, c)| {
                 let (a, b) = (c.a.idx(), c.b.idx());
                 let run = match first {
                     Some(run) if run.doc == a => run,
@@ -251,7 +256,14 @@ pub fn verify_keeping<T: Send>(
                     }),
                 };
                 run.pairs += 1;
-                if run.pairs == 2 {
+                // Candidates sorted by first document: the run is long enough
+                // when the pair `PROBE_MIN_RUN - 2` places on has `a` too.
+                let long_run = || {
+                    candidates
+                        .get(k + PROBE_MIN_RUN - 2)
+                        .is_some_and(|later| later.a.idx() == a)
+                };
+                if run.pairs == 2 && long_run() {
                     run.tables = Some(Tables::of(f, a));
                 }
                 let mut s = match &run.tables {
