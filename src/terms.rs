@@ -209,11 +209,7 @@ pub fn idf(df: u32, n_docs: usize) -> f64 {
 
 /// The weighted, L2-normalised vector of one document's term counts.
 pub fn weigh(counts: &[(u64, u32)], df: &AHashMap<u64, u32>, n_docs: usize) -> TermVector {
-    weigh_terms(
-        counts
-            .iter()
-            .map(|&(t, c)| (t, c, idf(df.get(&t).copied().unwrap_or(1), n_docs))),
-    )
+    weigh_terms(counts.iter().map(|&(t, c)| (t, c, term_idf(df, t, n_docs))))
 }
 
 /// The weighted, L2-normalised vector of `(term, count, IDF)`.
@@ -262,10 +258,16 @@ pub struct TermWeights<'a> {
 }
 
 impl TermWeights<'_> {
-    /// The IDF of term `t` (of a term no document holds: as if one did).
+    /// The IDF of term `t`.
     pub fn idf(&self, t: u64) -> f64 {
-        idf(self.df.get(&t).copied().unwrap_or(1), self.n_docs)
+        term_idf(self.df, t, self.n_docs)
     }
+}
+
+/// The IDF of term `t` in a batch of `n_docs` with document frequencies
+/// `df` (a term no document holds counts as held by one).
+fn term_idf(df: &AHashMap<u64, u32>, t: u64, n_docs: usize) -> f64 {
+    idf(df.get(&t).copied().unwrap_or(1), n_docs)
 }
 
 /// Cosine similarity of two L2-normalised vectors sorted by term.

@@ -130,10 +130,8 @@ const PROBE_MIN_RUN: usize = 4;
 /// meets its candidates in a run (about eighty in stories mode).
 struct FirstDoc<'d> {
     doc: usize,
-    /// Pairs of the run so far.
-    pairs: u32,
-    /// Its features as probe tables, built at the second pair of a run of
-    /// at least [`PROBE_MIN_RUN`]; a shorter run merges.
+    /// Its features as probe tables, when the worker has at least
+    /// [`PROBE_MIN_RUN`] of its pairs to verify; a shorter run merges.
     tables: Option<Tables>,
     /// The document and its kept tokens, once an alignment needs them: a
     /// document that is tokenised again on demand ([`Docs`]) is tokenised,
@@ -248,24 +246,20 @@ pub fn verify_keeping<T: Send>(
                 let (a, b) = (c.a.idx(), c.b.idx());
                 let run = match first {
                     Some(run) if run.doc == a => run,
-                    _ => first.insert(FirstDoc {
-                        doc: a,
-                        pairs: 0,
-                        tables: None,
-                        aligned: None,
-                    }),
+                    _ => {
+                        // Candidates sorted by first document: the run is long
+                        // enough when the pair `PROBE_MIN_RUN - 1` places on
+                        // has `a` too.
+                        let long = candidates
+                            .get(k + PROBE_MIN_RUN - 1)
+                            .is_some_and(|later| later.a.idx() == a);
+                        first.insert(FirstDoc {
+                            doc: a,
+                            tables: long.then(|| Tables::of(f, a)),
+                            aligned: None,
+                        })
+                    }
                 };
-                run.pairs += 1;
-                // Candidates sorted by first document: the run is long enough
-                // when the pair `PROBE_MIN_RUN - 2` places on has `a` too.
-                let long_run = || {
-                    candidates
-                        .get(k + PROBE_MIN_RUN - 2)
-                        .is_some_and(|later| later.a.idx() == a)
-                };
-                if run.pairs == 2 && long_run() {
-                    run.tables = Some(Tables::of(f, a));
-                }
                 let mut s = match &run.tables {
                     Some(tables) => scores_probed(f, tables, b),
                     None => scores(f, a, b),
