@@ -211,14 +211,7 @@ pub fn refine(
     if vectors.len() != n {
         return;
     }
-    let mut witnesses: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for e in edges
-        .iter()
-        .filter(|e| e.witness && e.a != e.b && e.weight >= min_sim)
-    {
-        witnesses[e.a.idx()].push(e.b.idx());
-        witnesses[e.b.idx()].push(e.a.idx());
-    }
+    let witnesses = witness_lists(n, edges, min_sim);
     // Only a document with a witness edge can move, and only into the
     // cluster of another such document: the centroids of the clusters that
     // hold one are all a round needs.
@@ -250,19 +243,7 @@ pub fn refine(
         let sim = |d: usize, c: usize| centroid(c).similarity(&vectors[d], assigned[d] == c);
         let moves: Vec<(usize, usize)> = movable
             .par_iter()
-            .filter_map(|&d| {
-                let own = sim(d, assigned[d]);
-                let mut targets: Vec<usize> = witnesses[d].iter().map(|&k| assigned[k]).collect();
-                targets.sort_unstable();
-                targets.dedup();
-                targets
-                    .into_iter()
-                    .filter(|&c| c != assigned[d])
-                    .map(|c| (sim(d, c), c))
-                    .filter(|&(s, _)| s >= min_sim && s > own)
-                    .max_by(|x, y| x.0.total_cmp(&y.0).then(y.1.cmp(&x.1)))
-                    .map(|(_, c)| (d, c))
-            })
+            .filter_map(|&d| best_move(d, assigned, &witnesses[d], &sim, min_sim).map(|c| (d, c)))
             .collect();
         for &d in &movable {
             slot[assignment[d]] = u32::MAX;
@@ -274,7 +255,48 @@ pub fn refine(
             assignment[d] = c;
         }
     }
-    // Name every cluster by its smallest member again.
+    name_by_smallest_member(assignment);
+}
+
+/// Per document, the documents it has a witness edge of weight at least
+/// `min_sim` with: where [`refine`] may move it.
+fn witness_lists(n: usize, edges: &[Edge], min_sim: f64) -> Vec<Vec<usize>> {
+    let mut witnesses: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for e in edges
+        .iter()
+        .filter(|e| e.witness && e.a != e.b && e.weight >= min_sim)
+    {
+        witnesses[e.a.idx()].push(e.b.idx());
+        witnesses[e.b.idx()].push(e.a.idx());
+    }
+    witnesses
+}
+
+/// The cluster [`refine`] moves document `d` to, if any: of the clusters of
+/// its `witnesses`, the most similar (`sim(d, c)`), when that beats its own
+/// cluster and reaches `min_sim` (ties to the smaller cluster index).
+fn best_move(
+    d: usize,
+    assignment: &[usize],
+    witnesses: &[usize],
+    sim: &impl Fn(usize, usize) -> f64,
+    min_sim: f64,
+) -> Option<usize> {
+    let own = sim(d, assignment[d]);
+    let mut targets: Vec<usize> = witnesses.iter().map(|&k| assignment[k]).collect();
+    targets.sort_unstable();
+    targets.dedup();
+    targets
+        .into_iter()
+        .filter(|&c| c != assignment[d])
+        .map(|c| (sim(d, c), c))
+        .filter(|&(s, _)| s >= min_sim && s > own)
+        .max_by(|x, y| x.0.total_cmp(&y.0).then(y.1.cmp(&x.1)))
+        .map(|(_, c)| c)
+}
+
+/// Names every cluster by its smallest member.
+fn name_by_smallest_member(assignment: &mut [usize]) {
     let mut smallest: AHashMap<usize, usize> = AHashMap::new();
     for (d, &c) in assignment.iter().enumerate() {
         smallest.entry(c).or_insert(d);
@@ -670,7 +692,9 @@ mod tests {
     }
 
     /// [`refine`] as first written: every cluster's centroid, every
-    /// document, one after another (the oracle of the property test).
+    /// document, one after another (the oracle of the property test). The
+    /// move rule and the naming are [`refine`]'s own; what differs is which
+    /// centroids are built and in what order the moves are decided.
     fn refine_reference(
         assignment: &mut [usize],
         vectors: &[TermVector],
@@ -679,14 +703,7 @@ mod tests {
         rounds: usize,
     ) {
         let n = assignment.len();
-        let mut witnesses: Vec<Vec<usize>> = vec![Vec::new(); n];
-        for e in edges
-            .iter()
-            .filter(|e| e.witness && e.a != e.b && e.weight >= min_sim)
-        {
-            witnesses[e.a.idx()].push(e.b.idx());
-            witnesses[e.b.idx()].push(e.a.idx());
-        }
+        let witnesses = witness_lists(n, edges, min_sim);
         for _ in 0..rounds {
             let mut members: AHashMap<usize, Vec<usize>> = AHashMap::new();
             for (d, &c) in assignment.iter().enumerate() {
@@ -700,18 +717,7 @@ mod tests {
                 |d: usize, c: usize| centroids[&c].similarity(&vectors[d], assignment[d] == c);
             let moves: Vec<(usize, usize)> = (0..n)
                 .filter_map(|d| {
-                    let own = sim(d, assignment[d]);
-                    let mut targets: Vec<usize> =
-                        witnesses[d].iter().map(|&k| assignment[k]).collect();
-                    targets.sort_unstable();
-                    targets.dedup();
-                    targets
-                        .into_iter()
-                        .filter(|&c| c != assignment[d])
-                        .map(|c| (sim(d, c), c))
-                        .filter(|&(s, _)| s >= min_sim && s > own)
-                        .max_by(|x, y| x.0.total_cmp(&y.0).then(y.1.cmp(&x.1)))
-                        .map(|(_, c)| (d, c))
+                    best_move(d, assignment, &witnesses[d], &sim, min_sim).map(|c| (d, c))
                 })
                 .collect();
             if moves.is_empty() {
@@ -721,13 +727,7 @@ mod tests {
                 assignment[d] = c;
             }
         }
-        let mut smallest: AHashMap<usize, usize> = AHashMap::new();
-        for (d, &c) in assignment.iter().enumerate() {
-            smallest.entry(c).or_insert(d);
-        }
-        for c in assignment.iter_mut() {
-            *c = smallest[c];
-        }
+        name_by_smallest_member(assignment);
     }
 
     #[test]

@@ -155,13 +155,16 @@ impl TermOccurrences {
             })
     }
 
-    /// [`term_counts_where`] of the document these occurrences are of.
+    /// [`term_counts_where`] of the document these occurrences are of (the
+    /// tests' check of the recount; verification takes
+    /// [`TermOccurrences::vector_where`]).
+    #[cfg(test)]
     pub fn counts_where(&self, keep: impl Fn(usize) -> bool) -> Vec<(u64, u32)> {
         self.counted_where(keep).map(|(t, n, _)| (t, n)).collect()
     }
 
-    /// The term vector of [`TermOccurrences::counts_where`]: [`weigh`] of
-    /// those counts, with the IDFs looked up once per document.
+    /// [`weigh`] of [`term_counts_where`] of the document these occurrences
+    /// are of, with the IDFs looked up once per document.
     pub fn vector_where(&self, keep: impl Fn(usize) -> bool) -> TermVector {
         weigh_terms(self.counted_where(keep))
     }
