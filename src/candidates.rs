@@ -179,7 +179,7 @@ const RETAKEN: u32 = 1 << 31;
 const ENTRY_BYTES: usize = 12;
 
 impl SpilledAnchors {
-    /// Room for about `entries` anchors, in passes of [`ANCHOR_PASS_BYTES`].
+    /// Room for about `entries` anchors, in passes of `ANCHOR_PASS_BYTES` (128 MiB) each.
     /// Documents must be fewer than 2^31.
     pub fn new(entries: usize) -> std::io::Result<SpilledAnchors> {
         Self::with_passes(passes_for(entries, ANCHOR_PASS_BYTES))

@@ -22,7 +22,7 @@ use std::io::Write;
 /// Version of the report layout.
 pub const SCHEMA: u32 = 1;
 
-/// The report as a JSON value (the whole report in memory at once; [`write`]
+/// The report as a JSON value (the whole report in memory at once; [`write()`]
 /// streams it instead).
 pub fn to_value(report: &RunReport) -> Value {
     plain(&Layout::of(report))
