@@ -28,7 +28,8 @@ use crate::params::{Mode, Params, PipelineFingerprint};
 use crate::shingle::shingle_set_and_exact_hash;
 use crate::store::{Span, Spill, Text};
 use crate::terms::{
-    document_frequencies, term_counts, term_vectors, top_terms, TermOccurrences, TermWeights,
+    document_frequencies, term_counts, term_vectors, top_terms, SpilledCounts, SpilledVectors,
+    TermOccurrences, TermWeights,
 };
 use crate::verify::{
     verify_in_blocks, verify_reporting, Features, SpilledSets, VERIFY_BLOCK_BYTES,
@@ -242,9 +243,9 @@ struct Normalised {
     /// Unless tokens are kept: its copy fingerprint as if nothing were
     /// boilerplate, and its exact hash.
     print: Option<(CopyPrint, u64)>,
-    /// Stories mode, unless tokens are kept: its content-term counts as if
-    /// nothing were boilerplate.
-    counts: Option<Vec<(u64, u32)>>,
+    /// Stories mode, unless tokens are kept: where its content-term counts,
+    /// taken as if nothing were boilerplate, wait.
+    counts: Option<Span>,
 }
 
 /// What candidate generation and verification need of one document's final
@@ -356,6 +357,12 @@ impl Prepared<'_> {
         }
     }
 
+    /// The term vectors, when they wait in a file (stories mode, spilled
+    /// batch; `terms` is then empty).
+    fn spilled_vectors(&self) -> Option<&SpilledVectors> {
+        self.spilled_sets.as_ref()?.vectors.as_ref()
+    }
+
     fn weights(&self) -> Option<TermWeights<'_>> {
         self.df.as_ref().map(|df| TermWeights {
             df,
@@ -440,6 +447,11 @@ fn prepare<'t>(
     // to be held: its partial copies are aligned without tokenising again.
     let stories = params.mode == Mode::Stories;
     let hydrated = stories && spills.is_none();
+    // A spilled batch's term counts wait in a file of their own.
+    let count_spill = match stories && !hydrated {
+        true => Some(SpilledCounts::store()?),
+        false => None,
+    };
     let k = params.shingle_k;
     progress.start("normalise", n);
     let normalised: Vec<Normalised> = articles
@@ -455,8 +467,8 @@ fn prepare<'t>(
                 if !hydrated {
                     let (set, exact) = shingle_set_and_exact_hash(&doc, k, seed);
                     print = Some((CopyPrint::new(i, false, set, params, spill)?, exact));
-                    if stories {
-                        counts = Some(term_counts(&doc, a.title(), seed));
+                    if let Some(to) = &count_spill {
+                        counts = Some(SpilledCounts::put(to, &term_counts(&doc, a.title(), seed))?);
                     }
                     doc.tokens = Vec::new();
                     doc.suppressed = Vec::new();
@@ -502,7 +514,7 @@ fn prepare<'t>(
         bad_lines: &bad_lines,
         hydrated,
     };
-    type Taken = (CopyPrint, u64, Option<Vec<(u64, u32)>>);
+    type Taken = (CopyPrint, u64, Option<Span>);
     let prints: Vec<Taken> = unsuppressed
         .into_par_iter()
         .enumerate()
@@ -517,7 +529,13 @@ fn prepare<'t>(
                     (Some((_, exact)), counts) => {
                         let doc = view.get(i)?;
                         let set = shingle_set_and_exact_hash(&doc, k, seed).0;
-                        let counts = counts.map(|_| term_counts(&doc, articles[i].title(), seed));
+                        let counts = match (counts, &count_spill) {
+                            (Some(_), Some(to)) => Some(SpilledCounts::put(
+                                to,
+                                &term_counts(&doc, articles[i].title(), seed),
+                            )?),
+                            _ => None,
+                        };
                         (CopyPrint::new(i, true, set, params, spill)?, exact, counts)
                     }
                     (None, _) => {
@@ -544,32 +562,42 @@ fn prepare<'t>(
         anchors.push(p.anchors);
         exact.push(e);
     }
-    let (spilled_sets, spilled_anchors) = match spills {
+    let (mut spilled_sets, spilled_anchors) = match spills {
         Some(Spills { sets, mut anchors }) => {
             // A spilled batch keeps no tokens: the first anchors of a document
             // with boilerplate lines were taken with those lines, and written
             // again.
             let retaken = bad_lines.iter().map(|b| !b.is_empty()).collect();
             anchors.finish(retaken).map_err(spill_error)?;
-            (Some(SpilledSets { spill: sets, spans }), Some(anchors))
+            let sets = SpilledSets {
+                spill: sets,
+                spans,
+                vectors: None,
+            };
+            (Some(sets), Some(anchors))
         }
         None => (None, None),
     };
     let titles: Vec<Option<&str>> = articles.iter().map(Article::title).collect();
-    let (terms, df) = if stories {
-        progress.start("content terms", 0);
-        let counts: Vec<_> = if hydrated {
-            docs.par_iter()
+    let (terms, df) = match (stories, count_spill, &mut spilled_sets) {
+        (false, ..) => (Vec::<TermVector>::new(), None),
+        (true, Some(count_spill), Some(sets)) => {
+            progress.start("content terms", 0);
+            let counts = SpilledCounts::new(count_spill, taken_counts);
+            let df = counts.document_frequencies()?;
+            sets.vectors = Some(counts.into_vectors(&df)?);
+            (Vec::new(), Some(df))
+        }
+        (true, ..) => {
+            progress.start("content terms", 0);
+            let counts: Vec<_> = docs
+                .par_iter()
                 .zip(titles.par_iter())
                 .map(|(d, t)| term_counts(d, *t, seed))
-                .collect()
-        } else {
-            taken_counts
-        };
-        let df = document_frequencies(&counts);
-        (term_vectors(counts, &df), Some(df))
-    } else {
-        (Vec::<TermVector>::new(), None)
+                .collect();
+            let df = document_frequencies(&counts);
+            (term_vectors(counts, &df), Some(df))
+        }
     };
     // Filled by verification for the documents of partial copies (stories mode).
     let occurrences = match params.mode {
@@ -738,16 +766,24 @@ fn run_stages(
     let mut prep = prepare(articles, params, progress)?;
     let seed = params.seed;
     let boilerplate_lines = prep.boilerplate_lines;
-    progress.start("story fingerprints", prep.terms.len() as u64);
-    let story_signatures: Vec<Signature> = prep
-        .terms
-        .par_iter()
-        .map(|v| {
-            let sig = story_signature(&top_terms(v, STORY_SKETCH_TERMS), params.story_hashes, seed);
-            progress.advance(1);
-            sig
-        })
-        .collect();
+    let sign = |v: &TermVector| {
+        let sig = story_signature(&top_terms(v, STORY_SKETCH_TERMS), params.story_hashes, seed);
+        progress.advance(1);
+        sig
+    };
+    let story_signatures: Vec<Signature> = match prep.spilled_vectors() {
+        Some(vectors) => {
+            progress.start("story fingerprints", vectors.len() as u64);
+            (0..vectors.len())
+                .into_par_iter()
+                .map(|d| Ok(sign(&vectors.load(d)?)))
+                .collect::<Result<_>>()?
+        }
+        None => {
+            progress.start("story fingerprints", prep.terms.len() as u64);
+            prep.terms.par_iter().map(sign).collect()
+        }
+    };
 
     let inputs = CandidateInputs {
         exact: &prep.exact,
@@ -786,19 +822,28 @@ fn run_stages(
     progress.start("cluster", 0);
     let edges = within_witness_components(articles.len(), edges);
     let mut assignment = average_linkage(articles.len(), &edges, params.cluster_threshold);
-    split_events(
-        &mut assignment,
-        &prep.terms,
-        EVENT_MIN_HALF,
-        EVENT_SPLIT_RATIO,
-    );
+    // Splitting and refinement look only at documents with a witness edge:
+    // the members of stories of two or more, and the documents that may move.
+    let vectors = match prep.spilled_vectors() {
+        Some(spilled) => {
+            let mut witnessed = vec![false; articles.len()];
+            for e in edges.iter().filter(|e| e.witness) {
+                witnessed[e.a.idx()] = true;
+                witnessed[e.b.idx()] = true;
+            }
+            Cow::Owned(spilled.load_where(|d| witnessed[d])?)
+        }
+        None => Cow::Borrowed(&prep.terms[..]),
+    };
+    split_events(&mut assignment, &vectors, EVENT_MIN_HALF, EVENT_SPLIT_RATIO);
     refine(
         &mut assignment,
-        &prep.terms,
+        &vectors,
         &edges,
         REFINE_MIN_SIM,
         REFINE_ROUNDS,
     );
+    drop(vectors);
     let clusters = build_clusters(&assignment, articles, params.keep);
     drop((edges, assignment));
 
@@ -1029,12 +1074,25 @@ mod tests {
                     sources: crate::model::source::COPY,
                 })
                 .collect();
+            // Stories mode spills the term vectors with the sets.
+            assert!(prep.terms.is_empty());
+            let vectors: Vec<TermVector> = match (mode, prep.spilled_vectors()) {
+                (Mode::Stories, Some(v)) => {
+                    (0..articles.len()).map(|d| v.load(d).unwrap()).collect()
+                }
+                (Mode::Copies, None) => Vec::new(),
+                _ => panic!("term vectors spilled in stories mode only"),
+            };
             let whole = Features {
                 shingles: &held,
+                terms: &vectors,
                 ..prep.features()
             };
             let want = verify(&candidates, &whole, &params).unwrap();
             assert!(want.iter().any(|p| p.label.is_some()));
+            if mode == Mode::Stories {
+                assert!(want.iter().any(|p| p.label == Some(Label::Rewrite)));
+            }
             // From one document per block to everything in one block.
             for block_bytes in [1, 20_000, 1 << 30] {
                 let done = std::cell::Cell::new(0);

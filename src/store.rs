@@ -102,6 +102,32 @@ impl Spill {
             .collect())
     }
 
+    /// Appends `(key, value)` entries, 12 bytes each (little-endian), and
+    /// returns where they are.
+    pub fn put_keyed<V: Word32>(&self, entries: &[(u64, V)]) -> io::Result<Span> {
+        self.put_with(entries.len() * KEYED_BYTES, |buf| {
+            for &(k, v) in entries {
+                buf.extend_from_slice(&k.to_le_bytes());
+                buf.extend_from_slice(&v.to_word().to_le_bytes());
+            }
+        })
+    }
+
+    /// The entries at `span` (one [`Spill::put_keyed`] call's).
+    pub fn get_keyed<V: Word32>(&self, span: Span) -> io::Result<Vec<(u64, V)>> {
+        Ok(self
+            .get(span)?
+            .chunks_exact(KEYED_BYTES)
+            .map(|c| {
+                let (k, v) = c.split_at(8);
+                (
+                    u64::from_le_bytes(k.try_into().expect("8 bytes")),
+                    V::from_word(u32::from_le_bytes(v.try_into().expect("4 bytes"))),
+                )
+            })
+            .collect())
+    }
+
     /// Bytes appended so far.
     pub fn len(&self) -> u64 {
         let pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
@@ -145,6 +171,36 @@ impl Spill {
             }
         }
         self.file.read_exact_at(out, offset)
+    }
+}
+
+/// Bytes of one [`Spill::put_keyed`] entry.
+const KEYED_BYTES: usize = 12;
+
+/// A 4-byte value kept after a 64-bit key by [`Spill::put_keyed`]: a term's
+/// count or weight.
+pub trait Word32: Copy {
+    /// Its bits.
+    fn to_word(self) -> u32;
+    /// The value of these bits.
+    fn from_word(w: u32) -> Self;
+}
+
+impl Word32 for u32 {
+    fn to_word(self) -> u32 {
+        self
+    }
+    fn from_word(w: u32) -> u32 {
+        w
+    }
+}
+
+impl Word32 for f32 {
+    fn to_word(self) -> u32 {
+        self.to_bits()
+    }
+    fn from_word(w: u32) -> f32 {
+        f32::from_bits(w)
     }
 }
 
@@ -262,6 +318,28 @@ mod tests {
         );
         assert_eq!(spill.get_words(a).unwrap(), words);
         assert!(spill.get_words(b).unwrap().is_empty());
+    }
+
+    proptest! {
+        #[test]
+        fn keyed_entries_come_back_as_they_went_in(
+            counts in prop::collection::vec((any::<u64>(), any::<u32>()), 0..200),
+            weights in prop::collection::vec((any::<u64>(), any::<f32>()), 0..200),
+        ) {
+            let spill = Spill::new().unwrap();
+            let (a, b) = (spill.put_keyed(&counts).unwrap(), spill.put_keyed(&weights).unwrap());
+            prop_assert_eq!(a.len(), counts.len() * KEYED_BYTES);
+            prop_assert_eq!(spill.get_keyed::<u32>(a).unwrap(), counts);
+            // Bit for bit, NaNs included.
+            let got: Vec<(u64, u32)> = spill
+                .get_keyed::<f32>(b)
+                .unwrap()
+                .into_iter()
+                .map(|(k, w)| (k, w.to_bits()))
+                .collect();
+            let want: Vec<(u64, u32)> = weights.iter().map(|&(k, w)| (k, w.to_bits())).collect();
+            prop_assert_eq!(got, want);
+        }
     }
 
     #[test]

@@ -13,6 +13,8 @@
 use crate::lang::{for_each_content_term_hash, is_cjk_char_token};
 use crate::model::{NormDoc, TermVector};
 use crate::normalize::tokenize;
+use crate::store::{Span, Spill};
+use crate::Result;
 use ahash::AHashMap;
 use rayon::prelude::*;
 
@@ -180,21 +182,26 @@ pub const NAME_BOOST: f64 = 3.0;
 
 /// Document frequency of every term over the batch.
 pub fn document_frequencies(counts: &[Vec<(u64, u32)>]) -> AHashMap<u64, u32> {
-    counts
-        .par_iter()
-        .fold(AHashMap::new, |mut df: AHashMap<u64, u32>, doc| {
-            for &(t, _) in doc {
-                *df.entry(t).or_default() += 1;
-            }
-            df
+    frequencies(counts.par_iter().map(Ok)).expect("held counts cannot fail")
+}
+
+/// Document frequencies over each document's counts (in any order).
+fn frequencies<C: AsRef<[(u64, u32)]> + Send>(
+    docs: impl ParallelIterator<Item = Result<C>>,
+) -> Result<AHashMap<u64, u32>> {
+    docs.try_fold(AHashMap::new, |mut df: AHashMap<u64, u32>, doc| {
+        for &(t, _) in doc?.as_ref() {
+            *df.entry(t).or_default() += 1;
+        }
+        Ok(df)
+    })
+    .try_reduce(AHashMap::new, |a, b| {
+        Ok(if a.len() >= b.len() {
+            merge(a, b)
+        } else {
+            merge(b, a)
         })
-        .reduce(AHashMap::new, |a, b| {
-            if a.len() >= b.len() {
-                merge(a, b)
-            } else {
-                merge(b, a)
-            }
-        })
+    })
 }
 
 fn merge(mut big: AHashMap<u64, u32>, small: AHashMap<u64, u32>) -> AHashMap<u64, u32> {
@@ -202,6 +209,111 @@ fn merge(mut big: AHashMap<u64, u32>, small: AHashMap<u64, u32>) -> AHashMap<u64
         *big.entry(t).or_default() += n;
     }
     big
+}
+
+/// The term counts of a batch too big to hold (see [`crate::store`]),
+/// written as documents are normalised and read back once to count
+/// document frequencies and once to weigh them.
+#[derive(Debug)]
+pub struct SpilledCounts {
+    spill: Spill,
+    spans: Vec<Span>,
+}
+
+impl SpilledCounts {
+    /// Where the counts go, in a new temporary file.
+    pub fn store() -> Result<Spill> {
+        Spill::new().map_err(counts_error)
+    }
+
+    /// Writes one document's counts to `spill`; returns where they are.
+    pub fn put(spill: &Spill, counts: &[(u64, u32)]) -> Result<Span> {
+        spill.put_keyed(counts).map_err(counts_error)
+    }
+
+    /// The counts in `spill`, document `d`'s at `spans[d]`.
+    pub fn new(spill: Spill, spans: Vec<Span>) -> SpilledCounts {
+        SpilledCounts { spill, spans }
+    }
+
+    fn load(&self, d: usize) -> Result<Vec<(u64, u32)>> {
+        self.spill.get_keyed(self.spans[d]).map_err(counts_error)
+    }
+
+    /// Document frequencies, as [`document_frequencies`] counts them.
+    pub fn document_frequencies(&self) -> Result<AHashMap<u64, u32>> {
+        frequencies((0..self.spans.len()).into_par_iter().map(|d| self.load(d)))
+    }
+
+    /// The weighted vectors, as [`term_vectors`] makes them, in a temporary
+    /// file of their own; this one is removed.
+    pub fn into_vectors(self, df: &AHashMap<u64, u32>) -> Result<SpilledVectors> {
+        let n_docs = self.spans.len();
+        let spill = Spill::new().map_err(vectors_error)?;
+        let spans = (0..n_docs)
+            .into_par_iter()
+            .map(|d| {
+                let v = weigh(&self.load(d)?, df, n_docs);
+                spill.put_keyed(&v.0).map_err(vectors_error)
+            })
+            .collect::<Result<_>>()?;
+        Ok(SpilledVectors { spill, spans })
+    }
+}
+
+/// The term vectors of a batch too big to hold, read back by document.
+#[derive(Debug)]
+pub struct SpilledVectors {
+    spill: Spill,
+    spans: Vec<Span>,
+}
+
+impl SpilledVectors {
+    /// Documents.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// Bytes document `d`'s vector takes in the file.
+    pub fn bytes(&self, d: usize) -> usize {
+        self.spans[d].len()
+    }
+
+    /// Document `d`'s vector, read back.
+    pub fn load(&self, d: usize) -> Result<TermVector> {
+        self.spill
+            .get_keyed(self.spans[d])
+            .map(TermVector)
+            .map_err(vectors_error)
+    }
+
+    /// The vectors of the documents `wanted`, read back; empty vectors for
+    /// the others.
+    pub fn load_where(&self, wanted: impl Fn(usize) -> bool + Sync) -> Result<Vec<TermVector>> {
+        (0..self.spans.len())
+            .into_par_iter()
+            .map(|d| {
+                if wanted(d) {
+                    self.load(d)
+                } else {
+                    Ok(TermVector::default())
+                }
+            })
+            .collect()
+    }
+}
+
+fn counts_error(e: std::io::Error) -> crate::Error {
+    crate::Error::io("temporary file of term counts", e)
+}
+
+fn vectors_error(e: std::io::Error) -> crate::Error {
+    crate::Error::io("temporary file of term vectors", e)
 }
 
 /// IDF of a term held by `df` of `n_docs` documents (with the prior).

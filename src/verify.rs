@@ -28,7 +28,9 @@ use crate::params::Params;
 use crate::probe::{dot, shared_keys, ProbeTable};
 use crate::shingle::intersection_size;
 use crate::store::{Span, Spill};
-use crate::terms::{cosine, term_counts_where, weigh, TermOccurrences, TermWeights};
+use crate::terms::{
+    cosine, term_counts_where, weigh, SpilledVectors, TermOccurrences, TermWeights,
+};
 use crate::union_find::UnionFind;
 use crate::Result;
 use rayon::prelude::*;
@@ -334,6 +336,8 @@ pub struct SpilledSets {
     pub spill: Spill,
     /// Where each document's set is.
     pub spans: Vec<Span>,
+    /// Stories mode: the term vectors, also spilled.
+    pub vectors: Option<SpilledVectors>,
 }
 
 impl SpilledSets {
@@ -345,6 +349,9 @@ impl SpilledSets {
             .map_err(|e| crate::Error::io("temporary file of shingle sets", e))
     }
 }
+
+/// The shingle sets and term vectors [`verify_in_blocks`] holds, by document.
+type Loaded = (Vec<ShingleSet>, Vec<TermVector>);
 
 /// [`verify_reporting`] for a batch whose shingle sets are spilled
 /// (`f.shingles` is then all empty sets): same pairs, same order, same
@@ -386,7 +393,8 @@ pub fn verify_in_blocks<T: Send>(
     let mut bytes = usize::MAX;
     let half = (block_bytes / 2).max(1);
     for &(_, d) in &order {
-        let size = sets.spans[d as usize].len();
+        let size =
+            sets.spans[d as usize].len() + sets.vectors.as_ref().map_or(0, |v| v.bytes(d as usize));
         if bytes.saturating_add(size) > half {
             blocks.push(Vec::new());
             bytes = 0;
@@ -409,22 +417,38 @@ pub fn verify_in_blocks<T: Send>(
         })
         .collect();
     keyed.sort_unstable();
-    let mut loaded: Vec<ShingleSet> = vec![ShingleSet::default(); n];
+    // The sets and (stories mode) vectors of the blocks read back.
+    let mut loaded: Loaded = (
+        vec![ShingleSet::default(); n],
+        match sets.vectors {
+            Some(_) => vec![TermVector::default(); n],
+            None => Vec::new(),
+        },
+    );
     let mut out: Vec<Option<T>> = (0..candidates.len()).map(|_| None).collect();
-    let read = |loaded: &mut [ShingleSet], b: u32| -> Result<()> {
+    let read = |(loaded, vectors): &mut Loaded, b: u32| -> Result<()> {
         let docs = &blocks[b as usize];
-        let got: Vec<ShingleSet> = docs
+        let got: Vec<(ShingleSet, Option<TermVector>)> = docs
             .par_iter()
-            .map(|&d| sets.load(d))
+            .map(|&d| {
+                let vector = sets.vectors.as_ref().map(|v| v.load(d)).transpose()?;
+                Ok((sets.load(d)?, vector))
+            })
             .collect::<Result<_>>()?;
-        for (&d, s) in docs.iter().zip(got) {
+        for (&d, (s, v)) in docs.iter().zip(got) {
             loaded[d] = s;
+            if let Some(v) = v {
+                vectors[d] = v;
+            }
         }
         Ok(())
     };
-    let forget = |loaded: &mut [ShingleSet], b: u32| {
+    let forget = |(loaded, vectors): &mut Loaded, b: u32| {
         for &d in &blocks[b as usize] {
             loaded[d] = ShingleSet::default();
+            if let Some(v) = vectors.get_mut(d) {
+                *v = TermVector::default();
+            }
         }
     };
     for lower in keyed.chunk_by(|x, y| x.0 == y.0) {
@@ -440,7 +464,12 @@ pub fn verify_in_blocks<T: Send>(
                 .map(|&(_, _, k)| candidates[k as usize])
                 .collect();
             let g = Features {
-                shingles: &loaded,
+                shingles: &loaded.0,
+                terms: if sets.vectors.is_some() {
+                    &loaded.1
+                } else {
+                    f.terms
+                },
                 ..*f
             };
             for (&(_, _, k), p) in group
