@@ -49,15 +49,19 @@ impl Edge {
     /// it only through the rest of the two texts (its residual similarity),
     /// so a roundup does not join the stories it quotes.
     pub fn of(p: &VerifiedPair) -> Edge {
-        let weight = match p.label {
-            Some(l) if l.joins_story() => p.score,
-            _ => p.scores.residual_story,
-        };
         Edge {
             a: p.a,
             b: p.b,
-            weight,
+            weight: Edge::weight_of(p),
             witness: p.label.is_some(),
+        }
+    }
+
+    /// The weight of [`Edge::of`] a pair.
+    pub fn weight_of(p: &VerifiedPair) -> f64 {
+        match p.label {
+            Some(l) if l.joins_story() => p.score,
+            _ => p.scores.residual_story,
         }
     }
 }
@@ -67,14 +71,17 @@ impl Edge {
 /// across a witness edge, so every cluster stays inside one such component,
 /// and an edge between two components never enters a merge decision. Stories
 /// mode verifies millions of weak candidate pairs, almost all between
-/// unrelated stories: this keeps the few that count, in order.
-pub fn within_witness_components(n_docs: usize, edges: Vec<Edge>) -> Vec<Edge> {
+/// unrelated stories: this keeps the few that count, in order. `edges` is
+/// called twice (witnesses first), so they need not all be held as edges.
+pub fn within_witness_components<I: Iterator<Item = Edge>>(
+    n_docs: usize,
+    edges: impl Fn() -> I,
+) -> Vec<Edge> {
     let mut components = UnionFind::new(n_docs);
-    for e in edges.iter().filter(|e| e.witness) {
+    for e in edges().filter(|e| e.witness) {
         components.union(e.a.0, e.b.0);
     }
-    edges
-        .into_iter()
+    edges()
         .filter(|e| e.witness || components.find(e.a.0) == components.find(e.b.0))
         .collect()
 }
@@ -831,7 +838,7 @@ mod tests {
                 .into_iter()
                 .map(|(a, b, weight, witness)| Edge { a: DocId(a.min(b)), b: DocId(a.max(b)), weight, witness })
                 .collect();
-            let kept = within_witness_components(12, edges.clone());
+            let kept = within_witness_components(12, || edges.iter().copied());
             prop_assert!(kept.iter().all(|k| edges.iter().any(|e| (e.a, e.b, e.witness) == (k.a, k.b, k.witness))));
             prop_assert_eq!(kept.iter().filter(|k| k.witness).count(), edges.iter().filter(|e| e.witness).count());
             prop_assert_eq!(average_linkage(12, &kept, threshold), average_linkage(12, &edges, threshold));
@@ -845,7 +852,7 @@ mod tests {
             ..e(a, b, 0.1)
         };
         // 0–1–2 are joined by witnesses, 3–4 by one; 5 by none.
-        let edges = vec![
+        let edges = [
             e(0, 1, 0.9),
             e(1, 2, 0.8),
             e(3, 4, 0.7),
@@ -853,7 +860,7 @@ mod tests {
             weak(2, 3),
             weak(4, 5),
         ];
-        let kept: Vec<(u32, u32)> = within_witness_components(6, edges)
+        let kept: Vec<(u32, u32)> = within_witness_components(6, || edges.iter().copied())
             .iter()
             .map(|e| (e.a.0, e.b.0))
             .collect();

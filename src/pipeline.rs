@@ -803,24 +803,32 @@ fn run_stages(
     prep.anchors = Vec::new();
     prep.spilled_anchors = None;
     prep.copy_signatures = Vec::new();
-    // Of each candidate, its edge; of a reported one, the pair too.
+    // Of each candidate, its edge's weight; of a reported one, the pair too.
     let judged = prep.verify(
         &candidates,
         params,
-        &|p| (Edge::of(&p), p.label.is_some().then(|| Box::new(p))),
+        &|p| (Edge::weight_of(&p), p.label.is_some().then(|| Box::new(p))),
         &|n| progress.advance(n as u64),
     )?;
     // Only verification recounts terms.
     prep.occurrences = Vec::new();
-    drop(candidates);
-    let mut edges = Vec::with_capacity(judged.len());
-    let mut labelled = Vec::new();
-    for (edge, pair) in judged {
-        edges.push(edge);
-        labelled.extend(pair.map(|p| *p));
-    }
     progress.start("cluster", 0);
-    let edges = within_witness_components(articles.len(), edges);
+    let edges = within_witness_components(articles.len(), || {
+        candidates
+            .iter()
+            .zip(&judged)
+            .map(|(c, (weight, pair))| Edge {
+                a: c.a,
+                b: c.b,
+                weight: *weight,
+                witness: pair.is_some(),
+            })
+    });
+    drop(candidates);
+    let mut labelled: Vec<VerifiedPair> = judged
+        .into_iter()
+        .filter_map(|(_, p)| p.map(|p| *p))
+        .collect();
     let mut assignment = average_linkage(articles.len(), &edges, params.cluster_threshold);
     // Splitting and refinement look only at documents with a witness edge:
     // the members of stories of two or more, and the documents that may move.
