@@ -329,6 +329,10 @@ pub fn verify_reporting<T: Send>(
 /// verification of a spilled batch holds in shingle sets.
 pub const VERIFY_BLOCK_BYTES: usize = 256 << 20;
 
+/// Most blocks [`verify_in_blocks`] cuts a batch into: block numbers take
+/// 16 bits of a sort key.
+const MAX_BLOCKS: usize = 1 << 16;
+
 /// The shingle sets of a batch, kept in a spill file (one span per document).
 #[derive(Debug)]
 pub struct SpilledSets {
@@ -391,10 +395,13 @@ pub fn verify_in_blocks<T: Send>(
     let mut block = vec![u32::MAX; n];
     let mut blocks: Vec<Vec<usize>> = Vec::new();
     let mut bytes = usize::MAX;
-    let half = (block_bytes / 2).max(1);
+    let size = |d: usize| sets.spans[d].len() + sets.vectors.as_ref().map_or(0, |v| v.bytes(d));
+    // Two consecutive blocks hold more than `half`: at most
+    // 2 · total / half + 1 blocks, fewer than MAX_BLOCKS.
+    let total: usize = order.iter().map(|&(_, d)| size(d as usize)).sum();
+    let half = (block_bytes / 2).max(2 * total / (MAX_BLOCKS - 2) + 1);
     for &(_, d) in &order {
-        let size =
-            sets.spans[d as usize].len() + sets.vectors.as_ref().map_or(0, |v| v.bytes(d as usize));
+        let size = size(d as usize);
         if bytes.saturating_add(size) > half {
             blocks.push(Vec::new());
             bytes = 0;
@@ -407,16 +414,21 @@ pub fn verify_in_blocks<T: Send>(
             .push(d as usize);
     }
     drop(order);
-    // Candidate indices grouped by (lower block, higher block).
-    let mut keyed: Vec<(u32, u32, u32)> = candidates
+    debug_assert!(blocks.len() < MAX_BLOCKS);
+    // Candidate indices grouped by (lower block, higher block), packed
+    // in one word: lower block, higher block, index.
+    let mut keyed: Vec<u64> = candidates
         .iter()
         .enumerate()
         .map(|(k, c)| {
             let (x, y) = (block[c.a.idx()], block[c.b.idx()]);
-            (x.min(y), x.max(y), k as u32)
+            u64::from(x.min(y)) << 48 | u64::from(x.max(y)) << 32 | k as u64
         })
         .collect();
-    keyed.sort_unstable();
+    keyed.par_sort_unstable();
+    let lower = |key: u64| (key >> 48) as u32;
+    let higher = |key: u64| (key >> 32) as u32 & 0xffff;
+    let index = |key: u64| key as u32 as usize;
     // The sets and (stories mode) vectors of the blocks read back.
     let mut loaded: Loaded = (
         vec![ShingleSet::default(); n],
@@ -425,7 +437,8 @@ pub fn verify_in_blocks<T: Send>(
             None => Vec::new(),
         },
     );
-    let mut out: Vec<Option<T>> = (0..candidates.len()).map(|_| None).collect();
+    // Results in the order of `keyed`.
+    let mut out: Vec<T> = Vec::with_capacity(candidates.len());
     let read = |(loaded, vectors): &mut Loaded, b: u32| -> Result<()> {
         let docs = &blocks[b as usize];
         let got: Vec<(ShingleSet, Option<TermVector>)> = docs
@@ -451,18 +464,15 @@ pub fn verify_in_blocks<T: Send>(
             }
         }
     };
-    for lower in keyed.chunk_by(|x, y| x.0 == y.0) {
-        let first = lower[0].0;
+    for by_first in keyed.chunk_by(|&x, &y| lower(x) == lower(y)) {
+        let first = lower(by_first[0]);
         read(&mut loaded, first)?;
-        for group in lower.chunk_by(|x, y| x.1 == y.1) {
-            let second = group[0].1;
+        for group in by_first.chunk_by(|&x, &y| higher(x) == higher(y)) {
+            let second = higher(group[0]);
             if second != first {
                 read(&mut loaded, second)?;
             }
-            let these: Vec<Candidate> = group
-                .iter()
-                .map(|&(_, _, k)| candidates[k as usize])
-                .collect();
+            let these: Vec<Candidate> = group.iter().map(|&key| candidates[index(key)]).collect();
             let g = Features {
                 shingles: &loaded.0,
                 terms: if sets.vectors.is_some() {
@@ -472,22 +482,25 @@ pub fn verify_in_blocks<T: Send>(
                 },
                 ..*f
             };
-            for (&(_, _, k), p) in group
-                .iter()
-                .zip(verify_reporting(&these, &g, params, keep, done)?)
-            {
-                out[k as usize] = Some(p);
-            }
+            out.extend(verify_reporting(&these, &g, params, keep, done)?);
             if second != first {
                 forget(&mut loaded, second);
             }
         }
         forget(&mut loaded, first);
     }
-    Ok(out
-        .into_iter()
-        .map(|p| p.expect("every candidate is in one group"))
-        .collect())
+    drop(loaded);
+    // Into candidate order, in place: each swap puts one result where it
+    // belongs (`keyed` follows the results' moves).
+    let mut to: Vec<u32> = keyed.into_iter().map(|key| index(key) as u32).collect();
+    for i in 0..out.len() {
+        while to[i] as usize != i {
+            let j = to[i] as usize;
+            out.swap(i, j);
+            to.swap(i, j);
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
