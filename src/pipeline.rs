@@ -599,10 +599,11 @@ fn prepare<'t>(
             (term_vectors(counts, &df), Some(df))
         }
     };
-    // Filled by verification for the documents of partial copies (stories mode).
-    let occurrences = match params.mode {
-        Mode::Stories => (0..docs.len()).map(|_| OnceLock::new()).collect(),
-        Mode::Copies => Vec::new(),
+    // Filled by verification for the documents of partial copies (stories
+    // mode; verification in blocks keeps its own).
+    let occurrences = match hydrated {
+        true => (0..docs.len()).map(|_| OnceLock::new()).collect(),
+        false => Vec::new(),
     };
     Ok(Prepared {
         articles,

@@ -437,6 +437,13 @@ pub fn verify_in_blocks<T: Send>(
             None => Vec::new(),
         },
     );
+    // Stories mode: the term occurrences of the documents of partial copies,
+    // kept until their block is done with (those of a block's documents are
+    // never needed after the pairs whose lower block it is).
+    let mut occurrences: Vec<OnceLock<Option<TermOccurrences>>> = match f.weights {
+        Some(_) => (0..n).map(|_| OnceLock::new()).collect(),
+        None => Vec::new(),
+    };
     // Results in the order of `keyed`.
     let mut out: Vec<T> = Vec::with_capacity(candidates.len());
     let read = |(loaded, vectors): &mut Loaded, b: u32| -> Result<()> {
@@ -480,6 +487,7 @@ pub fn verify_in_blocks<T: Send>(
                 } else {
                     f.terms
                 },
+                occurrences: &occurrences,
                 ..*f
             };
             out.extend(verify_reporting(&these, &g, params, keep, done)?);
@@ -488,6 +496,11 @@ pub fn verify_in_blocks<T: Send>(
             }
         }
         forget(&mut loaded, first);
+        for &d in &blocks[first as usize] {
+            if let Some(o) = occurrences.get_mut(d) {
+                o.take();
+            }
+        }
     }
     drop(loaded);
     // Into candidate order, in place: each swap puts one result where it
