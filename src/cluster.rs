@@ -71,19 +71,34 @@ impl Edge {
 /// across a witness edge, so every cluster stays inside one such component,
 /// and an edge between two components never enters a merge decision. Stories
 /// mode verifies millions of weak candidate pairs, almost all between
-/// unrelated stories: this keeps the few that count, in order. `edges` is
-/// called twice (witnesses first), so they need not all be held as edges.
-pub fn within_witness_components<I: Iterator<Item = Edge>>(
-    n_docs: usize,
-    edges: impl Fn() -> I,
-) -> Vec<Edge> {
-    let mut components = UnionFind::new(n_docs);
-    for e in edges().filter(|e| e.witness) {
-        components.union(e.a.0, e.b.0);
-    }
-    edges()
-        .filter(|e| e.witness || components.find(e.a.0) == components.find(e.b.0))
+/// unrelated stories: this keeps the few that count, in order.
+pub fn within_witness_components(n_docs: usize, edges: &[Edge]) -> Vec<Edge> {
+    let mut components = WitnessComponents::new(n_docs, edges.iter().filter(|e| e.witness));
+    edges
+        .iter()
+        .filter(|e| e.witness || components.joins(e))
+        .copied()
         .collect()
+}
+
+/// The connected components of the witness edges (see
+/// [`within_witness_components`]), for weak edges met one at a time.
+pub struct WitnessComponents(UnionFind);
+
+impl WitnessComponents {
+    /// The components of `witnesses` over `n_docs` documents.
+    pub fn new<'e>(n_docs: usize, witnesses: impl Iterator<Item = &'e Edge>) -> Self {
+        let mut components = UnionFind::new(n_docs);
+        for e in witnesses {
+            components.union(e.a.0, e.b.0);
+        }
+        WitnessComponents(components)
+    }
+
+    /// Whether `e`'s two ends are in one component.
+    pub fn joins(&mut self, e: &Edge) -> bool {
+        self.0.find(e.a.0) == self.0.find(e.b.0)
+    }
 }
 
 #[derive(PartialEq)]
@@ -838,7 +853,7 @@ mod tests {
                 .into_iter()
                 .map(|(a, b, weight, witness)| Edge { a: DocId(a.min(b)), b: DocId(a.max(b)), weight, witness })
                 .collect();
-            let kept = within_witness_components(12, || edges.iter().copied());
+            let kept = within_witness_components(12, &edges);
             prop_assert!(kept.iter().all(|k| edges.iter().any(|e| (e.a, e.b, e.witness) == (k.a, k.b, k.witness))));
             prop_assert_eq!(kept.iter().filter(|k| k.witness).count(), edges.iter().filter(|e| e.witness).count());
             prop_assert_eq!(average_linkage(12, &kept, threshold), average_linkage(12, &edges, threshold));
@@ -860,7 +875,7 @@ mod tests {
             weak(2, 3),
             weak(4, 5),
         ];
-        let kept: Vec<(u32, u32)> = within_witness_components(6, || edges.iter().copied())
+        let kept: Vec<(u32, u32)> = within_witness_components(6, &edges)
             .iter()
             .map(|e| (e.a.0, e.b.0))
             .collect();

@@ -15,8 +15,8 @@ use crate::candidates::{
     anchors_of, generate, AnchorWriter, Anchors, CandidateInputs, CandidateStats, SpilledAnchors,
 };
 use crate::cluster::{
-    average_linkage, build_clusters, refine, split_events, within_witness_components, Edge,
-    EVENT_MIN_HALF, EVENT_SPLIT_RATIO, REFINE_MIN_SIM, REFINE_ROUNDS,
+    average_linkage, build_clusters, refine, split_events, Edge, WitnessComponents, EVENT_MIN_HALF,
+    EVENT_SPLIT_RATIO, REFINE_MIN_SIM, REFINE_ROUNDS,
 };
 use crate::docs::{normalize, Docs};
 use crate::minhash::{copy_signature, story_signature};
@@ -371,27 +371,22 @@ impl Prepared<'_> {
         })
     }
 
-    /// Verifies `candidates`, keeping `keep(pair)` of each, in blocks of sets
-    /// read back from the spill when the sets are spilled; `done(n)` when `n`
-    /// more are verified.
+    /// Verifies `candidates`, handing `each(k, keep(pair))` of candidate `k`,
+    /// in blocks of sets read back from the spill when the sets are spilled;
+    /// `done(n)` when `n` more are verified.
     fn verify<T: Send>(
         &self,
         candidates: &[Candidate],
         params: &Params,
         keep: &(dyn Fn(VerifiedPair) -> T + Sync),
         done: &dyn Fn(usize),
-    ) -> Result<Vec<T>> {
+        each: &mut dyn FnMut(usize, T) -> Result<()>,
+    ) -> Result<()> {
         match &self.spilled_sets {
-            None => verify_reporting(candidates, &self.features(), params, keep, done),
-            Some(sets) => verify_in_blocks(
-                candidates,
-                &self.features(),
-                sets,
-                params,
-                VERIFY_BLOCK_BYTES,
-                keep,
-                done,
-            ),
+            None => verify_reporting(candidates, &self.features(), params, keep, done, each),
+            Some(sets) => {
+                verify_in_blocks(candidates, &self.features(), sets, params, keep, done, each)
+            }
         }
     }
 }
@@ -573,6 +568,7 @@ fn prepare<'t>(
                 spill: sets,
                 spans,
                 vectors: None,
+                block_bytes: VERIFY_BLOCK_BYTES,
             };
             (Some(sets), Some(anchors))
         }
@@ -804,32 +800,41 @@ fn run_stages(
     prep.anchors = Vec::new();
     prep.spilled_anchors = None;
     prep.copy_signatures = Vec::new();
-    // Of each candidate, its edge's weight; of a reported one, the pair too.
-    let judged = prep.verify(
+    // The reported pairs; the weak edges, which count only in clustering's
+    // averages (and not at all when not positive).
+    let mut labelled: Vec<VerifiedPair> = Vec::new();
+    let mut weak = WeakEdges::default();
+    prep.verify(
         &candidates,
         params,
-        &|p| (Edge::weight_of(&p), p.label.is_some().then(|| Box::new(p))),
+        &|p| match p.label {
+            Some(_) => Judged::Reported(p),
+            None => Judged::Weak(Edge::of(&p)),
+        },
         &|n| progress.advance(n as u64),
+        &mut |_, judged| {
+            match judged {
+                Judged::Reported(p) => labelled.push(p),
+                Judged::Weak(e) if e.weight > 0.0 => weak.push(e)?,
+                Judged::Weak(_) => {}
+            }
+            Ok(())
+        },
     )?;
     // Only verification recounts terms.
     prep.occurrences = Vec::new();
-    progress.start("cluster", 0);
-    let edges = within_witness_components(articles.len(), || {
-        candidates
-            .iter()
-            .zip(&judged)
-            .map(|(c, (weight, pair))| Edge {
-                a: c.a,
-                b: c.b,
-                weight: *weight,
-                witness: pair.is_some(),
-            })
-    });
     drop(candidates);
-    let mut labelled: Vec<VerifiedPair> = judged
-        .into_iter()
-        .filter_map(|(_, p)| p.map(|p| *p))
-        .collect();
+    progress.start("cluster", 0);
+    let mut edges: Vec<Edge> = labelled.iter().map(Edge::of).collect();
+    let mut components = WitnessComponents::new(articles.len(), edges.iter());
+    weak.for_each(|e| {
+        if components.joins(&e) {
+            edges.push(e);
+        }
+    })?;
+    drop((weak, components));
+    // In candidate order: the averages sum in the order pairs were met.
+    edges.sort_unstable_by_key(|e| (e.a, e.b));
     let mut assignment = average_linkage(articles.len(), &edges, params.cluster_threshold);
     // Splitting and refinement look only at documents with a witness edge:
     // the members of stories of two or more, and the documents that may move.
@@ -934,6 +939,79 @@ fn run_stages(
     })
 }
 
+/// What is kept of a verified pair.
+enum Judged {
+    /// A reported pair.
+    Reported(VerifiedPair),
+    /// A pair not reported: its edge for clustering.
+    Weak(Edge),
+}
+
+/// Weak edges met in buffers at a time.
+const WEAK_EDGE_BUFFER: usize = 1 << 20;
+
+/// The weak edges of verification, kept in a temporary file once they
+/// outgrow a buffer: a million-article batch has tens of millions, and
+/// clustering keeps only those inside a witness component.
+#[derive(Default)]
+struct WeakEdges {
+    buffer: Vec<Edge>,
+    spill: Option<Spill>,
+}
+
+/// Bytes of a spilled weak edge: both ends, and the weight's bits.
+const WEAK_EDGE_BYTES: usize = 16;
+
+impl WeakEdges {
+    fn push(&mut self, e: Edge) -> Result<()> {
+        self.buffer.push(e);
+        if self.buffer.len() >= WEAK_EDGE_BUFFER {
+            let spill = match &mut self.spill {
+                Some(spill) => spill,
+                None => self.spill.insert(Spill::new().map_err(weak_error)?),
+            };
+            let words: Vec<u64> = self
+                .buffer
+                .drain(..)
+                .flat_map(|e| {
+                    [
+                        u64::from(e.a.0) | u64::from(e.b.0) << 32,
+                        e.weight.to_bits(),
+                    ]
+                })
+                .collect();
+            spill.put_words(&words).map_err(weak_error)?;
+        }
+        Ok(())
+    }
+
+    /// Calls `f` on every edge pushed (in no particular order).
+    fn for_each(&self, mut f: impl FnMut(Edge)) -> Result<()> {
+        if let Some(spill) = &self.spill {
+            let word = |b: &[u8]| u64::from_le_bytes(b.try_into().expect("8 bytes"));
+            spill
+                .for_each_chunk(WEAK_EDGE_BYTES << 16, |chunk| {
+                    for edge in chunk.chunks_exact(WEAK_EDGE_BYTES) {
+                        let (ends, weight) = (word(&edge[..8]), word(&edge[8..]));
+                        f(Edge {
+                            a: DocId(ends as u32),
+                            b: DocId((ends >> 32) as u32),
+                            weight: f64::from_bits(weight),
+                            witness: false,
+                        });
+                    }
+                })
+                .map_err(weak_error)?;
+        }
+        self.buffer.iter().copied().for_each(f);
+        Ok(())
+    }
+}
+
+fn weak_error(e: std::io::Error) -> crate::Error {
+    crate::Error::io("temporary file of weak edges", e)
+}
+
 /// One pair judged on its own (`newsdup compare`).
 #[derive(Debug, Clone, Serialize)]
 pub struct Comparison {
@@ -977,10 +1055,13 @@ pub fn compare(articles: &[Article], a: DocId, b: DocId, params: &Params) -> Res
             | crate::model::source::ANCHOR
             | crate::model::source::STORY,
     };
-    let verified: VerifiedPair = prep
-        .verify(&[cand], params, &|p| p, &|_| {})?
-        .pop()
-        .ok_or_else(|| crate::Error::InvalidParams("compare: nothing verified".into()))?;
+    let mut verified = None;
+    prep.verify(&[cand], params, &|p| p, &|_| {}, &mut |_, p| {
+        verified = Some(p);
+        Ok(())
+    })?;
+    let verified =
+        verified.ok_or_else(|| crate::Error::InvalidParams("compare: nothing verified".into()))?;
     let (passages, sentences) = evidence(
         &prep,
         a,
@@ -1053,6 +1134,29 @@ mod tests {
     use crate::verify::verify;
 
     #[test]
+    fn weak_edges_come_back_from_the_buffer_and_the_spill() {
+        let edge = |i: u32| Edge {
+            a: DocId(i),
+            b: DocId(u32::MAX - i),
+            weight: f64::from(i) / 7.0,
+            witness: false,
+        };
+        let n = WEAK_EDGE_BUFFER as u32 * 2 + 5;
+        let mut weak = WeakEdges::default();
+        (0..n).try_for_each(|i| weak.push(edge(i))).unwrap();
+        assert!(weak.spill.is_some(), "two buffers were written out");
+        let mut got = Vec::new();
+        weak.for_each(|e| got.push((e.a, e.b, e.weight.to_bits(), e.witness)))
+            .unwrap();
+        got.sort_unstable();
+        let want: Vec<_> = (0..n)
+            .map(edge)
+            .map(|e| (e.a, e.b, e.weight.to_bits(), false))
+            .collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
     fn verification_in_blocks_of_spilled_sets_equals_verification_of_held_sets() {
         let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample/articles.jsonl");
         let config = IngestConfig {
@@ -1065,10 +1169,10 @@ mod tests {
                 mode,
                 ..Params::default()
             };
-            let prep = prepare(&articles, &params, &NoProgress).unwrap();
-            let sets = prep
+            let mut prep = prepare(&articles, &params, &NoProgress).unwrap();
+            let mut sets = prep
                 .spilled_sets
-                .as_ref()
+                .take()
                 .expect("spilled texts, spilled sets");
             assert!(prep.shingles.iter().all(|s| s.0.is_empty()));
             let held: Vec<ShingleSet> =
@@ -1085,7 +1189,7 @@ mod tests {
                 .collect();
             // Stories mode spills the term vectors with the sets.
             assert!(prep.terms.is_empty());
-            let vectors: Vec<TermVector> = match (mode, prep.spilled_vectors()) {
+            let vectors: Vec<TermVector> = match (mode, &sets.vectors) {
                 (Mode::Stories, Some(v)) => {
                     (0..articles.len()).map(|d| v.load(d).unwrap()).collect()
                 }
@@ -1105,16 +1209,23 @@ mod tests {
             // From one document per block to everything in one block.
             for block_bytes in [1, 20_000, 1 << 30] {
                 let done = std::cell::Cell::new(0);
-                let got = verify_in_blocks(
+                let mut got: Vec<Option<VerifiedPair>> = vec![None; candidates.len()];
+                sets.block_bytes = block_bytes;
+                verify_in_blocks(
                     &candidates,
                     &prep.features(),
-                    sets,
+                    &sets,
                     &params,
-                    block_bytes,
                     &|p| p,
                     &|n| done.set(done.get() + n),
+                    &mut |k, p| {
+                        // Each candidate is handed over once.
+                        assert!(got[k].replace(p).is_none());
+                        Ok(())
+                    },
                 )
                 .unwrap();
+                let got: Vec<VerifiedPair> = got.into_iter().map(Option::unwrap).collect();
                 assert_eq!(got.len(), want.len());
                 // Every pair is reported done, once.
                 assert_eq!(done.get(), candidates.len());

@@ -308,21 +308,28 @@ pub fn verify_keeping<T: Send>(
 /// Pairs verified between two calls of [`verify_reporting`]'s `done`.
 const PROGRESS_PAIRS: usize = 1 << 16;
 
-/// [`verify_keeping`] in slices of candidates, calling `done(n)` after each
+/// [`verify_keeping`] in slices of candidates, handing `each(k, kept)` what
+/// is kept of candidate `k` (in order), and calling `done(n)` after each
 /// slice of `n` pairs: the progress of a run over millions of candidates.
+/// The caller decides what to hold of millions of results.
 pub fn verify_reporting<T: Send>(
     candidates: &[Candidate],
     f: &Features<'_>,
     params: &Params,
     keep: &(dyn Fn(VerifiedPair) -> T + Sync),
     done: &dyn Fn(usize),
-) -> Result<Vec<T>> {
-    let mut out = Vec::with_capacity(candidates.len());
-    for slice in candidates.chunks(PROGRESS_PAIRS) {
-        out.extend(verify_keeping(slice, f, params, keep)?);
+    each: &mut dyn FnMut(usize, T) -> Result<()>,
+) -> Result<()> {
+    for (i, slice) in candidates.chunks(PROGRESS_PAIRS).enumerate() {
+        for (j, kept) in verify_keeping(slice, f, params, keep)?
+            .into_iter()
+            .enumerate()
+        {
+            each(i * PROGRESS_PAIRS + j, kept)?;
+        }
         done(slice.len());
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Sets read back by [`verify_in_blocks`] at a time: the most memory the
@@ -342,6 +349,9 @@ pub struct SpilledSets {
     pub spans: Vec<Span>,
     /// Stories mode: the term vectors, also spilled.
     pub vectors: Option<SpilledVectors>,
+    /// About the most bytes of sets and vectors [`verify_in_blocks`] reads
+    /// back at a time ([`VERIFY_BLOCK_BYTES`]).
+    pub block_bytes: usize,
 }
 
 impl SpilledSets {
@@ -358,8 +368,9 @@ impl SpilledSets {
 type Loaded = (Vec<ShingleSet>, Vec<TermVector>);
 
 /// [`verify_reporting`] for a batch whose shingle sets are spilled
-/// (`f.shingles` is then all empty sets): same pairs, same order, same
-/// results, with at most about `block_bytes` of sets read back at a time.
+/// (`f.shingles` is then all empty sets): same pairs, same results, handed
+/// to `each` in the order of the blocks, with at most about `block_bytes` of
+/// sets read back at a time (`sets.block_bytes`).
 ///
 /// The documents of the candidates are ordered by connected component (the
 /// pairs of one story mostly stay among themselves) and cut into blocks of
@@ -372,10 +383,10 @@ pub fn verify_in_blocks<T: Send>(
     f: &Features<'_>,
     sets: &SpilledSets,
     params: &Params,
-    block_bytes: usize,
     keep: &(dyn Fn(VerifiedPair) -> T + Sync),
     done: &dyn Fn(usize),
-) -> Result<Vec<T>> {
+    each: &mut dyn FnMut(usize, T) -> Result<()>,
+) -> Result<()> {
     let n = sets.spans.len();
     // Union-find over the candidate graph; each root is its component's
     // smallest document.
@@ -399,7 +410,7 @@ pub fn verify_in_blocks<T: Send>(
     // Two consecutive blocks hold more than `half`: at most
     // 2 · total / half + 1 blocks, fewer than MAX_BLOCKS.
     let total: usize = order.iter().map(|&(_, d)| size(d as usize)).sum();
-    let half = (block_bytes / 2).max(2 * total / (MAX_BLOCKS - 2) + 1);
+    let half = (sets.block_bytes / 2).max(2 * total / (MAX_BLOCKS - 2) + 1);
     for &(_, d) in &order {
         let size = size(d as usize);
         if bytes.saturating_add(size) > half {
@@ -444,8 +455,6 @@ pub fn verify_in_blocks<T: Send>(
         Some(_) => (0..n).map(|_| OnceLock::new()).collect(),
         None => Vec::new(),
     };
-    // Results in the order of `keyed`.
-    let mut out: Vec<T> = Vec::with_capacity(candidates.len());
     let read = |(loaded, vectors): &mut Loaded, b: u32| -> Result<()> {
         let docs = &blocks[b as usize];
         let got: Vec<(ShingleSet, Option<TermVector>)> = docs
@@ -490,7 +499,9 @@ pub fn verify_in_blocks<T: Send>(
                 occurrences: &occurrences,
                 ..*f
             };
-            out.extend(verify_reporting(&these, &g, params, keep, done)?);
+            verify_reporting(&these, &g, params, keep, done, &mut |j, kept| {
+                each(index(group[j]), kept)
+            })?;
             if second != first {
                 forget(&mut loaded, second);
             }
@@ -502,18 +513,7 @@ pub fn verify_in_blocks<T: Send>(
             }
         }
     }
-    drop(loaded);
-    // Into candidate order, in place: each swap puts one result where it
-    // belongs (`keyed` follows the results' moves).
-    let mut to: Vec<u32> = keyed.into_iter().map(|key| index(key) as u32).collect();
-    for i in 0..out.len() {
-        while to[i] as usize != i {
-            let j = to[i] as usize;
-            out.swap(i, j);
-            to.swap(i, j);
-        }
-    }
-    Ok(out)
+    Ok(())
 }
 
 #[cfg(test)]
