@@ -23,7 +23,7 @@
 //! and [`refine`] moves each document to the cluster whose centroid it is most
 //! like, through reported pairs only.
 
-use crate::model::{Article, Cluster, DocId, TermVector, VerifiedPair};
+use crate::model::{Article, Cluster, DocId, Label, Scores, TermVector, VerifiedPair};
 use crate::params::KeepPolicy;
 use crate::union_find::UnionFind;
 use ahash::AHashMap;
@@ -57,9 +57,16 @@ impl Edge {
         }
     }
 
-    /// The weight of [`Edge::of`] a pair.
+    /// The weight of [`Edge::of`] a pair. A near copy is one story with the
+    /// text it is copied from only as far as the larger text is that copy: a
+    /// roundup whose filler repeats, so that two paragraphs of a story are
+    /// most of its distinct words, is a near copy of that story and of any
+    /// other it quotes, and must not join them. So its weight is the larger
+    /// of its story similarity and the share of the larger document's
+    /// shingles that the two share.
     pub fn weight_of(p: &VerifiedPair) -> f64 {
         match p.label {
+            Some(Label::NearCopy) => p.scores.story.max(larger_share(&p.scores)),
             Some(l) if l.joins_story() => p.score,
             _ => p.scores.residual_story,
         }
@@ -123,6 +130,15 @@ impl Ord for Entry {
             .then_with(|| other.a.cmp(&self.a))
             .then_with(|| other.b.cmp(&self.b))
     }
+}
+
+/// `|A∩B| / max(|A|, |B|)` of two shingle sets, from their Jaccard
+/// `j = I / (S + L − I)` and containment `c = I / S`: `L / I = 1/j − 1/c + 1`.
+fn larger_share(s: &Scores) -> f64 {
+    if s.jaccard <= 0.0 || s.containment <= 0.0 {
+        return 0.0;
+    }
+    (1.0 / (1.0 / s.jaccard - 1.0 / s.containment + 1.0)).clamp(0.0, 1.0)
 }
 
 /// Average-linkage clustering; returns the cluster index of every document
@@ -781,6 +797,51 @@ mod tests {
             REFINE_ROUNDS,
         );
         assert_eq!(a, vec![0, 0, 0, 3, 3]);
+    }
+
+    proptest! {
+        #[test]
+        fn larger_share_is_the_shared_part_of_the_larger_set(
+            smaller in 1usize..5000, extra in 0usize..5000, shared in 1usize..5000,
+        ) {
+            let (s, l) = (smaller, smaller + extra);
+            let i = shared.min(s);
+            let scores = Scores {
+                jaccard: i as f64 / (s + l - i) as f64,
+                containment: i as f64 / s as f64,
+                shared_shingles: i,
+                story: 0.0,
+                residual_story: 0.0,
+                coverage: 0.0,
+            };
+            prop_assert!((larger_share(&scores) - i as f64 / l as f64).abs() < 1e-9);
+        }
+    }
+
+    #[test]
+    fn a_near_copy_weighs_what_the_larger_text_shares() {
+        let pair = |jaccard, containment, story| VerifiedPair {
+            a: DocId(0),
+            b: DocId(1),
+            scores: Scores {
+                jaccard,
+                containment,
+                shared_shingles: 100,
+                story,
+                residual_story: story,
+                coverage: containment,
+            },
+            label: Some(Label::NearCopy),
+            score: containment,
+        };
+        // A trimmed copy: three quarters of the original.
+        assert!((Edge::weight_of(&pair(0.75, 1.0, 0.1)) - 0.75).abs() < 1e-9);
+        // Two paragraphs of a story, most of a roundup's distinct words: the
+        // roundup is a seventh of the story's shingles, and about other things.
+        let roundup = Edge::weight_of(&pair(0.128, 0.6, 0.12));
+        assert!(roundup < 0.15, "{roundup}");
+        // A copy-edited copy keeps few shingles but tells the same story.
+        assert_eq!(Edge::weight_of(&pair(0.2, 0.3, 0.9)), 0.9);
     }
 
     proptest! {
