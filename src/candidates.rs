@@ -16,7 +16,7 @@
 //!   matches on one topic word are not scored exactly.
 
 use crate::hash::mix64;
-use crate::lsh::{all_pairs, candidate_pairs, Banding};
+use crate::lsh::{all_pairs, candidate_pairs, candidate_pairs_where, Banding};
 use crate::model::{source, Candidate, DocId, ShingleSet, Signature};
 use crate::store::Spill;
 use crate::Result;
@@ -384,24 +384,21 @@ pub fn generate(
         // Story bands are single terms (r = 1 for low thresholds): a term
         // drawn as the minimum by very many documents is a topic word, not
         // evidence of one story, so these buckets get a tighter cap.
-        let (story, skipped) = candidate_pairs(
-            inputs.story_signatures,
-            inputs.story_banding,
-            (params.max_bucket / STORY_BUCKET_DIVISOR).max(2),
-            params.seed ^ 0x0053_544f_5259,
-        );
         // A single-row band matches on one slot; pairs whose sketches agree
         // on fewer slots than this are chance matches on a topic word, and
         // are dropped before the (far costlier) exact scoring.
         let min_equal = params.story_min_equal_slots;
-        let story: Vec<_> = story
-            .into_par_iter()
-            .filter(|&(a, b)| {
+        let (story, skipped) = candidate_pairs_where(
+            inputs.story_signatures,
+            inputs.story_banding,
+            (params.max_bucket / STORY_BUCKET_DIVISOR).max(2),
+            params.seed ^ 0x0053_544f_5259,
+            &|a, b| {
                 let x = &inputs.story_signatures[a.idx()].mins;
                 let y = &inputs.story_signatures[b.idx()].mins;
                 x.iter().zip(y.iter()).filter(|(p, q)| p == q).count() >= min_equal
-            })
-            .collect();
+            },
+        );
         stats.story = story.len();
         stats.skipped_buckets += skipped;
         tagged.extend(story.into_iter().map(|(a, b)| (a, b, source::STORY)));

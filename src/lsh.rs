@@ -79,40 +79,111 @@ pub fn candidate_pairs(
     max_bucket: usize,
     seed: u64,
 ) -> (Vec<(DocId, DocId)>, usize) {
+    candidate_pairs_where(signatures, banding, max_bucket, seed, &|_, _| true)
+}
+
+/// Band keys made at a time by [`candidate_pairs_where`] (16 bytes each).
+const BAND_KEYS_PER_PASS: usize = 1 << 24;
+
+/// [`candidate_pairs`] that keep `keep(a, b)`. The bands are keyed a few at
+/// a time, so that a million documents' 128 single-row story bands are not
+/// 2 GB of keys at once, and each pass's pairs are filtered before they are
+/// added to the others.
+pub fn candidate_pairs_where(
+    signatures: &[Signature],
+    banding: Banding,
+    max_bucket: usize,
+    seed: u64,
+    keep: &(dyn Fn(DocId, DocId) -> bool + Sync),
+) -> (Vec<(DocId, DocId)>, usize) {
+    banded_pairs(
+        signatures,
+        banding,
+        (max_bucket, seed),
+        keep,
+        BAND_KEYS_PER_PASS,
+    )
+}
+
+/// [`candidate_pairs_where`] with at most about `keys_per_pass` band keys
+/// at a time (at least one band).
+fn banded_pairs(
+    signatures: &[Signature],
+    banding: Banding,
+    (max_bucket, seed): (usize, u64),
+    keep: &(dyn Fn(DocId, DocId) -> bool + Sync),
+    keys_per_pass: usize,
+) -> (Vec<(DocId, DocId)>, usize) {
     let Banding { bands, rows } = banding;
-    let mut keyed: Vec<(u64, u32)> = signatures
-        .par_iter()
-        .enumerate()
-        .filter(|(_, sig)| sig.mins.len() >= bands * rows)
-        .flat_map_iter(|(doc, sig)| {
-            (0..bands).map(move |band| {
-                let mut words = [0u64; 17];
-                words[0] = band as u64;
-                for (w, &v) in words[1..]
-                    .iter_mut()
-                    .zip(&sig.mins[band * rows..(band + 1) * rows])
-                {
-                    *w = v as u64;
-                }
-                let n = 1 + rows.min(16);
-                let key = if rows <= 16 {
-                    stable64_words(&words[..n], seed)
-                } else {
-                    let all: Vec<u64> = std::iter::once(band as u64)
-                        .chain(
-                            sig.mins[band * rows..(band + 1) * rows]
-                                .iter()
-                                .map(|&v| v as u64),
-                        )
-                        .collect();
-                    stable64_words(&all, seed)
-                };
-                (key, doc as u32)
+    let per_pass = (keys_per_pass / signatures.len().max(1)).clamp(1, bands.max(1));
+    let (mut pairs, mut skipped) = (Vec::new(), 0);
+    for first in (0..bands).step_by(per_pass) {
+        let these = first..(first + per_pass).min(bands);
+        let mut keyed: Vec<(u64, u32)> = signatures
+            .par_iter()
+            .enumerate()
+            .filter(|(_, sig)| sig.mins.len() >= bands * rows)
+            .flat_map_iter(|(doc, sig)| {
+                these
+                    .clone()
+                    .map(move |band| (band_key(&sig.mins, band, rows, seed), doc as u32))
             })
-        })
-        .collect();
-    keyed.par_sort_unstable();
-    group_pairs(&keyed, max_bucket)
+            .collect();
+        keyed.par_sort_unstable();
+        let (found, n) = group_pairs(&keyed, max_bucket);
+        drop(keyed);
+        skipped += n;
+        let found = found.into_par_iter().filter(|&(a, b)| keep(a, b)).collect();
+        pairs = merge_sorted(pairs, found);
+    }
+    (pairs, skipped)
+}
+
+/// The key of band `band` (rows `band * rows ..`) of a signature's slots.
+fn band_key(mins: &[u32], band: usize, rows: usize, seed: u64) -> u64 {
+    let slots = &mins[band * rows..(band + 1) * rows];
+    if rows <= 16 {
+        let mut words = [0u64; 17];
+        words[0] = band as u64;
+        for (w, &v) in words[1..].iter_mut().zip(slots) {
+            *w = v as u64;
+        }
+        stable64_words(&words[..1 + rows], seed)
+    } else {
+        let all: Vec<u64> = std::iter::once(band as u64)
+            .chain(slots.iter().map(|&v| v as u64))
+            .collect();
+        stable64_words(&all, seed)
+    }
+}
+
+/// The union of two sorted, deduplicated lists, sorted and deduplicated.
+fn merge_sorted<T: Ord + Copy>(a: Vec<T>, b: Vec<T>) -> Vec<T> {
+    if a.is_empty() {
+        return b;
+    }
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => {
+                out.push(a[i]);
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                out.push(b[j]);
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
 }
 
 /// Every pair `(docs[i], docs[j])`, `i < j`, of a group sorted by id.
@@ -151,6 +222,34 @@ pub fn group_pairs(keyed: &[(u64, u32)], max_bucket: usize) -> (Vec<(DocId, DocI
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn bands_keyed_a_few_at_a_time_give_the_same_pairs(
+            rows in prop::collection::vec(prop::collection::vec(0u32..4, 8), 2..40),
+            keys_per_pass in 1usize..200,
+            max_bucket in 2usize..50,
+        ) {
+            let sigs: Vec<Signature> = rows.iter().map(|r| sig(r)).collect();
+            let banding = Banding { bands: 8, rows: 1 };
+            let odd = |a: DocId, b: DocId| (a.0 + b.0) % 2 == 1;
+            let (all, skipped) = banded_pairs(&sigs, banding, (max_bucket, 3), &|_, _| true, usize::MAX);
+            let want: Vec<_> = all.iter().copied().filter(|&(a, b)| odd(a, b)).collect();
+            let (got, got_skipped) = banded_pairs(&sigs, banding, (max_bucket, 3), &odd, keys_per_pass);
+            prop_assert_eq!(got, want);
+            prop_assert_eq!(got_skipped, skipped);
+        }
+
+        #[test]
+        fn merging_sorted_lists_is_their_sorted_union(
+            a in prop::collection::btree_set(0u16..500, 0..100),
+            b in prop::collection::btree_set(0u16..500, 0..100),
+        ) {
+            let got = merge_sorted(a.iter().copied().collect(), b.iter().copied().collect());
+            let want: Vec<u16> = a.union(&b).copied().collect();
+            prop_assert_eq!(got, want);
+        }
+    }
 
     #[test]
     fn optimal_banding_matches_the_classic_choice() {
