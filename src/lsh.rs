@@ -99,7 +99,8 @@ pub fn candidate_pairs_where(
     banded_pairs(
         signatures,
         banding,
-        (max_bucket, seed),
+        max_bucket,
+        seed,
         keep,
         BAND_KEYS_PER_PASS,
     )
@@ -110,7 +111,8 @@ pub fn candidate_pairs_where(
 fn banded_pairs(
     signatures: &[Signature],
     banding: Banding,
-    (max_bucket, seed): (usize, u64),
+    max_bucket: usize,
+    seed: u64,
     keep: &(dyn Fn(DocId, DocId) -> bool + Sync),
     keys_per_pass: usize,
 ) -> (Vec<(DocId, DocId)>, usize) {
@@ -233,9 +235,9 @@ mod tests {
             let sigs: Vec<Signature> = rows.iter().map(|r| sig(r)).collect();
             let banding = Banding { bands: 8, rows: 1 };
             let odd = |a: DocId, b: DocId| (a.0 + b.0) % 2 == 1;
-            let (all, skipped) = banded_pairs(&sigs, banding, (max_bucket, 3), &|_, _| true, usize::MAX);
+            let (all, skipped) = banded_pairs(&sigs, banding, max_bucket, 3, &|_, _| true, usize::MAX);
             let want: Vec<_> = all.iter().copied().filter(|&(a, b)| odd(a, b)).collect();
-            let (got, got_skipped) = banded_pairs(&sigs, banding, (max_bucket, 3), &odd, keys_per_pass);
+            let (got, got_skipped) = banded_pairs(&sigs, banding, max_bucket, 3, &odd, keys_per_pass);
             prop_assert_eq!(got, want);
             prop_assert_eq!(got_skipped, skipped);
         }

@@ -584,6 +584,7 @@ fn prepare<'t>(
             sets.vectors = Some(counts.into_vectors(&df)?);
             (Vec::new(), Some(df))
         }
+        // A held batch: counts from the tokens it kept.
         (true, ..) => {
             progress.start("content terms", 0);
             let counts: Vec<_> = docs
