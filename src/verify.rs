@@ -364,8 +364,12 @@ impl SpilledSets {
     }
 }
 
-/// The shingle sets and term vectors [`verify_in_blocks`] holds, by document.
-type Loaded = (Vec<ShingleSet>, Vec<TermVector>);
+/// The shingle sets and (stories mode) term vectors [`verify_in_blocks`]
+/// holds, by document: those of the blocks read back, empty for the others.
+struct Loaded {
+    sets: Vec<ShingleSet>,
+    vectors: Vec<TermVector>,
+}
 
 /// [`verify_reporting`] for a batch whose shingle sets are spilled
 /// (`f.shingles` is then all empty sets): same pairs, same results, handed
@@ -441,13 +445,13 @@ pub fn verify_in_blocks<T: Send>(
     let higher = |key: u64| (key >> 32) as u32 & 0xffff;
     let index = |key: u64| key as u32 as usize;
     // The sets and (stories mode) vectors of the blocks read back.
-    let mut loaded: Loaded = (
-        vec![ShingleSet::default(); n],
-        match sets.vectors {
+    let mut loaded = Loaded {
+        sets: vec![ShingleSet::default(); n],
+        vectors: match sets.vectors {
             Some(_) => vec![TermVector::default(); n],
             None => Vec::new(),
         },
-    );
+    };
     // Stories mode: the term occurrences of the documents of partial copies,
     // kept until their block is done with (those of a block's documents are
     // never needed after the pairs whose lower block it is).
@@ -455,7 +459,7 @@ pub fn verify_in_blocks<T: Send>(
         Some(_) => (0..n).map(|_| OnceLock::new()).collect(),
         None => Vec::new(),
     };
-    let read = |(loaded, vectors): &mut Loaded, b: u32| -> Result<()> {
+    let read = |loaded: &mut Loaded, b: u32| -> Result<()> {
         let docs = &blocks[b as usize];
         let got: Vec<(ShingleSet, Option<TermVector>)> = docs
             .par_iter()
@@ -465,17 +469,17 @@ pub fn verify_in_blocks<T: Send>(
             })
             .collect::<Result<_>>()?;
         for (&d, (s, v)) in docs.iter().zip(got) {
-            loaded[d] = s;
+            loaded.sets[d] = s;
             if let Some(v) = v {
-                vectors[d] = v;
+                loaded.vectors[d] = v;
             }
         }
         Ok(())
     };
-    let forget = |(loaded, vectors): &mut Loaded, b: u32| {
+    let forget = |loaded: &mut Loaded, b: u32| {
         for &d in &blocks[b as usize] {
-            loaded[d] = ShingleSet::default();
-            if let Some(v) = vectors.get_mut(d) {
+            loaded.sets[d] = ShingleSet::default();
+            if let Some(v) = loaded.vectors.get_mut(d) {
                 *v = TermVector::default();
             }
         }
@@ -490,9 +494,9 @@ pub fn verify_in_blocks<T: Send>(
             }
             let these: Vec<Candidate> = group.iter().map(|&key| candidates[index(key)]).collect();
             let g = Features {
-                shingles: &loaded.0,
+                shingles: &loaded.sets,
                 terms: if sets.vectors.is_some() {
-                    &loaded.1
+                    &loaded.vectors
                 } else {
                     f.terms
                 },
