@@ -79,7 +79,12 @@ impl Edge {
 /// and an edge between two components never enters a merge decision. Stories
 /// mode verifies millions of weak candidate pairs, almost all between
 /// unrelated stories: this keeps the few that count, in order.
-pub fn within_witness_components(n_docs: usize, edges: &[Edge]) -> Vec<Edge> {
+///
+/// The tests' statement of the rule: the pipeline applies it with
+/// [`WitnessComponents`] to weak edges read back one at a time, as it does
+/// not hold them all.
+#[cfg(test)]
+fn within_witness_components(n_docs: usize, edges: &[Edge]) -> Vec<Edge> {
     let mut components = WitnessComponents::new(n_docs, edges.iter().filter(|e| e.witness));
     edges
         .iter()
@@ -88,8 +93,10 @@ pub fn within_witness_components(n_docs: usize, edges: &[Edge]) -> Vec<Edge> {
         .collect()
 }
 
-/// The connected components of the witness edges (see
-/// [`within_witness_components`]), for weak edges met one at a time.
+/// The connected components of the witness edges, for weak edges met one
+/// at a time: a weak edge can change [`average_linkage`] only if both its
+/// ends are in one component (two clusters merge only across a witness
+/// edge, so every cluster stays inside one).
 pub struct WitnessComponents(UnionFind);
 
 impl WitnessComponents {
