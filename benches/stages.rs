@@ -6,7 +6,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use newsdup::align::{passages, AlignConfig};
 use newsdup::lsh::candidate_pairs;
 use newsdup::minhash::{copy_signature, story_signature};
-use newsdup::model::{DocId, NormDoc};
+use newsdup::model::{DocId, NormDoc, Signatures};
 use newsdup::normalize::tokenize;
 use newsdup::probe::{dot, shared_keys, ProbeTable};
 use newsdup::shingle::{intersection_size, shingle_set};
@@ -43,10 +43,10 @@ fn stages(c: &mut Criterion) {
         .collect();
     let df = document_frequencies(&counts);
     let vectors = term_vectors(counts.clone(), &df);
-    let copy_sigs: Vec<_> = shingles
-        .iter()
-        .map(|s| copy_signature(s, 128, params.seed))
-        .collect();
+    let copy_sigs = Signatures::collect(
+        128,
+        shingles.iter().map(|s| copy_signature(s, 128, params.seed)),
+    );
 
     let mut g = c.benchmark_group("stages");
     g.sample_size(10);

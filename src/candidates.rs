@@ -17,7 +17,7 @@
 
 use crate::hash::mix64;
 use crate::lsh::{all_pairs, candidate_pairs, candidate_pairs_where, Banding};
-use crate::model::{source, Candidate, DocId, ShingleSet, Signature};
+use crate::model::{source, Candidate, DocId, ShingleSet, Signatures};
 use crate::store::Spill;
 use crate::Result;
 use rayon::prelude::*;
@@ -329,11 +329,11 @@ pub struct CandidateInputs<'a> {
     /// Each document's anchors ([`anchors_of`]).
     pub anchors: Anchors<'a>,
     /// Copy signatures.
-    pub copy_signatures: &'a [Signature],
+    pub copy_signatures: &'a Signatures,
     /// Copy banding.
     pub copy_banding: Banding,
     /// Story signatures (empty in copies mode).
-    pub story_signatures: &'a [Signature],
+    pub story_signatures: &'a Signatures,
     /// Story banding.
     pub story_banding: Banding,
 }
@@ -362,10 +362,9 @@ pub fn generate(
     params: &crate::Params,
 ) -> Result<(Vec<Candidate>, CandidateStats)> {
     let mut stats = CandidateStats::default();
-    let mut tagged: Vec<(DocId, DocId, u8)> = Vec::new();
     let exact = exact_pairs(inputs.exact);
     stats.exact = exact.len();
-    tagged.extend(exact.into_iter().map(|(a, b)| (a, b, source::EXACT)));
+    let mut merged = add_source(Vec::new(), exact, source::EXACT);
     let (copy, skipped) = candidate_pairs(
         inputs.copy_signatures,
         inputs.copy_banding,
@@ -374,12 +373,12 @@ pub fn generate(
     );
     stats.copy = copy.len();
     stats.skipped_buckets += skipped;
-    tagged.extend(copy.into_iter().map(|(a, b)| (a, b, source::COPY)));
+    merged = add_source(merged, copy, source::COPY);
     let (anchor, skipped) =
         anchor_pairs(inputs.anchors, params.anchor_min_shared, params.max_bucket)?;
     stats.anchor = anchor.len();
     stats.skipped_buckets += skipped;
-    tagged.extend(anchor.into_iter().map(|(a, b)| (a, b, source::ANCHOR)));
+    merged = add_source(merged, anchor, source::ANCHOR);
     if !inputs.story_signatures.is_empty() {
         // Story bands are single terms (r = 1 for low thresholds): a term
         // drawn as the minimum by very many documents is a topic word, not
@@ -394,26 +393,52 @@ pub fn generate(
             (params.max_bucket / STORY_BUCKET_DIVISOR).max(2),
             params.seed ^ 0x0053_544f_5259,
             &|a, b| {
-                let x = &inputs.story_signatures[a.idx()].mins;
-                let y = &inputs.story_signatures[b.idx()].mins;
+                let x = inputs.story_signatures.get(a.idx());
+                let y = inputs.story_signatures.get(b.idx());
                 x.iter().zip(y.iter()).filter(|(p, q)| p == q).count() >= min_equal
             },
         );
         stats.story = story.len();
         stats.skipped_buckets += skipped;
-        tagged.extend(story.into_iter().map(|(a, b)| (a, b, source::STORY)));
+        merged = add_source(merged, story, source::STORY);
     }
-    tagged.par_sort_unstable();
-    let merged: Vec<Candidate> = tagged
-        .chunk_by(|x, y| x.0 == y.0 && x.1 == y.1)
-        .map(|run| Candidate {
-            a: run[0].0,
-            b: run[0].1,
-            sources: run.iter().fold(0, |acc, x| acc | x.2),
-        })
-        .collect();
     stats.total = merged.len();
     Ok((merged, stats))
+}
+
+/// `candidates` (sorted by pair) with `pairs` (sorted, deduplicated) from
+/// `from` merged in: a pair already there gains the source. Each source's
+/// list is merged in and dropped in turn, so that the lists are never all
+/// held, tagged, beside the result.
+fn add_source(candidates: Vec<Candidate>, pairs: Vec<(DocId, DocId)>, from: u8) -> Vec<Candidate> {
+    let new = |(a, b): (DocId, DocId)| Candidate {
+        a,
+        b,
+        sources: from,
+    };
+    if candidates.is_empty() {
+        return pairs.into_iter().map(new).collect();
+    }
+    let mut out = Vec::with_capacity(candidates.len() + pairs.len());
+    let mut pairs = pairs.into_iter().peekable();
+    for c in candidates {
+        while let Some(&p) = pairs.peek() {
+            if p >= (c.a, c.b) {
+                break;
+            }
+            out.push(new(p));
+            pairs.next();
+        }
+        match pairs.next_if_eq(&(c.a, c.b)) {
+            Some(_) => out.push(Candidate {
+                sources: c.sources | from,
+                ..c
+            }),
+            None => out.push(c),
+        }
+    }
+    out.extend(pairs.map(new));
+    out
 }
 
 #[cfg(test)]
@@ -434,6 +459,32 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Merging each source's pairs in gives every pair once, sorted,
+        /// with the sources that proposed it (naive oracle: a map).
+        #[test]
+        fn sources_merged_in_turn_are_tagged_once(
+            lists in proptest::collection::vec(
+                proptest::collection::btree_set((0u32..12, 0u32..12), 0..40),
+                0..4,
+            ),
+        ) {
+            let mut want = std::collections::BTreeMap::new();
+            let mut got = Vec::new();
+            for (i, list) in lists.iter().enumerate() {
+                let from = 1u8 << i;
+                for &p in list {
+                    *want.entry(p).or_insert(0u8) |= from;
+                }
+                let pairs = list.iter().map(|&(a, b)| (DocId(a), DocId(b))).collect();
+                got = add_source(got, pairs, from);
+            }
+            let want: Vec<Candidate> = want
+                .into_iter()
+                .map(|((a, b), sources)| Candidate { a: DocId(a), b: DocId(b), sources })
+                .collect();
+            proptest::prop_assert_eq!(got, want);
+        }
+
         #[test]
         fn anchor_passes_change_nothing(
             sets in proptest::collection::vec(proptest::collection::vec(0u64..300, 0..60), 2..30),

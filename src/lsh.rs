@@ -13,7 +13,7 @@
 //! degenerate sketch: it proposes no pairs, which keeps the stage linear.
 
 use crate::hash::stable64_words;
-use crate::model::{DocId, Signature};
+use crate::model::{DocId, Signatures};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -74,7 +74,7 @@ impl Banding {
 /// the signatures. Empty signatures take no part. Also returns how many
 /// buckets were skipped for exceeding `max_bucket`.
 pub fn candidate_pairs(
-    signatures: &[Signature],
+    signatures: &Signatures,
     banding: Banding,
     max_bucket: usize,
     seed: u64,
@@ -90,7 +90,7 @@ const BAND_KEYS_PER_PASS: usize = 1 << 24;
 /// 2 GB of keys at once, and each pass's pairs are filtered before they are
 /// added to the others.
 pub fn candidate_pairs_where(
-    signatures: &[Signature],
+    signatures: &Signatures,
     banding: Banding,
     max_bucket: usize,
     seed: u64,
@@ -109,7 +109,7 @@ pub fn candidate_pairs_where(
 /// [`candidate_pairs_where`] with at most about `keys_per_pass` band keys
 /// at a time (at least one band).
 fn banded_pairs(
-    signatures: &[Signature],
+    signatures: &Signatures,
     banding: Banding,
     max_bucket: usize,
     seed: u64,
@@ -121,14 +121,14 @@ fn banded_pairs(
     let (mut pairs, mut skipped) = (Vec::new(), 0);
     for first in (0..bands).step_by(per_pass) {
         let these = first..(first + per_pass).min(bands);
-        let mut keyed: Vec<(u64, u32)> = signatures
-            .par_iter()
-            .enumerate()
-            .filter(|(_, sig)| sig.mins.len() >= bands * rows)
-            .flat_map_iter(|(doc, sig)| {
+        let mut keyed: Vec<(u64, u32)> = (0..signatures.len())
+            .into_par_iter()
+            .map(|doc| (doc, signatures.get(doc)))
+            .filter(|(_, mins)| mins.len() >= bands * rows)
+            .flat_map_iter(|(doc, mins)| {
                 these
                     .clone()
-                    .map(move |band| (band_key(&sig.mins, band, rows, seed), doc as u32))
+                    .map(move |band| (band_key(mins, band, rows, seed), doc as u32))
             })
             .collect();
         keyed.par_sort_unstable();
@@ -223,6 +223,7 @@ pub fn group_pairs(keyed: &[(u64, u32)], max_bucket: usize) -> (Vec<(DocId, DocI
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Signature;
     use proptest::prelude::*;
 
     proptest! {
@@ -232,7 +233,7 @@ mod tests {
             keys_per_pass in 1usize..200,
             max_bucket in 2usize..50,
         ) {
-            let sigs: Vec<Signature> = rows.iter().map(|r| sig(r)).collect();
+            let sigs = sigs(&rows);
             let banding = Banding { bands: 8, rows: 1 };
             let odd = |a: DocId, b: DocId| (a.0 + b.0) % 2 == 1;
             let (all, skipped) = banded_pairs(&sigs, banding, max_bucket, 3, &|_, _| true, usize::MAX);
@@ -266,20 +267,20 @@ mod tests {
         assert!(low.probability(0.15) > 0.9);
     }
 
-    fn sig(v: &[u32]) -> Signature {
-        Signature {
-            mins: v.to_vec().into_boxed_slice(),
-        }
+    /// Rows of equal length as sketches; an empty row has none.
+    fn sigs(rows: &[Vec<u32>]) -> Signatures {
+        let k = rows.iter().map(Vec::len).max().unwrap_or(0);
+        Signatures::collect(
+            k,
+            rows.iter().map(|r| Signature {
+                mins: r.clone().into_boxed_slice(),
+            }),
+        )
     }
 
     #[test]
     fn equal_bands_make_candidates() {
-        let sigs = vec![
-            sig(&[1, 2, 3, 4]),
-            sig(&[1, 2, 9, 9]),
-            sig(&[7, 7, 3, 4]),
-            sig(&[]),
-        ];
+        let sigs = sigs(&[vec![1, 2, 3, 4], vec![1, 2, 9, 9], vec![7, 7, 3, 4], vec![]]);
         let (pairs, skipped) = candidate_pairs(&sigs, Banding { bands: 2, rows: 2 }, 10, 0);
         assert_eq!(pairs, vec![(DocId(0), DocId(1)), (DocId(0), DocId(2))]);
         assert_eq!(skipped, 0);
@@ -292,13 +293,13 @@ mod tests {
         /// Banding finds exactly the pairs that share a whole band (naive oracle).
         #[test]
         fn banding_matches_naive(rows in proptest::collection::vec(proptest::collection::vec(0u32..3, 6), 0..12)) {
-            let sigs: Vec<Signature> = rows.iter().map(|r| sig(r)).collect();
+            let sigs = sigs(&rows);
             let b = Banding { bands: 3, rows: 2 };
             let (pairs, _) = candidate_pairs(&sigs, b, 1000, 5);
             let mut naive = Vec::new();
             for i in 0..sigs.len() {
                 for j in i + 1..sigs.len() {
-                    if (0..3).any(|band| sigs[i].mins[band * 2..band * 2 + 2] == sigs[j].mins[band * 2..band * 2 + 2]) {
+                    if (0..3).any(|band| rows[i][band * 2..band * 2 + 2] == rows[j][band * 2..band * 2 + 2]) {
                         naive.push((DocId(i as u32), DocId(j as u32)));
                     }
                 }

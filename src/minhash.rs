@@ -33,29 +33,48 @@ fn fast_range(x: u64, k: usize) -> usize {
 /// Copy fingerprint of a shingle set (one-permutation hashing, densified).
 /// An empty set gives an empty signature.
 pub fn copy_signature(shingles: &ShingleSet, k: usize, seed: u64) -> Signature {
-    if shingles.0.is_empty() {
-        return Signature { mins: Box::new([]) };
+    sketch(k, |mins| copy_signature_into(shingles, seed, mins))
+}
+
+/// The signature of `k` slots that `fill` writes, empty if it fills none.
+fn sketch(k: usize, fill: impl FnOnce(&mut [u32]) -> bool) -> Signature {
+    let mut mins = vec![0; k];
+    match fill(&mut mins) {
+        true => Signature {
+            mins: mins.into_boxed_slice(),
+        },
+        false => Signature { mins: Box::new([]) },
     }
-    let mut mins = vec![EMPTY; k];
+}
+
+/// [`copy_signature`] written into `mins` (its length is the number of
+/// slots). Returns false, and leaves `mins` as it was, for an empty set.
+pub fn copy_signature_into(shingles: &ShingleSet, seed: u64, mins: &mut [u32]) -> bool {
+    let k = mins.len();
+    if shingles.0.is_empty() || k == 0 {
+        return false;
+    }
+    mins.fill(EMPTY);
+    let mut filled = 0usize;
     for &h in &shingles.0 {
         let x = mix64(h ^ seed);
         let slot = fast_range(x, k);
         let v = x as u32;
         if v < mins[slot] {
+            filled += (mins[slot] == EMPTY) as usize;
             mins[slot] = v;
         }
     }
-    let filled: Vec<bool> = mins.iter().map(|&v| v != EMPTY).collect();
-    if filled.iter().any(|f| !f) {
-        let original = mins.clone();
+    if filled < k {
+        let original = mins.to_vec();
         for i in 0..k {
-            if filled[i] {
+            if original[i] != EMPTY {
                 continue;
             }
             let mut attempt = 0u64;
             loop {
                 let j = fast_range(mix64(seed ^ ((i as u64) << 32 | attempt)), k);
-                if filled[j] {
+                if original[j] != EMPTY {
                     mins[i] = original[j];
                     break;
                 }
@@ -63,25 +82,29 @@ pub fn copy_signature(shingles: &ShingleSet, k: usize, seed: u64) -> Signature {
             }
         }
     }
-    Signature {
-        mins: mins.into_boxed_slice(),
-    }
+    true
 }
 
 /// Story fingerprint of a weighted term vector (P-MinHash).
 /// Terms with non-positive weight are ignored; no terms gives an empty signature.
 pub fn story_signature(terms: &TermVector, k: usize, seed: u64) -> Signature {
+    sketch(k, |mins| story_signature_into(terms, seed, mins))
+}
+
+/// [`story_signature`] written into `mins` (its length is the number of
+/// slots). Returns false, and leaves `mins` as it was, when there are no
+/// terms of positive weight.
+pub fn story_signature_into(terms: &TermVector, seed: u64, mins: &mut [u32]) -> bool {
     let terms: Vec<(u64, f64)> = terms
         .0
         .iter()
         .filter(|(_, w)| *w > 0.0)
         .map(|&(t, w)| (t, 1.0 / w as f64))
         .collect();
-    if terms.is_empty() {
-        return Signature { mins: Box::new([]) };
+    if terms.is_empty() || mins.is_empty() {
+        return false;
     }
-    let mut mins = Vec::with_capacity(k);
-    for slot in 0..k {
+    for (slot, out) in mins.iter_mut().enumerate() {
         let slot_seed = mix64(seed.wrapping_add(slot as u64));
         let mut best = f64::INFINITY;
         let mut best_term = 0u64;
@@ -98,11 +121,9 @@ pub fn story_signature(terms: &TermVector, k: usize, seed: u64) -> Signature {
                 best_term = t;
             }
         }
-        mins.push(mix64(best_term) as u32);
+        *out = mix64(best_term) as u32;
     }
-    Signature {
-        mins: mins.into_boxed_slice(),
-    }
+    true
 }
 
 /// Share of equal slots: the MinHash similarity estimate (0 if either is empty).

@@ -1,7 +1,7 @@
 //! The data types that flow between the pipeline stages.
 //!
 //! `Article` (ingest) → `NormDoc` (normalise) → `ShingleSet` / `TermVector`
-//! (fingerprint inputs) → `Signature` (MinHash) → `Candidate` (LSH) →
+//! (fingerprint inputs) → `Signatures` (MinHash) → `Candidate` (LSH) →
 //! `VerifiedPair` (verify) → `Cluster` (cluster) → `Passage` (align).
 //! Every stage keeps the dense [`DocId`] of the article it describes; ids are
 //! assigned in input order, so sorting by `DocId` gives deterministic output.
@@ -195,6 +195,78 @@ impl NormDoc {
 pub struct Signature {
     /// Slot values; empty when the document has no features.
     pub mins: Box<[u32]>,
+}
+
+/// The MinHash sketches of a batch: `k` slots per document in one array.
+/// A million documents' sketches are one allocation, which is given back
+/// to the system at once when dropped, not a million small ones that the
+/// allocator keeps.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Signatures {
+    k: usize,
+    slots: Vec<u32>,
+    /// Whether each document has a sketch (it has features).
+    filled: Vec<bool>,
+}
+
+impl Signatures {
+    /// `n` documents of `k` slots each, none with a sketch yet.
+    pub fn new(n: usize, k: usize) -> Signatures {
+        Signatures {
+            k,
+            slots: vec![0; n * k],
+            filled: vec![false; n],
+        }
+    }
+
+    /// Number of documents.
+    pub fn len(&self) -> usize {
+        self.filled.len()
+    }
+
+    /// Whether there are no documents.
+    pub fn is_empty(&self) -> bool {
+        self.filled.is_empty()
+    }
+
+    /// Document `doc`'s slots; empty when it has no sketch.
+    #[inline]
+    pub fn get(&self, doc: usize) -> &[u32] {
+        match self.filled[doc] {
+            true => &self.slots[doc * self.k..(doc + 1) * self.k],
+            false => &[],
+        }
+    }
+
+    /// Each document's slots and whether they are filled, in order, to be
+    /// written in parallel.
+    pub fn rows_mut(
+        &mut self,
+    ) -> impl rayon::iter::IndexedParallelIterator<Item = (&mut [u32], &mut bool)> + '_ {
+        use rayon::prelude::*;
+        // `k` is never 0 with documents (the parameters forbid it); `max`
+        // keeps an empty batch of 0 slots from being split by 0.
+        self.slots
+            .par_chunks_mut(self.k.max(1))
+            .zip(self.filled.par_iter_mut())
+    }
+
+    /// The sketches of `signatures`, each empty or of `k` slots.
+    pub fn collect(k: usize, signatures: impl IntoIterator<Item = Signature>) -> Signatures {
+        let mut out = Signatures {
+            k,
+            ..Signatures::default()
+        };
+        for s in signatures {
+            let filled = s.mins.len() == k && k > 0;
+            match filled {
+                true => out.slots.extend_from_slice(&s.mins),
+                false => out.slots.extend(std::iter::repeat_n(0, k)),
+            }
+            out.filled.push(filled);
+        }
+        out
+    }
 }
 
 /// Which fingerprint(s) proposed a candidate pair (bit set).

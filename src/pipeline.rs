@@ -19,10 +19,10 @@ use crate::cluster::{
     EVENT_SPLIT_RATIO, REFINE_MIN_SIM, REFINE_ROUNDS,
 };
 use crate::docs::{normalize, Docs};
-use crate::minhash::{copy_signature, story_signature};
+use crate::minhash::{copy_signature_into, story_signature_into};
 use crate::model::{
     Article, Candidate, Cluster, DocId, Label, NormDoc, PassageKind, Scores, SentencePair,
-    ShingleSet, Signature, Skipped, TermVector, VerifiedPair,
+    ShingleSet, Signatures, Skipped, TermVector, VerifiedPair,
 };
 use crate::params::{Mode, Params, PipelineFingerprint};
 use crate::shingle::shingle_set_and_exact_hash;
@@ -33,6 +33,7 @@ use crate::terms::{
 };
 use crate::verify::{
     verify_in_blocks, verify_reporting, Features, SpilledSets, VERIFY_BLOCK_BYTES,
+    VERIFY_PASS_PAIRS,
 };
 use crate::Result;
 use ahash::AHashMap;
@@ -255,7 +256,6 @@ struct CopyPrint {
     set: ShingleSet,
     /// Where it waits, when the batch's sets are spilled.
     span: Option<Span>,
-    signature: Signature,
     anchors: Box<[u64]>,
 }
 
@@ -275,16 +275,18 @@ impl Spills {
 type SpillWriter<'a> = (&'a Spill, AnchorWriter<'a>);
 
 impl CopyPrint {
-    /// The fingerprint of document `doc`'s `set`; `retaken` when the set
-    /// replaces one taken before (see [`SpilledAnchors`]).
+    /// The fingerprint of document `doc`'s `set`, its sketch written to
+    /// `signature`; `retaken` when the set replaces one taken before (see
+    /// [`SpilledAnchors`]).
     fn new(
         doc: usize,
         retaken: bool,
         set: ShingleSet,
         params: &Params,
+        signature: SignatureRow<'_>,
         spill: &mut Option<SpillWriter<'_>>,
     ) -> Result<CopyPrint> {
-        let signature = copy_signature(&set, params.copy_hashes, params.seed);
+        *signature.1 = copy_signature_into(&set, params.seed, signature.0);
         let mut anchors = anchors_of(&set, params.anchor_rate);
         let (set, span) = match spill {
             Some((sets, writer)) => {
@@ -297,14 +299,12 @@ impl CopyPrint {
             }
             None => (set, None),
         };
-        Ok(CopyPrint {
-            set,
-            span,
-            signature,
-            anchors,
-        })
+        Ok(CopyPrint { set, span, anchors })
     }
 }
+
+/// One document's slots in [`Signatures`], and whether they are filled.
+type SignatureRow<'a> = (&'a mut [u32], &'a mut bool);
 
 fn spill_error(e: std::io::Error) -> crate::Error {
     crate::Error::io("temporary file of shingle sets and anchors", e)
@@ -323,7 +323,7 @@ struct Prepared<'t> {
     /// Empty sets when they are spilled (`spilled_sets`).
     shingles: Vec<ShingleSet>,
     spilled_sets: Option<SpilledSets>,
-    copy_signatures: Vec<Signature>,
+    copy_signatures: Signatures,
     /// Empty lists when they are spilled (`spilled_anchors`).
     anchors: Vec<Box<[u64]>>,
     spilled_anchors: Option<SpilledAnchors>,
@@ -449,19 +449,22 @@ fn prepare<'t>(
     };
     let k = params.shingle_k;
     progress.start("normalise", n);
+    let mut copy_signatures = Signatures::new(articles.len(), params.copy_hashes);
     let normalised: Vec<Normalised> = articles
         .par_iter()
+        .zip(copy_signatures.rows_mut())
         .enumerate()
         .map_init(
             || spills.as_ref().map(Spills::writer),
-            |spill, (i, a)| {
+            |spill, (i, (a, signature))| {
                 let mut doc = normalize(i, a)?;
                 let lines = line_hashes(&doc);
                 let tokens = doc.tokens.len() as u32;
                 let (mut print, mut counts) = (None, None);
                 if !hydrated {
                     let (set, exact) = shingle_set_and_exact_hash(&doc, k, seed);
-                    print = Some((CopyPrint::new(i, false, set, params, spill)?, exact));
+                    let print_of = CopyPrint::new(i, false, set, params, signature, spill)?;
+                    print = Some((print_of, exact));
                     if let Some(to) = &count_spill {
                         counts = Some(SpilledCounts::put(to, &term_counts(&doc, a.title(), seed))?);
                     }
@@ -512,10 +515,11 @@ fn prepare<'t>(
     type Taken = (CopyPrint, u64, Option<Span>);
     let prints: Vec<Taken> = unsuppressed
         .into_par_iter()
+        .zip(copy_signatures.rows_mut())
         .enumerate()
         .map_init(
             || spills.as_ref().map(Spills::writer),
-            |spill, (i, taken)| -> Result<Taken> {
+            |spill, (i, (taken, signature))| -> Result<Taken> {
                 let print = match taken {
                     // The exact hash does not depend on boilerplate.
                     (Some((print, exact)), counts) if bad_lines[i].is_empty() => {
@@ -531,11 +535,19 @@ fn prepare<'t>(
                             )?),
                             _ => None,
                         };
-                        (CopyPrint::new(i, true, set, params, spill)?, exact, counts)
+                        (
+                            CopyPrint::new(i, true, set, params, signature, spill)?,
+                            exact,
+                            counts,
+                        )
                     }
                     (None, _) => {
                         let (set, exact) = shingle_set_and_exact_hash(&*view.get(i)?, k, seed);
-                        (CopyPrint::new(i, false, set, params, spill)?, exact, None)
+                        (
+                            CopyPrint::new(i, false, set, params, signature, spill)?,
+                            exact,
+                            None,
+                        )
                     }
                 };
                 progress.advance(1);
@@ -545,7 +557,6 @@ fn prepare<'t>(
         .collect::<Result<_>>()?;
     let mut shingles = Vec::with_capacity(prints.len());
     let mut spans = Vec::with_capacity(if spills.is_some() { prints.len() } else { 0 });
-    let mut copy_signatures = Vec::with_capacity(prints.len());
     let mut anchors = Vec::with_capacity(prints.len());
     let mut exact = Vec::with_capacity(prints.len());
     let mut taken_counts = Vec::with_capacity(if hydrated { 0 } else { prints.len() });
@@ -553,7 +564,6 @@ fn prepare<'t>(
         taken_counts.extend(counts);
         shingles.push(p.set);
         spans.extend(p.span);
-        copy_signatures.push(p.signature);
         anchors.push(p.anchors);
         exact.push(e);
     }
@@ -569,6 +579,7 @@ fn prepare<'t>(
                 spans,
                 vectors: None,
                 block_bytes: VERIFY_BLOCK_BYTES,
+                pass_pairs: VERIFY_PASS_PAIRS,
             };
             (Some(sets), Some(anchors))
         }
@@ -764,24 +775,33 @@ fn run_stages(
     let mut prep = prepare(articles, params, progress)?;
     let seed = params.seed;
     let boilerplate_lines = prep.boilerplate_lines;
-    let sign = |v: &TermVector| {
-        let sig = story_signature(&top_terms(v, STORY_SKETCH_TERMS), params.story_hashes, seed);
+    let sign = |v: &TermVector, (slots, filled): SignatureRow<'_>| {
+        *filled = story_signature_into(&top_terms(v, STORY_SKETCH_TERMS), seed, slots);
         progress.advance(1);
-        sig
     };
-    let story_signatures: Vec<Signature> = match prep.spilled_vectors() {
+    let mut story_signatures = Signatures::default();
+    match prep.spilled_vectors() {
         Some(vectors) => {
             progress.start("story fingerprints", vectors.len() as u64);
-            (0..vectors.len())
-                .into_par_iter()
-                .map(|d| Ok(sign(&vectors.load(d)?)))
-                .collect::<Result<_>>()?
+            story_signatures = Signatures::new(vectors.len(), params.story_hashes);
+            story_signatures
+                .rows_mut()
+                .enumerate()
+                .try_for_each(|(d, row)| -> Result<()> {
+                    sign(&vectors.load(d)?, row);
+                    Ok(())
+                })?;
         }
-        None => {
+        None if !prep.terms.is_empty() => {
             progress.start("story fingerprints", prep.terms.len() as u64);
-            prep.terms.par_iter().map(sign).collect()
+            story_signatures = Signatures::new(prep.terms.len(), params.story_hashes);
+            story_signatures
+                .rows_mut()
+                .zip(&prep.terms)
+                .for_each(|(row, v)| sign(v, row));
         }
-    };
+        None => {}
+    }
 
     let inputs = CandidateInputs {
         exact: &prep.exact,
@@ -800,7 +820,7 @@ fn run_stages(
     drop(story_signatures);
     prep.anchors = Vec::new();
     prep.spilled_anchors = None;
-    prep.copy_signatures = Vec::new();
+    prep.copy_signatures = Signatures::default();
     // The reported pairs; the weak edges, which count only in clustering's
     // averages (and not at all when not positive).
     let mut labelled: Vec<VerifiedPair> = Vec::new();
@@ -1207,11 +1227,16 @@ mod tests {
             if mode == Mode::Stories {
                 assert!(want.iter().any(|p| p.label == Some(Label::Rewrite)));
             }
-            // From one document per block to everything in one block.
-            for block_bytes in [1, 20_000, 1 << 30] {
+            // From one document per block to everything in one block;
+            // the pairs sorted out one lower block at a time, a few, or all
+            // at once.
+            let sizes = [1, 20_000, 1 << 30].into_iter();
+            for (block_bytes, pass_pairs) in sizes.flat_map(|b| [(b, 1), (b, 50), (b, usize::MAX)])
+            {
                 let done = std::cell::Cell::new(0);
                 let mut got: Vec<Option<VerifiedPair>> = vec![None; candidates.len()];
                 sets.block_bytes = block_bytes;
+                sets.pass_pairs = pass_pairs;
                 verify_in_blocks(
                     &candidates,
                     &prep.features(),

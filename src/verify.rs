@@ -336,6 +336,10 @@ pub fn verify_reporting<T: Send>(
 /// verification of a spilled batch holds in shingle sets.
 pub const VERIFY_BLOCK_BYTES: usize = 256 << 20;
 
+/// Candidates whose sort keys [`verify_in_blocks`] holds at a time (8
+/// bytes each), about: those of one lower block are never split.
+pub const VERIFY_PASS_PAIRS: usize = 1 << 22;
+
 /// Most blocks [`verify_in_blocks`] cuts a batch into: block numbers take
 /// 16 bits of a sort key.
 const MAX_BLOCKS: usize = 1 << 16;
@@ -352,6 +356,9 @@ pub struct SpilledSets {
     /// About the most bytes of sets and vectors [`verify_in_blocks`] reads
     /// back at a time ([`VERIFY_BLOCK_BYTES`]).
     pub block_bytes: usize,
+    /// About the most candidates [`verify_in_blocks`] sorts at a time
+    /// ([`VERIFY_PASS_PAIRS`]).
+    pub pass_pairs: usize,
 }
 
 impl SpilledSets {
@@ -381,7 +388,10 @@ struct Loaded {
 /// `block_bytes / 2`; the pairs are grouped by the blocks of their two
 /// documents, and each group is verified with both blocks read back. Each
 /// set is read once per group of pairs it is in, so a batch whose
-/// candidates form small components reads each set about once.
+/// candidates form small components reads each set about once. The groups
+/// are sorted out a few lower blocks at a time, about `sets.pass_pairs`
+/// candidates, each pass a scan of them all: a sort key for every
+/// candidate at once would be more memory than the candidates.
 pub fn verify_in_blocks<T: Send>(
     candidates: &[Candidate],
     f: &Features<'_>,
@@ -430,17 +440,36 @@ pub fn verify_in_blocks<T: Send>(
     }
     drop(order);
     debug_assert!(blocks.len() < MAX_BLOCKS);
-    // Candidate indices grouped by (lower block, higher block), packed
-    // in one word: lower block, higher block, index.
-    let mut keyed: Vec<u64> = candidates
-        .iter()
-        .enumerate()
-        .map(|(k, c)| {
-            let (x, y) = (block[c.a.idx()], block[c.b.idx()]);
-            u64::from(x.min(y)) << 48 | u64::from(x.max(y)) << 32 | k as u64
-        })
-        .collect();
-    keyed.par_sort_unstable();
+    // A candidate's key: its lower block, higher block and index, packed
+    // in one word, so that sorted keys group it by its pair of blocks.
+    let key = |k: usize| {
+        let c = &candidates[k];
+        let (x, y) = (block[c.a.idx()], block[c.b.idx()]);
+        u64::from(x.min(y)) << 48 | u64::from(x.max(y)) << 32 | k as u64
+    };
+    let mut per_lower = vec![0usize; blocks.len()];
+    for k in 0..candidates.len() {
+        per_lower[(key(k) >> 48) as usize] += 1;
+    }
+    // Passes: runs of lower blocks with about `pass_pairs` candidates.
+    let mut passes: Vec<std::ops::Range<u32>> = Vec::new();
+    let mut count = usize::MAX;
+    for (b, &n) in per_lower.iter().enumerate() {
+        if n == 0 {
+            continue;
+        }
+        match passes.last_mut() {
+            Some(pass) if count.saturating_add(n) <= sets.pass_pairs => {
+                pass.end = b as u32 + 1;
+                count += n;
+            }
+            _ => {
+                passes.push(b as u32..b as u32 + 1);
+                count = n;
+            }
+        }
+    }
+    drop(per_lower);
     let lower = |key: u64| (key >> 48) as u32;
     let higher = |key: u64| (key >> 32) as u32 & 0xffff;
     let index = |key: u64| key as u32 as usize;
@@ -484,36 +513,45 @@ pub fn verify_in_blocks<T: Send>(
             }
         }
     };
-    for by_first in keyed.chunk_by(|&x, &y| lower(x) == lower(y)) {
-        let first = lower(by_first[0]);
-        read(&mut loaded, first)?;
-        for group in by_first.chunk_by(|&x, &y| higher(x) == higher(y)) {
-            let second = higher(group[0]);
-            if second != first {
-                read(&mut loaded, second)?;
+    for pass in passes {
+        let mut keyed: Vec<u64> = (0..candidates.len())
+            .into_par_iter()
+            .map(key)
+            .filter(|&k| pass.contains(&lower(k)))
+            .collect();
+        keyed.par_sort_unstable();
+        for by_first in keyed.chunk_by(|&x, &y| lower(x) == lower(y)) {
+            let first = lower(by_first[0]);
+            read(&mut loaded, first)?;
+            for group in by_first.chunk_by(|&x, &y| higher(x) == higher(y)) {
+                let second = higher(group[0]);
+                if second != first {
+                    read(&mut loaded, second)?;
+                }
+                let these: Vec<Candidate> =
+                    group.iter().map(|&key| candidates[index(key)]).collect();
+                let g = Features {
+                    shingles: &loaded.sets,
+                    terms: if sets.vectors.is_some() {
+                        &loaded.vectors
+                    } else {
+                        f.terms
+                    },
+                    occurrences: &occurrences,
+                    ..*f
+                };
+                verify_reporting(&these, &g, params, keep, done, &mut |j, kept| {
+                    each(index(group[j]), kept)
+                })?;
+                if second != first {
+                    forget(&mut loaded, second);
+                }
             }
-            let these: Vec<Candidate> = group.iter().map(|&key| candidates[index(key)]).collect();
-            let g = Features {
-                shingles: &loaded.sets,
-                terms: if sets.vectors.is_some() {
-                    &loaded.vectors
-                } else {
-                    f.terms
-                },
-                occurrences: &occurrences,
-                ..*f
-            };
-            verify_reporting(&these, &g, params, keep, done, &mut |j, kept| {
-                each(index(group[j]), kept)
-            })?;
-            if second != first {
-                forget(&mut loaded, second);
-            }
-        }
-        forget(&mut loaded, first);
-        for &d in &blocks[first as usize] {
-            if let Some(o) = occurrences.get_mut(d) {
-                o.take();
+            forget(&mut loaded, first);
+            for &d in &blocks[first as usize] {
+                if let Some(o) = occurrences.get_mut(d) {
+                    o.take();
+                }
             }
         }
     }
