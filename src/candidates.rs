@@ -332,10 +332,6 @@ pub struct CandidateInputs<'a> {
     pub copy_signatures: &'a Signatures,
     /// Copy banding.
     pub copy_banding: Banding,
-    /// Story signatures (empty in copies mode).
-    pub story_signatures: &'a Signatures,
-    /// Story banding.
-    pub story_banding: Banding,
 }
 
 /// Counts of what candidate generation did.
@@ -355,8 +351,10 @@ pub struct CandidateStats {
     pub skipped_buckets: usize,
 }
 
-/// Every candidate pair, merged and tagged. Fails only if spilled anchors
-/// cannot be read back.
+/// Every candidate pair of the copy fingerprints (exact hashes, copy LSH,
+/// anchors), merged and tagged. Fails only if spilled anchors cannot be
+/// read back. Stories mode then adds [`story_candidates`]: the copy
+/// fingerprints can be dropped before the story ones are made.
 pub fn generate(
     inputs: &CandidateInputs<'_>,
     params: &crate::Params,
@@ -379,31 +377,42 @@ pub fn generate(
     stats.anchor = anchor.len();
     stats.skipped_buckets += skipped;
     merged = add_source(merged, anchor, source::ANCHOR);
-    if !inputs.story_signatures.is_empty() {
-        // Story bands are single terms (r = 1 for low thresholds): a term
-        // drawn as the minimum by very many documents is a topic word, not
-        // evidence of one story, so these buckets get a tighter cap.
-        // A single-row band matches on one slot; pairs whose sketches agree
-        // on fewer slots than this are chance matches on a topic word, and
-        // are dropped before the (far costlier) exact scoring.
-        let min_equal = params.story_min_equal_slots;
-        let (story, skipped) = candidate_pairs_where(
-            inputs.story_signatures,
-            inputs.story_banding,
-            (params.max_bucket / STORY_BUCKET_DIVISOR).max(2),
-            params.seed ^ 0x0053_544f_5259,
-            &|a, b| {
-                let x = inputs.story_signatures.get(a.idx());
-                let y = inputs.story_signatures.get(b.idx());
-                x.iter().zip(y.iter()).filter(|(p, q)| p == q).count() >= min_equal
-            },
-        );
-        stats.story = story.len();
-        stats.skipped_buckets += skipped;
-        merged = add_source(merged, story, source::STORY);
-    }
     stats.total = merged.len();
     Ok((merged, stats))
+}
+
+/// `candidates` with the pairs of the story fingerprints (`signatures`,
+/// banded by `banding`) merged in, and counted in `stats`.
+pub fn story_candidates(
+    candidates: Vec<Candidate>,
+    stats: &mut CandidateStats,
+    signatures: &Signatures,
+    banding: Banding,
+    params: &crate::Params,
+) -> Vec<Candidate> {
+    // Story bands are single terms (r = 1 for low thresholds): a term
+    // drawn as the minimum by very many documents is a topic word, not
+    // evidence of one story, so these buckets get a tighter cap.
+    // A single-row band matches on one slot; pairs whose sketches agree
+    // on fewer slots than this are chance matches on a topic word, and
+    // are dropped before the (far costlier) exact scoring.
+    let min_equal = params.story_min_equal_slots;
+    let (story, skipped) = candidate_pairs_where(
+        signatures,
+        banding,
+        (params.max_bucket / STORY_BUCKET_DIVISOR).max(2),
+        params.seed ^ 0x0053_544f_5259,
+        &|a, b| {
+            let x = signatures.get(a.idx());
+            let y = signatures.get(b.idx());
+            x.iter().zip(y.iter()).filter(|(p, q)| p == q).count() >= min_equal
+        },
+    );
+    stats.story = story.len();
+    stats.skipped_buckets += skipped;
+    let merged = add_source(candidates, story, source::STORY);
+    stats.total = merged.len();
+    merged
 }
 
 /// `candidates` (sorted by pair) with `pairs` (sorted, deduplicated) from

@@ -12,7 +12,8 @@ use crate::align::sentences::{align_doc_sentences, doc_sentences, DocSentences};
 use crate::align::{shared_passages_of, AlignConfig, AlignDoc};
 use crate::boilerplate::{boilerplate_lines, line_hashes, mark};
 use crate::candidates::{
-    anchors_of, generate, AnchorWriter, Anchors, CandidateInputs, CandidateStats, SpilledAnchors,
+    anchors_of, generate, story_candidates, AnchorWriter, Anchors, CandidateInputs, CandidateStats,
+    SpilledAnchors,
 };
 use crate::cluster::{
     average_linkage, build_clusters, refine, split_events, Edge, WitnessComponents, EVENT_MIN_HALF,
@@ -773,36 +774,7 @@ fn run_stages(
     progress: &dyn Progress,
 ) -> Result<RunReport> {
     let mut prep = prepare(articles, params, progress)?;
-    let seed = params.seed;
     let boilerplate_lines = prep.boilerplate_lines;
-    let sign = |v: &TermVector, (slots, filled): SignatureRow<'_>| {
-        *filled = story_signature_into(&top_terms(v, STORY_SKETCH_TERMS), seed, slots);
-        progress.advance(1);
-    };
-    let mut story_signatures = Signatures::default();
-    match prep.spilled_vectors() {
-        Some(vectors) => {
-            progress.start("story fingerprints", vectors.len() as u64);
-            story_signatures = Signatures::new(vectors.len(), params.story_hashes);
-            story_signatures
-                .rows_mut()
-                .enumerate()
-                .try_for_each(|(d, row)| -> Result<()> {
-                    sign(&vectors.load(d)?, row);
-                    Ok(())
-                })?;
-        }
-        None if !prep.terms.is_empty() => {
-            progress.start("story fingerprints", prep.terms.len() as u64);
-            story_signatures = Signatures::new(prep.terms.len(), params.story_hashes);
-            story_signatures
-                .rows_mut()
-                .zip(&prep.terms)
-                .for_each(|(row, v)| sign(v, row));
-        }
-        None => {}
-    }
-
     let inputs = CandidateInputs {
         exact: &prep.exact,
         anchors: match &prep.spilled_anchors {
@@ -811,16 +783,26 @@ fn run_stages(
         },
         copy_signatures: &prep.copy_signatures,
         copy_banding: params.copy_banding(),
-        story_signatures: &story_signatures,
-        story_banding: params.story_banding(),
     };
     progress.start("candidates", 0);
-    let (candidates, candidate_stats) = generate(&inputs, params)?;
-    progress.start("verify", candidates.len() as u64);
-    drop(story_signatures);
+    let (mut candidates, mut candidate_stats) = generate(&inputs, params)?;
+    // The copy fingerprints are done with before the story ones are made.
     prep.anchors = Vec::new();
     prep.spilled_anchors = None;
     prep.copy_signatures = Signatures::default();
+    let story_signatures = story_signatures(&prep, params, progress)?;
+    if !story_signatures.is_empty() {
+        progress.start("story candidates", 0);
+        candidates = story_candidates(
+            candidates,
+            &mut candidate_stats,
+            &story_signatures,
+            params.story_banding(),
+            params,
+        );
+    }
+    drop(story_signatures);
+    progress.start("verify", candidates.len() as u64);
     // The reported pairs; the weak edges, which count only in clustering's
     // averages (and not at all when not positive).
     let mut labelled: Vec<VerifiedPair> = Vec::new();
@@ -958,6 +940,42 @@ fn run_stages(
         skipped: Vec::new(),
         warnings: Vec::new(),
     })
+}
+
+/// The story fingerprints of the prepared documents (none in copies mode).
+fn story_signatures(
+    prep: &Prepared<'_>,
+    params: &Params,
+    progress: &dyn Progress,
+) -> Result<Signatures> {
+    let sign = |v: &TermVector, (slots, filled): SignatureRow<'_>| {
+        *filled = story_signature_into(&top_terms(v, STORY_SKETCH_TERMS), params.seed, slots);
+        progress.advance(1);
+    };
+    let mut signatures = Signatures::default();
+    match prep.spilled_vectors() {
+        Some(vectors) => {
+            progress.start("story fingerprints", vectors.len() as u64);
+            signatures = Signatures::new(vectors.len(), params.story_hashes);
+            signatures
+                .rows_mut()
+                .enumerate()
+                .try_for_each(|(d, row)| -> Result<()> {
+                    sign(&vectors.load(d)?, row);
+                    Ok(())
+                })?;
+        }
+        None if !prep.terms.is_empty() => {
+            progress.start("story fingerprints", prep.terms.len() as u64);
+            signatures = Signatures::new(prep.terms.len(), params.story_hashes);
+            signatures
+                .rows_mut()
+                .zip(&prep.terms)
+                .for_each(|(row, v)| sign(v, row));
+        }
+        None => {}
+    }
+    Ok(signatures)
 }
 
 /// What is kept of a verified pair.
