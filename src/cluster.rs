@@ -23,7 +23,7 @@
 //! and [`refine`] moves each document to the cluster whose centroid it is most
 //! like, through reported pairs only.
 
-use crate::model::{Article, Cluster, DocId, Label, Scores, TermVector, VerifiedPair};
+use crate::model::{Article, Cluster, DocId, Label, Scores, VectorsByDoc, VerifiedPair};
 use crate::params::KeepPolicy;
 use crate::union_find::UnionFind;
 use ahash::AHashMap;
@@ -245,9 +245,9 @@ pub fn average_linkage(n_docs: usize, edges: &[Edge], threshold: f64) -> Vec<usi
 /// same centroids and applied together, so the result does not depend on
 /// document order; rounds stop at a fixed point or after `rounds`.
 /// Cluster indices stay the smallest member of each cluster.
-pub fn refine(
+pub fn refine<V: VectorsByDoc + ?Sized>(
     assignment: &mut [usize],
-    vectors: &[TermVector],
+    vectors: &V,
     edges: &[Edge],
     min_sim: f64,
     rounds: usize,
@@ -279,13 +279,13 @@ pub fn refine(
                 m.push(d);
             }
         }
-        let centroids: Vec<Centroid> = members
+        let centroids: Vec<Centroid<V::Term>> = members
             .par_iter()
-            .map(|m| Centroid::of(m.iter().map(|&d| &vectors[d])))
+            .map(|m| Centroid::of(m.iter().map(|&d| vectors.terms(d))))
             .collect();
         let centroid = |c: usize| &centroids[slot[c] as usize];
         let assigned = &*assignment;
-        let sim = |d: usize, c: usize| centroid(c).similarity(&vectors[d], assigned[d] == c);
+        let sim = |d: usize, c: usize| centroid(c).similarity(vectors.terms(d), assigned[d] == c);
         let moves: Vec<(usize, usize)> = movable
             .par_iter()
             .filter_map(|&d| best_move(d, assigned, &witnesses[d], &sim, min_sim).map(|c| (d, c)))
@@ -354,20 +354,23 @@ fn name_by_smallest_member(assignment: &mut [usize]) {
 /// A cluster's centroid for [`refine`]: the sum of its members' term
 /// vectors (each term's weights added in member order) and its squared norm
 /// (summed in term order, so that it does not depend on a hash map's order).
-struct Centroid {
-    sum: AHashMap<u64, f64>,
+struct Centroid<T> {
+    sum: AHashMap<T, f64>,
     norm2: f64,
 }
 
-impl Centroid {
-    fn of<'v>(members: impl Iterator<Item = &'v TermVector>) -> Centroid {
-        let mut sum: AHashMap<u64, f64> = AHashMap::new();
+impl<T: Copy + Ord + std::hash::Hash> Centroid<T> {
+    fn of<'v>(members: impl Iterator<Item = &'v [(T, f32)]>) -> Centroid<T>
+    where
+        T: 'v,
+    {
+        let mut sum: AHashMap<T, f64> = AHashMap::new();
         for v in members {
-            for &(t, w) in &v.0 {
+            for &(t, w) in v {
                 *sum.entry(t).or_default() += w as f64;
             }
         }
-        let mut terms: Vec<(u64, f64)> = sum.iter().map(|(&t, &w)| (t, w)).collect();
+        let mut terms: Vec<(T, f64)> = sum.iter().map(|(&t, &w)| (t, w)).collect();
         terms.sort_unstable_by_key(|x| x.0);
         let norm2 = terms.iter().map(|(_, w)| w * w).sum();
         Centroid { sum, norm2 }
@@ -375,12 +378,12 @@ impl Centroid {
 
     /// Cosine of `v` with the centroid, leaving `v` out of it when it is a
     /// member.
-    fn similarity(&self, v: &TermVector, member: bool) -> f64 {
-        let dot: f64 =
-            v.0.iter()
-                .filter_map(|(t, w)| self.sum.get(t).map(|s| s * *w as f64))
-                .sum();
-        let self_n2: f64 = v.0.iter().map(|(_, w)| (*w as f64).powi(2)).sum();
+    fn similarity(&self, v: &[(T, f32)], member: bool) -> f64 {
+        let dot: f64 = v
+            .iter()
+            .filter_map(|(t, w)| self.sum.get(t).map(|s| s * *w as f64))
+            .sum();
+        let self_n2: f64 = v.iter().map(|(_, w)| (*w as f64).powi(2)).sum();
         let (dot, n2) = if member {
             (dot - self_n2, self.norm2 - 2.0 * dot + self_n2)
         } else {
@@ -411,7 +414,12 @@ impl Centroid {
 /// is told apart only on the evidence of several reports of it, and a
 /// lopsided cut is more often an outlier than a second event). Halves are
 /// tried again in turn.
-pub fn split_events(assignment: &mut [usize], vectors: &[TermVector], min_half: usize, ratio: f64) {
+pub fn split_events<V: VectorsByDoc + ?Sized>(
+    assignment: &mut [usize],
+    vectors: &V,
+    min_half: usize,
+    ratio: f64,
+) {
     let n = assignment.len();
     if vectors.len() != n || min_half == 0 {
         return;
@@ -463,24 +471,24 @@ pub const REFINE_MIN_SIM: f64 = 0.3;
 /// Most rounds of [`refine`].
 pub const REFINE_ROUNDS: usize = 10;
 
-fn bisect(
+fn bisect<V: VectorsByDoc + ?Sized>(
     members: &[usize],
-    vectors: &[TermVector],
+    vectors: &V,
     min_half: usize,
     ratio: f64,
 ) -> Option<(Vec<usize>, Vec<usize>)> {
     let m = members.len();
-    let mut df: AHashMap<u64, u32> = AHashMap::new();
+    let mut df: AHashMap<V::Term, u32> = AHashMap::new();
     for &d in members {
-        for &(t, _) in &vectors[d].0 {
+        for &(t, _) in vectors.terms(d) {
             *df.entry(t).or_default() += 1;
         }
     }
-    let local: Vec<Vec<(u64, f64)>> = members
+    let local: Vec<Vec<(V::Term, f64)>> = members
         .iter()
         .map(|&d| {
-            let mut v: Vec<(u64, f64)> = vectors[d]
-                .0
+            let mut v: Vec<(V::Term, f64)> = vectors
+                .terms(d)
                 .iter()
                 .filter_map(|&(t, w)| {
                     let k = df[&t];
@@ -494,7 +502,7 @@ fn bisect(
             v
         })
         .collect();
-    let dot = |a: &[(u64, f64)], b: &[(u64, f64)]| -> f64 {
+    let dot = |a: &[(V::Term, f64)], b: &[(V::Term, f64)]| -> f64 {
         let (mut i, mut j, mut s) = (0, 0, 0.0);
         while i < a.len() && j < b.len() {
             match a[i].0.cmp(&b[j].0) {
@@ -639,6 +647,7 @@ fn choose_representative(members: &[DocId], articles: &[Article], keep: KeepPoli
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::TermVector;
     use proptest::prelude::*;
 
     fn e(a: u32, b: u32, w: f64) -> Edge {
@@ -754,12 +763,12 @@ mod tests {
             for (d, &c) in assignment.iter().enumerate() {
                 members.entry(c).or_default().push(d);
             }
-            let centroids: AHashMap<usize, Centroid> = members
+            let centroids: AHashMap<usize, Centroid<u64>> = members
                 .iter()
-                .map(|(&c, m)| (c, Centroid::of(m.iter().map(|&d| &vectors[d]))))
+                .map(|(&c, m)| (c, Centroid::of(m.iter().map(|&d| &vectors[d].0[..]))))
                 .collect();
             let sim =
-                |d: usize, c: usize| centroids[&c].similarity(&vectors[d], assignment[d] == c);
+                |d: usize, c: usize| centroids[&c].similarity(&vectors[d].0, assignment[d] == c);
             let moves: Vec<(usize, usize)> = (0..n)
                 .filter_map(|d| {
                     best_move(d, assignment, &witnesses[d], &sim, min_sim).map(|c| (d, c))
@@ -907,6 +916,51 @@ mod tests {
             refine_reference(&mut want, &vectors, &edges, REFINE_MIN_SIM, REFINE_ROUNDS);
             refine(&mut assignment, &vectors, &edges, REFINE_MIN_SIM, REFINE_ROUNDS);
             prop_assert_eq!(assignment, want);
+        }
+
+        /// Packed vectors, their terms numbered, split and refine clusters
+        /// as the vectors do, on random vectors (terms hashed, so that their
+        /// order is not their numbers'), clusterings and edges.
+        #[test]
+        fn packed_vectors_cluster_as_the_vectors_do(
+            docs in proptest::collection::vec(
+                proptest::collection::btree_map(0u64..40, 0.01f32..1.0, 1..8),
+                12..40,
+            ),
+            start in proptest::collection::vec(0usize..3, 40),
+            raw in proptest::collection::vec((0u32..40, 0u32..40, 0.0f64..1.0, proptest::bool::weighted(0.6)), 0..60),
+        ) {
+            let n = docs.len();
+            let vectors: Vec<TermVector> = docs
+                .iter()
+                .map(|terms| {
+                    let mut v: Vec<(u64, f32)> =
+                        terms.iter().map(|(&t, &w)| (crate::hash::mix64(t), w)).collect();
+                    v.sort_unstable_by_key(|x| x.0);
+                    TermVector(v)
+                })
+                .collect();
+            let packed =
+                crate::terms::PackedVectors::pack(n, |d| Ok(Some(vectors[d].clone()))).unwrap();
+            // Three clusters named by their smallest member.
+            let mut want: Vec<usize> = (0..n).map(|d| start[d]).collect();
+            for c in 0..3 {
+                let first = want.iter().position(|&x| x == c);
+                want.iter_mut().filter(|x| **x == c).for_each(|x| *x = first.unwrap_or(0) + 100);
+            }
+            want.iter_mut().for_each(|x| *x -= 100);
+            let edges: Vec<Edge> = raw
+                .into_iter()
+                .filter(|&(a, b, _, _)| (a as usize) < n && (b as usize) < n && a != b)
+                .map(|(a, b, weight, witness)| Edge { a: DocId(a.min(b)), b: DocId(a.max(b)), weight, witness })
+                .collect();
+            let mut got = want.clone();
+            split_events(&mut want, &vectors, 3, 0.9);
+            split_events(&mut got, &packed, 3, 0.9);
+            prop_assert_eq!(&got, &want);
+            refine(&mut want, &vectors, &edges, REFINE_MIN_SIM, REFINE_ROUNDS);
+            refine(&mut got, &packed, &edges, REFINE_MIN_SIM, REFINE_ROUNDS);
+            prop_assert_eq!(got, want);
         }
 
         /// Dropping the edges between components of witness edges changes no

@@ -160,7 +160,7 @@ fn band_key(mins: &[u32], band: usize, rows: usize, seed: u64) -> u64 {
 }
 
 /// The union of two sorted, deduplicated lists, sorted and deduplicated.
-fn merge_sorted<T: Ord + Copy>(a: Vec<T>, b: Vec<T>) -> Vec<T> {
+pub(crate) fn merge_sorted<T: Ord + Copy>(a: Vec<T>, b: Vec<T>) -> Vec<T> {
     if a.is_empty() {
         return b;
     }

@@ -168,6 +168,49 @@ pub struct ShingleSet(pub Vec<u64>);
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TermVector(pub Vec<(u64, f32)>);
 
+/// The term vectors of a batch, by document, as clustering reads them:
+/// each document's `(term, weight)` sorted by term.
+pub trait VectorsByDoc: Sync {
+    /// A term: its hash, or a number given to the hashes in their order
+    /// (the same order, so the same sums in the same order).
+    type Term: Copy + Ord + std::hash::Hash + Send + Sync;
+
+    /// Number of documents.
+    fn len(&self) -> usize;
+
+    /// Whether there are no documents.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Document `doc`'s terms and weights.
+    fn terms(&self, doc: usize) -> &[(Self::Term, f32)];
+}
+
+impl VectorsByDoc for [TermVector] {
+    type Term = u64;
+
+    fn len(&self) -> usize {
+        <[TermVector]>::len(self)
+    }
+
+    fn terms(&self, doc: usize) -> &[(u64, f32)] {
+        &self[doc].0
+    }
+}
+
+impl VectorsByDoc for Vec<TermVector> {
+    type Term = u64;
+
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+
+    fn terms(&self, doc: usize) -> &[(u64, f32)] {
+        &self[doc].0
+    }
+}
+
 impl NormDoc {
     /// Document `id` of `tokens` in `lang`, nothing suppressed yet.
     pub fn new(id: DocId, lang: crate::lang::Lang, tokens: Vec<Token>) -> NormDoc {

@@ -23,7 +23,7 @@ use crate::docs::{normalize, Docs};
 use crate::minhash::{copy_signature_into, story_signature_into};
 use crate::model::{
     Article, Candidate, Cluster, DocId, Label, NormDoc, PassageKind, Scores, SentencePair,
-    ShingleSet, Signatures, Skipped, TermVector, VerifiedPair,
+    ShingleSet, Signatures, Skipped, TermVector, VectorsByDoc, VerifiedPair,
 };
 use crate::params::{Mode, Params, PipelineFingerprint};
 use crate::shingle::shingle_set_and_exact_hash;
@@ -841,26 +841,18 @@ fn run_stages(
     let mut assignment = average_linkage(articles.len(), &edges, params.cluster_threshold);
     // Splitting and refinement look only at documents with a witness edge:
     // the members of stories of two or more, and the documents that may move.
-    let vectors = match prep.spilled_vectors() {
+    match prep.spilled_vectors() {
         Some(spilled) => {
             let mut witnessed = vec![false; articles.len()];
             for e in edges.iter().filter(|e| e.witness) {
                 witnessed[e.a.idx()] = true;
                 witnessed[e.b.idx()] = true;
             }
-            Cow::Owned(spilled.load_where(|d| witnessed[d])?)
+            let vectors = spilled.load_where(|d| witnessed[d])?;
+            split_and_refine(&mut assignment, &vectors, &edges);
         }
-        None => Cow::Borrowed(&prep.terms[..]),
-    };
-    split_events(&mut assignment, &vectors, EVENT_MIN_HALF, EVENT_SPLIT_RATIO);
-    refine(
-        &mut assignment,
-        &vectors,
-        &edges,
-        REFINE_MIN_SIM,
-        REFINE_ROUNDS,
-    );
-    drop(vectors);
+        None => split_and_refine(&mut assignment, &prep.terms, &edges),
+    }
     let clusters = build_clusters(&assignment, articles, params.keep);
     drop((edges, assignment));
 
@@ -976,6 +968,17 @@ fn story_signatures(
         None => {}
     }
     Ok(signatures)
+}
+
+/// Clustering's passes after the linkage: events split, then documents
+/// moved to the story they are most like ([`split_events`], [`refine`]).
+fn split_and_refine<V: VectorsByDoc + ?Sized>(
+    assignment: &mut [usize],
+    vectors: &V,
+    edges: &[Edge],
+) {
+    split_events(assignment, vectors, EVENT_MIN_HALF, EVENT_SPLIT_RATIO);
+    refine(assignment, vectors, edges, REFINE_MIN_SIM, REFINE_ROUNDS);
 }
 
 /// What is kept of a verified pair.
