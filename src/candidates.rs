@@ -18,7 +18,7 @@
 use crate::hash::mix64;
 use crate::lsh::{all_pairs, candidate_pairs, candidate_pairs_where, Banding};
 use crate::model::{source, Candidate, DocId, ShingleSet, Signatures};
-use crate::store::Spill;
+use crate::store::{Span, Spill};
 use crate::Result;
 use rayon::prelude::*;
 use std::sync::{Mutex, PoisonError};
@@ -450,6 +450,108 @@ fn add_source(candidates: Vec<Candidate>, pairs: Vec<(DocId, DocId)>, from: u8) 
     out
 }
 
+/// Candidates [`SpilledCandidates`] writes and reads back at a time.
+const SPILL_CHUNK: usize = 1 << 20;
+
+/// Candidates in a temporary file, 12 bytes each, read back in order: a
+/// spilled batch's verification goes through them once per pass instead of
+/// holding them (a million articles have tens of millions).
+#[derive(Debug)]
+pub struct SpilledCandidates {
+    spill: Spill,
+    /// One span per chunk of [`SPILL_CHUNK`] candidates.
+    chunks: Vec<Span>,
+    len: usize,
+}
+
+impl SpilledCandidates {
+    /// `candidates`, written out.
+    pub fn write(candidates: &[Candidate]) -> Result<SpilledCandidates> {
+        let spill = Spill::new().map_err(spill_error)?;
+        let chunks = candidates
+            .chunks(SPILL_CHUNK)
+            .map(|chunk| {
+                let entries: Vec<(u64, u32)> = chunk
+                    .iter()
+                    .map(|c| {
+                        (
+                            u64::from(c.a.0) << 32 | u64::from(c.b.0),
+                            u32::from(c.sources),
+                        )
+                    })
+                    .collect();
+                spill.put_keyed(&entries).map_err(spill_error)
+            })
+            .collect::<Result<_>>()?;
+        Ok(SpilledCandidates {
+            spill,
+            chunks,
+            len: candidates.len(),
+        })
+    }
+}
+
+fn spill_error(e: std::io::Error) -> crate::Error {
+    crate::Error::io("temporary file of candidate pairs", e)
+}
+
+/// The candidates of a batch, held or spilled, as verification goes
+/// through them.
+#[derive(Debug, Clone, Copy)]
+pub enum CandidateList<'c> {
+    /// In memory.
+    Held(&'c [Candidate]),
+    /// In a temporary file.
+    Spilled(&'c SpilledCandidates),
+}
+
+impl CandidateList<'_> {
+    /// Number of candidates.
+    pub fn len(&self) -> usize {
+        match self {
+            CandidateList::Held(c) => c.len(),
+            CandidateList::Spilled(s) => s.len,
+        }
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Calls `each(k, chunk)` on the candidates in order, in chunks; `k`
+    /// is the index of the chunk's first.
+    pub fn scan(&self, each: &mut dyn FnMut(usize, &[Candidate])) -> Result<()> {
+        match self {
+            CandidateList::Held(c) => each(0, c),
+            CandidateList::Spilled(s) => {
+                for (i, &span) in s.chunks.iter().enumerate() {
+                    let chunk: Vec<Candidate> = s
+                        .spill
+                        .get_keyed::<u32>(span)
+                        .map_err(spill_error)?
+                        .into_iter()
+                        .map(|(pair, sources)| Candidate {
+                            a: DocId((pair >> 32) as u32),
+                            b: DocId(pair as u32),
+                            sources: sources as u8,
+                        })
+                        .collect();
+                    each(i * SPILL_CHUNK, &chunk);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// All of them, in memory.
+    pub fn to_vec(&self) -> Result<Vec<Candidate>> {
+        let mut all = Vec::with_capacity(self.len());
+        self.scan(&mut |_, chunk| all.extend_from_slice(chunk))?;
+        Ok(all)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -465,6 +567,28 @@ mod tests {
                 (DocId(2), DocId(4))
             ]
         );
+    }
+
+    #[test]
+    fn spilled_candidates_read_back_in_order() {
+        let candidates: Vec<Candidate> = (0..SPILL_CHUNK as u32 * 2 + 7)
+            .map(|i| Candidate {
+                a: DocId(i / 3),
+                b: DocId(u32::MAX - i),
+                sources: (i % 16) as u8,
+            })
+            .collect();
+        let spilled = SpilledCandidates::write(&candidates).unwrap();
+        let list = CandidateList::Spilled(&spilled);
+        assert_eq!(list.len(), candidates.len());
+        assert_eq!(list.to_vec().unwrap(), candidates);
+        let mut starts = Vec::new();
+        list.scan(&mut |k, chunk| {
+            assert_eq!(chunk, &candidates[k..k + chunk.len()]);
+            starts.push(k);
+        })
+        .unwrap();
+        assert_eq!(starts, [0, SPILL_CHUNK, 2 * SPILL_CHUNK]);
     }
 
     proptest::proptest! {

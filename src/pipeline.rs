@@ -12,8 +12,8 @@ use crate::align::sentences::{align_doc_sentences, doc_sentences, DocSentences};
 use crate::align::{shared_passages_of, AlignConfig, AlignDoc};
 use crate::boilerplate::{boilerplate_lines, line_hashes, mark};
 use crate::candidates::{
-    anchors_of, generate, story_candidates, AnchorWriter, Anchors, CandidateInputs, CandidateStats,
-    SpilledAnchors,
+    anchors_of, generate, story_candidates, AnchorWriter, Anchors, CandidateInputs, CandidateList,
+    CandidateStats, SpilledAnchors, SpilledCandidates,
 };
 use crate::cluster::{
     average_linkage, build_clusters, refine, split_events, Edge, WitnessComponents, EVENT_MIN_HALF,
@@ -377,17 +377,17 @@ impl Prepared<'_> {
     /// `done(n)` when `n` more are verified.
     fn verify<T: Send>(
         &self,
-        candidates: &[Candidate],
+        candidates: CandidateList<'_>,
         params: &Params,
         keep: &(dyn Fn(VerifiedPair) -> T + Sync),
         done: &dyn Fn(usize),
         each: &mut dyn FnMut(usize, T) -> Result<()>,
     ) -> Result<()> {
-        match &self.spilled_sets {
-            None => verify_reporting(candidates, &self.features(), params, keep, done, each),
-            Some(sets) => {
-                verify_in_blocks(candidates, &self.features(), sets, params, keep, done, each)
-            }
+        let f = self.features();
+        match (&self.spilled_sets, candidates) {
+            (None, CandidateList::Held(c)) => verify_reporting(c, &f, params, keep, done, each),
+            (None, spilled) => verify_reporting(&spilled.to_vec()?, &f, params, keep, done, each),
+            (Some(sets), c) => verify_in_blocks(c, &f, sets, params, keep, done, each),
         }
     }
 }
@@ -803,12 +803,22 @@ fn run_stages(
     }
     drop(story_signatures);
     progress.start("verify", candidates.len() as u64);
+    // A spilled batch's verification goes through its candidates a few
+    // times, from a temporary file.
+    let spilled = match prep.spilled_sets {
+        Some(_) => Some(SpilledCandidates::write(&std::mem::take(&mut candidates))?),
+        None => None,
+    };
+    let list = match &spilled {
+        Some(s) => CandidateList::Spilled(s),
+        None => CandidateList::Held(&candidates),
+    };
     // The reported pairs; the weak edges, which count only in clustering's
     // averages (and not at all when not positive).
     let mut labelled: Vec<VerifiedPair> = Vec::new();
     let mut weak = WeakEdges::default();
     prep.verify(
-        &candidates,
+        list,
         params,
         &|p| match p.label {
             Some(_) => Judged::Reported(p),
@@ -826,7 +836,7 @@ fn run_stages(
     )?;
     // Only verification recounts terms.
     prep.occurrences = Vec::new();
-    drop(candidates);
+    drop((candidates, spilled));
     progress.start("cluster", 0);
     let mut edges: Vec<Edge> = labelled.iter().map(Edge::of).collect();
     let mut components = WitnessComponents::new(articles.len(), edges.iter());
@@ -1098,10 +1108,16 @@ pub fn compare(articles: &[Article], a: DocId, b: DocId, params: &Params) -> Res
             | crate::model::source::STORY,
     };
     let mut verified = None;
-    prep.verify(&[cand], params, &|p| p, &|_| {}, &mut |_, p| {
-        verified = Some(p);
-        Ok(())
-    })?;
+    prep.verify(
+        CandidateList::Held(&[cand]),
+        params,
+        &|p| p,
+        &|_| {},
+        &mut |_, p| {
+            verified = Some(p);
+            Ok(())
+        },
+    )?;
     let verified =
         verified.ok_or_else(|| crate::Error::InvalidParams("compare: nothing verified".into()))?;
     let (passages, sentences) = evidence(
@@ -1250,16 +1266,21 @@ mod tests {
             }
             // From one document per block to everything in one block;
             // the pairs sorted out one lower block at a time, a few, or all
-            // at once.
+            // at once; the candidates held or read back from a file.
+            let spilled = SpilledCandidates::write(&candidates).unwrap();
+            let lists = [
+                CandidateList::Held(&candidates),
+                CandidateList::Spilled(&spilled),
+            ];
             let sizes = [1, 20_000, 1 << 30].into_iter();
-            for (block_bytes, pass_pairs) in sizes.flat_map(|b| [(b, 1), (b, 50), (b, usize::MAX)])
-            {
+            let runs = sizes.flat_map(|b| [(b, 1), (b, 50), (b, usize::MAX)]);
+            for ((block_bytes, pass_pairs), list) in runs.flat_map(|r| lists.map(|l| (r, l))) {
                 let done = std::cell::Cell::new(0);
                 let mut got: Vec<Option<VerifiedPair>> = vec![None; candidates.len()];
                 sets.block_bytes = block_bytes;
                 sets.pass_pairs = pass_pairs;
                 verify_in_blocks(
-                    &candidates,
+                    list,
                     &prep.features(),
                     &sets,
                     &params,

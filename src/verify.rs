@@ -20,6 +20,7 @@
 //! but their story similarity still informs clustering.
 
 use crate::align::{kept_tokens, passages_kept, AlignConfig, KeptTokens};
+use crate::candidates::CandidateList;
 use crate::docs::Docs;
 use crate::model::{
     Candidate, Label, NormDoc, Passage, Scores, ShingleSet, TermVector, VerifiedPair,
@@ -393,7 +394,7 @@ struct Loaded {
 /// candidates, each pass a scan of them all: a sort key for every
 /// candidate at once would be more memory than the candidates.
 pub fn verify_in_blocks<T: Send>(
-    candidates: &[Candidate],
+    candidates: CandidateList<'_>,
     f: &Features<'_>,
     sets: &SpilledSets,
     params: &Params,
@@ -406,11 +407,13 @@ pub fn verify_in_blocks<T: Send>(
     // smallest document.
     let mut components = UnionFind::new(n);
     let mut involved = vec![false; n];
-    for c in candidates {
-        involved[c.a.idx()] = true;
-        involved[c.b.idx()] = true;
-        components.union(c.a.0, c.b.0);
-    }
+    candidates.scan(&mut |_, chunk| {
+        for c in chunk {
+            involved[c.a.idx()] = true;
+            involved[c.b.idx()] = true;
+            components.union(c.a.0, c.b.0);
+        }
+    })?;
     let mut order: Vec<(u32, u32)> = (0..n as u32)
         .filter(|&d| involved[d as usize])
         .map(|d| (components.find(d), d))
@@ -442,15 +445,16 @@ pub fn verify_in_blocks<T: Send>(
     debug_assert!(blocks.len() < MAX_BLOCKS);
     // A candidate's key: its lower block, higher block and index, packed
     // in one word, so that sorted keys group it by its pair of blocks.
-    let key = |k: usize| {
-        let c = &candidates[k];
+    let key = |k: usize, c: &Candidate| {
         let (x, y) = (block[c.a.idx()], block[c.b.idx()]);
         u64::from(x.min(y)) << 48 | u64::from(x.max(y)) << 32 | k as u64
     };
     let mut per_lower = vec![0usize; blocks.len()];
-    for k in 0..candidates.len() {
-        per_lower[(key(k) >> 48) as usize] += 1;
-    }
+    candidates.scan(&mut |first, chunk| {
+        for (k, c) in chunk.iter().enumerate() {
+            per_lower[(key(first + k, c) >> 48) as usize] += 1;
+        }
+    })?;
     // Passes: runs of lower blocks with about `pass_pairs` candidates.
     let mut passes: Vec<std::ops::Range<u32>> = Vec::new();
     let mut count = usize::MAX;
@@ -514,22 +518,26 @@ pub fn verify_in_blocks<T: Send>(
         }
     };
     for pass in passes {
-        let mut keyed: Vec<u64> = (0..candidates.len())
-            .into_par_iter()
-            .map(key)
-            .filter(|&k| pass.contains(&lower(k)))
-            .collect();
-        keyed.par_sort_unstable();
-        for by_first in keyed.chunk_by(|&x, &y| lower(x) == lower(y)) {
-            let first = lower(by_first[0]);
+        // This pass's candidates, each after its key.
+        let mut keyed: Vec<(u64, Candidate)> = Vec::new();
+        candidates.scan(&mut |first, chunk| {
+            let these = chunk
+                .par_iter()
+                .enumerate()
+                .map(|(k, c)| (key(first + k, c), *c))
+                .filter(|&(k, _)| pass.contains(&lower(k)));
+            keyed.par_extend(these);
+        })?;
+        keyed.par_sort_unstable_by_key(|&(k, _)| k);
+        for by_first in keyed.chunk_by(|x, y| lower(x.0) == lower(y.0)) {
+            let first = lower(by_first[0].0);
             read(&mut loaded, first)?;
-            for group in by_first.chunk_by(|&x, &y| higher(x) == higher(y)) {
-                let second = higher(group[0]);
+            for group in by_first.chunk_by(|x, y| higher(x.0) == higher(y.0)) {
+                let second = higher(group[0].0);
                 if second != first {
                     read(&mut loaded, second)?;
                 }
-                let these: Vec<Candidate> =
-                    group.iter().map(|&key| candidates[index(key)]).collect();
+                let these: Vec<Candidate> = group.iter().map(|&(_, c)| c).collect();
                 let g = Features {
                     shingles: &loaded.sets,
                     terms: if sets.vectors.is_some() {
@@ -541,7 +549,7 @@ pub fn verify_in_blocks<T: Send>(
                     ..*f
                 };
                 verify_reporting(&these, &g, params, keep, done, &mut |j, kept| {
-                    each(index(group[j]), kept)
+                    each(index(group[j].0), kept)
                 })?;
                 if second != first {
                     forget(&mut loaded, second);
