@@ -382,11 +382,12 @@ pub fn generate(
 }
 
 /// `candidates` with the pairs of the story fingerprints (`signatures`,
-/// banded by `banding`) merged in, and counted in `stats`.
+/// banded by `banding`) merged in, and counted in `stats`. The signatures
+/// are dropped before the merge.
 pub fn story_candidates(
     candidates: Vec<Candidate>,
     stats: &mut CandidateStats,
-    signatures: &Signatures,
+    signatures: Signatures,
     banding: Banding,
     params: &crate::Params,
 ) -> Vec<Candidate> {
@@ -398,7 +399,7 @@ pub fn story_candidates(
     // are dropped before the (far costlier) exact scoring.
     let min_equal = params.story_min_equal_slots;
     let (story, skipped) = candidate_pairs_where(
-        signatures,
+        &signatures,
         banding,
         (params.max_bucket / STORY_BUCKET_DIVISOR).max(2),
         params.seed ^ 0x0053_544f_5259,
@@ -408,6 +409,7 @@ pub fn story_candidates(
             x.iter().zip(y.iter()).filter(|(p, q)| p == q).count() >= min_equal
         },
     );
+    drop(signatures);
     stats.story = story.len();
     stats.skipped_buckets += skipped;
     let merged = add_source(candidates, story, source::STORY);

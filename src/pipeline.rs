@@ -796,12 +796,11 @@ fn run_stages(
         candidates = story_candidates(
             candidates,
             &mut candidate_stats,
-            &story_signatures,
+            story_signatures,
             params.story_banding(),
             params,
         );
     }
-    drop(story_signatures);
     progress.start("verify", candidates.len() as u64);
     // A spilled batch's verification goes through its candidates a few
     // times, from a temporary file.
@@ -838,8 +837,13 @@ fn run_stages(
     prep.occurrences = Vec::new();
     drop((candidates, spilled));
     progress.start("cluster", 0);
+    labelled.shrink_to_fit();
     let mut edges: Vec<Edge> = labelled.iter().map(Edge::of).collect();
     let mut components = WitnessComponents::new(articles.len(), edges.iter());
+    // Counted first, so that the list is made at its size.
+    let mut joining = 0;
+    weak.for_each(|e| joining += components.joins(&e) as usize)?;
+    edges.reserve_exact(joining);
     weak.for_each(|e| {
         if components.joins(&e) {
             edges.push(e);
