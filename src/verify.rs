@@ -337,8 +337,8 @@ pub fn verify_reporting<T: Send>(
 /// verification of a spilled batch holds in shingle sets.
 pub const VERIFY_BLOCK_BYTES: usize = 256 << 20;
 
-/// Candidates whose sort keys [`verify_in_blocks`] holds at a time (8
-/// bytes each), about: those of one lower block are never split.
+/// Candidates [`verify_in_blocks`] sorts at a time, about (24 bytes each
+/// with their keys): those of one lower block are never split.
 pub const VERIFY_PASS_PAIRS: usize = 1 << 22;
 
 /// Most blocks [`verify_in_blocks`] cuts a batch into: block numbers take
@@ -391,8 +391,8 @@ struct Loaded {
 /// set is read once per group of pairs it is in, so a batch whose
 /// candidates form small components reads each set about once. The groups
 /// are sorted out a few lower blocks at a time, about `sets.pass_pairs`
-/// candidates, each pass a scan of them all: a sort key for every
-/// candidate at once would be more memory than the candidates.
+/// candidates, each pass a scan of them all (from a file when they are
+/// spilled): tens of millions of candidates are not held with their keys.
 pub fn verify_in_blocks<T: Send>(
     candidates: CandidateList<'_>,
     f: &Features<'_>,
