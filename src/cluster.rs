@@ -719,7 +719,7 @@ mod tests {
             v.push(tv(&[1, 2, 3, 4, 20, 21, 200 + i]));
         }
         let mut a = vec![0usize; 14];
-        split_events(&mut a, &v, EVENT_MIN_HALF, EVENT_SPLIT_RATIO);
+        split_events(&mut a, &v[..], EVENT_MIN_HALF, EVENT_SPLIT_RATIO);
         assert!(a[..7].iter().all(|&c| c == 0), "{a:?}");
         assert!(a[7..].iter().all(|&c| c == 7), "{a:?}");
     }
@@ -732,7 +732,7 @@ mod tests {
             .map(|i| tv(&[1, 2, 3, 10, 11, 30 + i % 5, 40 + i % 3, 100 + i]))
             .collect();
         let mut a = vec![0usize; 14];
-        split_events(&mut a, &v, EVENT_MIN_HALF, EVENT_SPLIT_RATIO);
+        split_events(&mut a, &v[..], EVENT_MIN_HALF, EVENT_SPLIT_RATIO);
         assert!(a.iter().all(|&c| c == 0), "{a:?}");
         // Too small to split, however distinct its halves.
         let mut v = Vec::new();
@@ -741,7 +741,7 @@ mod tests {
             v.push(tv(&[1, 20, 200 + i]));
         }
         let mut a = vec![0usize; 8];
-        split_events(&mut a, &v, EVENT_MIN_HALF, EVENT_SPLIT_RATIO);
+        split_events(&mut a, &v[..], EVENT_MIN_HALF, EVENT_SPLIT_RATIO);
         assert!(a.iter().all(|&c| c == 0), "{a:?}");
     }
 
@@ -788,7 +788,7 @@ mod tests {
     fn refinement_moves_a_member_to_the_cluster_it_resembles() {
         // Clusters {0,1,2} (terms 1,2) and {3,4}; doc 2 is about 3's story
         // (terms 5,6) but was put with 0 and 1; it has a witness edge to 3.
-        let v = vec![
+        let v = [
             tv(&[1, 2, 7]),
             tv(&[1, 2, 8]),
             tv(&[5, 6, 9]),
@@ -797,7 +797,7 @@ mod tests {
         ];
         let mut a = vec![0, 0, 0, 3, 3];
         let edges = vec![e(0, 1, 0.6), e(1, 2, 0.3), e(2, 3, 0.6), e(3, 4, 0.6)];
-        refine(&mut a, &v, &edges, REFINE_MIN_SIM, REFINE_ROUNDS);
+        refine(&mut a, &v[..], &edges, REFINE_MIN_SIM, REFINE_ROUNDS);
         assert_eq!(a, vec![0, 0, 2, 2, 2]);
         // Without a witness edge into the other cluster, nothing moves.
         let mut a = vec![0, 0, 0, 3, 3];
@@ -807,7 +807,7 @@ mod tests {
         };
         refine(
             &mut a,
-            &v,
+            &v[..],
             &[e(0, 1, 0.6), weak, e(3, 4, 0.6)],
             REFINE_MIN_SIM,
             REFINE_ROUNDS,
@@ -914,7 +914,7 @@ mod tests {
                 .collect();
             let mut want = assignment.clone();
             refine_reference(&mut want, &vectors, &edges, REFINE_MIN_SIM, REFINE_ROUNDS);
-            refine(&mut assignment, &vectors, &edges, REFINE_MIN_SIM, REFINE_ROUNDS);
+            refine(&mut assignment, &vectors[..], &edges, REFINE_MIN_SIM, REFINE_ROUNDS);
             prop_assert_eq!(assignment, want);
         }
 
@@ -955,10 +955,10 @@ mod tests {
                 .map(|(a, b, weight, witness)| Edge { a: DocId(a.min(b)), b: DocId(a.max(b)), weight, witness })
                 .collect();
             let mut got = want.clone();
-            split_events(&mut want, &vectors, 3, 0.9);
+            split_events(&mut want, &vectors[..], 3, 0.9);
             split_events(&mut got, &packed, 3, 0.9);
             prop_assert_eq!(&got, &want);
-            refine(&mut want, &vectors, &edges, REFINE_MIN_SIM, REFINE_ROUNDS);
+            refine(&mut want, &vectors[..], &edges, REFINE_MIN_SIM, REFINE_ROUNDS);
             refine(&mut got, &packed, &edges, REFINE_MIN_SIM, REFINE_ROUNDS);
             prop_assert_eq!(got, want);
         }

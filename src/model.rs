@@ -199,18 +199,6 @@ impl VectorsByDoc for [TermVector] {
     }
 }
 
-impl VectorsByDoc for Vec<TermVector> {
-    type Term = u64;
-
-    fn len(&self) -> usize {
-        Vec::len(self)
-    }
-
-    fn terms(&self, doc: usize) -> &[(u64, f32)] {
-        &self[doc].0
-    }
-}
-
 impl NormDoc {
     /// Document `id` of `tokens` in `lang`, nothing suppressed yet.
     pub fn new(id: DocId, lang: crate::lang::Lang, tokens: Vec<Token>) -> NormDoc {

@@ -277,17 +277,17 @@ type SpillWriter<'a> = (&'a Spill, AnchorWriter<'a>);
 
 impl CopyPrint {
     /// The fingerprint of document `doc`'s `set`, its sketch written to
-    /// `signature`; `retaken` when the set replaces one taken before (see
+    /// `slots` (`filled` says whether it has one); `retaken` when the set replaces one taken before (see
     /// [`SpilledAnchors`]).
     fn new(
         doc: usize,
         retaken: bool,
         set: ShingleSet,
         params: &Params,
-        signature: SignatureRow<'_>,
+        (slots, filled): SignatureRow<'_>,
         spill: &mut Option<SpillWriter<'_>>,
     ) -> Result<CopyPrint> {
-        *signature.1 = copy_signature_into(&set, params.seed, signature.0);
+        *filled = copy_signature_into(&set, params.seed, slots);
         let mut anchors = anchors_of(&set, params.anchor_rate);
         let (set, span) = match spill {
             Some((sets, writer)) => {
@@ -865,7 +865,7 @@ fn run_stages(
             let vectors = spilled.load_where(|d| witnessed[d])?;
             split_and_refine(&mut assignment, &vectors, &edges);
         }
-        None => split_and_refine(&mut assignment, &prep.terms, &edges),
+        None => split_and_refine(&mut assignment, &prep.terms[..], &edges),
     }
     let clusters = build_clusters(&assignment, articles, params.keep);
     drop((edges, assignment));
