@@ -16,7 +16,7 @@
 //!   matches on one topic word are not scored exactly.
 
 use crate::hash::mix64;
-use crate::lsh::{all_pairs, candidate_pairs, candidate_pairs_where, Banding};
+use crate::lsh::{all_pairs, candidate_pairs, candidate_pairs_where, merge_sorted_by, Banding};
 use crate::model::{source, Candidate, DocId, ShingleSet, Signatures};
 use crate::store::{Span, Spill};
 use crate::Result;
@@ -422,34 +422,20 @@ pub fn story_candidates(
 /// list is merged in and dropped in turn, so that the lists are never all
 /// held, tagged, beside the result.
 fn add_source(candidates: Vec<Candidate>, pairs: Vec<(DocId, DocId)>, from: u8) -> Vec<Candidate> {
-    let new = |(a, b): (DocId, DocId)| Candidate {
+    let new = pairs.into_iter().map(|(a, b)| Candidate {
         a,
         b,
         sources: from,
-    };
-    if candidates.is_empty() {
-        return pairs.into_iter().map(new).collect();
-    }
-    let mut out = Vec::with_capacity(candidates.len() + pairs.len());
-    let mut pairs = pairs.into_iter().peekable();
-    for c in candidates {
-        while let Some(&p) = pairs.peek() {
-            if p >= (c.a, c.b) {
-                break;
-            }
-            out.push(new(p));
-            pairs.next();
-        }
-        match pairs.next_if_eq(&(c.a, c.b)) {
-            Some(_) => out.push(Candidate {
-                sources: c.sources | from,
-                ..c
-            }),
-            None => out.push(c),
-        }
-    }
-    out.extend(pairs.map(new));
-    out
+    });
+    merge_sorted_by(
+        candidates,
+        new,
+        |c| (c.a, c.b),
+        |c, d| Candidate {
+            sources: c.sources | d.sources,
+            ..c
+        },
+    )
 }
 
 /// Candidates [`SpilledCandidates`] writes and reads back at a time.
@@ -547,7 +533,8 @@ impl CandidateList<'_> {
     }
 
     /// All of them, in memory.
-    pub fn to_vec(&self) -> Result<Vec<Candidate>> {
+    #[cfg(test)]
+    fn to_vec(self) -> Result<Vec<Candidate>> {
         let mut all = Vec::with_capacity(self.len());
         self.scan(&mut |_, chunk| all.extend_from_slice(chunk))?;
         Ok(all)

@@ -164,27 +164,31 @@ pub(crate) fn merge_sorted<T: Ord + Copy>(a: Vec<T>, b: Vec<T>) -> Vec<T> {
     if a.is_empty() {
         return b;
     }
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => {
-                out.push(a[i]);
-                i += 1;
-            }
-            std::cmp::Ordering::Greater => {
-                out.push(b[j]);
-                j += 1;
-            }
+    merge_sorted_by(a, b, |&x| x, |x, _| x)
+}
+
+/// The union of two lists sorted by `key`, neither with a key twice,
+/// sorted; an item of each with one key becomes `both(of_a, of_b)`. The
+/// lists are consumed as they are merged.
+pub(crate) fn merge_sorted_by<T, K: Ord>(
+    a: impl IntoIterator<Item = T>,
+    b: impl IntoIterator<Item = T>,
+    key: impl Fn(&T) -> K,
+    both: impl Fn(T, T) -> T,
+) -> Vec<T> {
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    let mut out = Vec::with_capacity(a.size_hint().0 + b.size_hint().0);
+    while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
+        match key(x).cmp(&key(y)) {
+            std::cmp::Ordering::Less => out.extend(a.next()),
+            std::cmp::Ordering::Greater => out.extend(b.next()),
             std::cmp::Ordering::Equal => {
-                out.push(a[i]);
-                i += 1;
-                j += 1;
+                out.extend(a.next().zip(b.next()).map(|(x, y)| both(x, y)))
             }
         }
     }
-    out.extend_from_slice(&a[i..]);
-    out.extend_from_slice(&b[j..]);
+    out.extend(a);
+    out.extend(b);
     out
 }
 

@@ -373,21 +373,26 @@ impl Prepared<'_> {
     }
 
     /// Verifies `candidates`, handing `each(k, keep(pair))` of candidate `k`,
-    /// in blocks of sets read back from the spill when the sets are spilled;
-    /// `done(n)` when `n` more are verified.
+    /// in blocks of sets read back from the spill when the sets are spilled
+    /// (the candidates then wait in a temporary file, gone through a few
+    /// times); `done(n)` when `n` more are verified.
     fn verify<T: Send>(
         &self,
-        candidates: CandidateList<'_>,
+        candidates: Vec<Candidate>,
         params: &Params,
         keep: &(dyn Fn(VerifiedPair) -> T + Sync),
         done: &dyn Fn(usize),
         each: &mut dyn FnMut(usize, T) -> Result<()>,
     ) -> Result<()> {
         let f = self.features();
-        match (&self.spilled_sets, candidates) {
-            (None, CandidateList::Held(c)) => verify_reporting(c, &f, params, keep, done, each),
-            (None, spilled) => verify_reporting(&spilled.to_vec()?, &f, params, keep, done, each),
-            (Some(sets), c) => verify_in_blocks(c, &f, sets, params, keep, done, each),
+        match &self.spilled_sets {
+            None => verify_reporting(&candidates, &f, params, keep, done, each),
+            Some(sets) => {
+                let spilled = SpilledCandidates::write(&candidates)?;
+                drop(candidates);
+                let list = CandidateList::Spilled(&spilled);
+                verify_in_blocks(list, &f, sets, params, keep, done, each)
+            }
         }
     }
 }
@@ -802,22 +807,12 @@ fn run_stages(
         );
     }
     progress.start("verify", candidates.len() as u64);
-    // A spilled batch's verification goes through its candidates a few
-    // times, from a temporary file.
-    let spilled = match prep.spilled_sets {
-        Some(_) => Some(SpilledCandidates::write(&std::mem::take(&mut candidates))?),
-        None => None,
-    };
-    let list = match &spilled {
-        Some(s) => CandidateList::Spilled(s),
-        None => CandidateList::Held(&candidates),
-    };
     // The reported pairs; the weak edges, which count only in clustering's
     // averages (and not at all when not positive).
     let mut labelled: Vec<VerifiedPair> = Vec::new();
     let mut weak = WeakEdges::default();
     prep.verify(
-        list,
+        candidates,
         params,
         &|p| match p.label {
             Some(_) => Judged::Reported(p),
@@ -835,7 +830,6 @@ fn run_stages(
     )?;
     // Only verification recounts terms.
     prep.occurrences = Vec::new();
-    drop((candidates, spilled));
     progress.start("cluster", 0);
     labelled.shrink_to_fit();
     let mut edges: Vec<Edge> = labelled.iter().map(Edge::of).collect();
@@ -1112,16 +1106,10 @@ pub fn compare(articles: &[Article], a: DocId, b: DocId, params: &Params) -> Res
             | crate::model::source::STORY,
     };
     let mut verified = None;
-    prep.verify(
-        CandidateList::Held(&[cand]),
-        params,
-        &|p| p,
-        &|_| {},
-        &mut |_, p| {
-            verified = Some(p);
-            Ok(())
-        },
-    )?;
+    prep.verify(vec![cand], params, &|p| p, &|_| {}, &mut |_, p| {
+        verified = Some(p);
+        Ok(())
+    })?;
     let verified =
         verified.ok_or_else(|| crate::Error::InvalidParams("compare: nothing verified".into()))?;
     let (passages, sentences) = evidence(
