@@ -18,7 +18,7 @@
 use crate::hash::mix64;
 use crate::lsh::{all_pairs, candidate_pairs, candidate_pairs_where, merge_sorted_by, Banding};
 use crate::model::{source, Candidate, DocId, ShingleSet, Signatures};
-use crate::store::{Span, Spill};
+use crate::store::{Record, Records, Spill};
 use crate::Result;
 use rayon::prelude::*;
 use std::sync::{Mutex, PoisonError};
@@ -438,48 +438,32 @@ fn add_source(candidates: Vec<Candidate>, pairs: Vec<(DocId, DocId)>, from: u8) 
     )
 }
 
-/// Candidates [`SpilledCandidates`] writes and reads back at a time.
-const SPILL_CHUNK: usize = 1 << 20;
+impl Record for Candidate {
+    const BYTES: usize = 12;
 
-/// Candidates in a temporary file, 12 bytes each, read back in order: a
-/// spilled batch's verification goes through them once per pass instead of
-/// holding them (a million articles have tens of millions).
-#[derive(Debug)]
-pub struct SpilledCandidates {
-    spill: Spill,
-    /// One span per chunk of [`SPILL_CHUNK`] candidates.
-    chunks: Vec<Span>,
-    len: usize,
-}
+    fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.a.0.to_le_bytes());
+        out.extend_from_slice(&self.b.0.to_le_bytes());
+        out.extend_from_slice(&u32::from(self.sources).to_le_bytes());
+    }
 
-impl SpilledCandidates {
-    /// `candidates`, written out.
-    pub fn write(candidates: &[Candidate]) -> Result<SpilledCandidates> {
-        let spill = Spill::new().map_err(spill_error)?;
-        let chunks = candidates
-            .chunks(SPILL_CHUNK)
-            .map(|chunk| {
-                let entries: Vec<(u64, u32)> = chunk
-                    .iter()
-                    .map(|c| {
-                        (
-                            u64::from(c.a.0) << 32 | u64::from(c.b.0),
-                            u32::from(c.sources),
-                        )
-                    })
-                    .collect();
-                spill.put_keyed(&entries).map_err(spill_error)
-            })
-            .collect::<Result<_>>()?;
-        Ok(SpilledCandidates {
-            spill,
-            chunks,
-            len: candidates.len(),
-        })
+    fn read(bytes: &[u8]) -> Candidate {
+        let word = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().expect("4 bytes"));
+        Candidate {
+            a: DocId(word(0)),
+            b: DocId(word(4)),
+            sources: word(8) as u8,
+        }
     }
 }
 
-fn spill_error(e: std::io::Error) -> crate::Error {
+/// Candidates in a temporary file: a spilled batch's verification goes
+/// through them once per pass instead of holding them (a million articles
+/// have tens of millions).
+pub type SpilledCandidates = Records<Candidate>;
+
+/// The error of the candidates' temporary file.
+pub fn spill_error(e: std::io::Error) -> crate::Error {
     crate::Error::io("temporary file of candidate pairs", e)
 }
 
@@ -498,7 +482,7 @@ impl CandidateList<'_> {
     pub fn len(&self) -> usize {
         match self {
             CandidateList::Held(c) => c.len(),
-            CandidateList::Spilled(s) => s.len,
+            CandidateList::Spilled(s) => s.len(),
         }
     }
 
@@ -511,25 +495,12 @@ impl CandidateList<'_> {
     /// is the index of the chunk's first.
     pub fn scan(&self, each: &mut dyn FnMut(usize, &[Candidate])) -> Result<()> {
         match self {
-            CandidateList::Held(c) => each(0, c),
-            CandidateList::Spilled(s) => {
-                for (i, &span) in s.chunks.iter().enumerate() {
-                    let chunk: Vec<Candidate> = s
-                        .spill
-                        .get_keyed::<u32>(span)
-                        .map_err(spill_error)?
-                        .into_iter()
-                        .map(|(pair, sources)| Candidate {
-                            a: DocId((pair >> 32) as u32),
-                            b: DocId(pair as u32),
-                            sources: sources as u8,
-                        })
-                        .collect();
-                    each(i * SPILL_CHUNK, &chunk);
-                }
+            CandidateList::Held(c) => {
+                each(0, c);
+                Ok(())
             }
+            CandidateList::Spilled(s) => s.scan(each).map_err(spill_error),
         }
-        Ok(())
     }
 
     /// All of them, in memory.
@@ -544,6 +515,7 @@ impl CandidateList<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::RECORDS_CHUNK;
 
     #[test]
     fn exact_groups_pair_up() {
@@ -560,7 +532,7 @@ mod tests {
 
     #[test]
     fn spilled_candidates_read_back_in_order() {
-        let candidates: Vec<Candidate> = (0..SPILL_CHUNK as u32 * 2 + 7)
+        let candidates: Vec<Candidate> = (0..RECORDS_CHUNK as u32 * 2 + 7)
             .map(|i| Candidate {
                 a: DocId(i / 3),
                 b: DocId(u32::MAX - i),
@@ -577,7 +549,7 @@ mod tests {
             starts.push(k);
         })
         .unwrap();
-        assert_eq!(starts, [0, SPILL_CHUNK, 2 * SPILL_CHUNK]);
+        assert_eq!(starts, [0, RECORDS_CHUNK, 2 * RECORDS_CHUNK]);
     }
 
     proptest::proptest! {

@@ -240,27 +240,29 @@ pub fn average_linkage(n_docs: usize, edges: &[Edge], threshold: f64) -> Vec<usi
 /// a cluster's centroid (the sum of its members' term vectors) is steadier.
 /// Each round, every document is compared with the centroid of its own
 /// cluster (without itself) and with the centroids of the clusters it has a
-/// witness edge (of weight at least `min_sim`) into; it moves to the most
-/// similar one if that beats its own and reaches `min_sim`. Moves of one round are decided on the
+/// witness edge (of weight at least the witnesses' `min_sim`) into; it moves
+/// to the most similar one if that beats its own and reaches `min_sim`.
+/// Moves of one round are decided on the
 /// same centroids and applied together, so the result does not depend on
 /// document order; rounds stop at a fixed point or after `rounds`.
 /// Cluster indices stay the smallest member of each cluster.
 pub fn refine<V: VectorsByDoc + ?Sized>(
     assignment: &mut [usize],
     vectors: &V,
-    edges: &[Edge],
-    min_sim: f64,
+    witnesses: &Witnesses,
     rounds: usize,
 ) {
     let n = assignment.len();
-    if vectors.len() != n {
+    if vectors.len() != n || witnesses.len() != n {
         return;
     }
-    let witnesses = witness_lists(n, edges, min_sim);
+    let min_sim = witnesses.min_sim;
     // Only a document with a witness edge can move, and only into the
     // cluster of another such document: the centroids of the clusters that
     // hold one are all a round needs.
-    let movable: Vec<usize> = (0..n).filter(|&d| !witnesses[d].is_empty()).collect();
+    let movable: Vec<usize> = (0..n)
+        .filter(|&d| !witnesses.of_doc(d).is_empty())
+        .collect();
     if movable.is_empty() {
         return;
     }
@@ -288,7 +290,9 @@ pub fn refine<V: VectorsByDoc + ?Sized>(
         let sim = |d: usize, c: usize| centroid(c).similarity(vectors.terms(d), assigned[d] == c);
         let moves: Vec<(usize, usize)> = movable
             .par_iter()
-            .filter_map(|&d| best_move(d, assigned, &witnesses[d], &sim, min_sim).map(|c| (d, c)))
+            .filter_map(|&d| {
+                best_move(d, assigned, witnesses.of_doc(d), &sim, min_sim).map(|c| (d, c))
+            })
             .collect();
         for &d in &movable {
             slot[assignment[d]] = u32::MAX;
@@ -304,17 +308,57 @@ pub fn refine<V: VectorsByDoc + ?Sized>(
 }
 
 /// Per document, the documents it has a witness edge of weight at least
-/// `min_sim` with: where [`refine`] may move it.
-fn witness_lists(n: usize, edges: &[Edge], min_sim: f64) -> Vec<Vec<usize>> {
-    let mut witnesses: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for e in edges
-        .iter()
-        .filter(|e| e.witness && e.a != e.b && e.weight >= min_sim)
-    {
-        witnesses[e.a.idx()].push(e.b.idx());
-        witnesses[e.b.idx()].push(e.a.idx());
+/// `min_sim` with: where [`refine`] may move it. Made from the edges, which
+/// can then go: one list of neighbours, cut by document.
+#[derive(Debug)]
+pub struct Witnesses {
+    min_sim: f64,
+    /// Document `d`'s neighbours are `neighbours[starts[d]..starts[d + 1]]`.
+    starts: Vec<usize>,
+    neighbours: Vec<u32>,
+}
+
+impl Witnesses {
+    /// The witnesses of `n_docs` documents in `edges`.
+    pub fn of(n_docs: usize, edges: &[Edge], min_sim: f64) -> Witnesses {
+        let counted = |e: &&Edge| e.witness && e.a != e.b && e.weight >= min_sim;
+        let mut starts = vec![0usize; n_docs + 1];
+        for e in edges.iter().filter(counted) {
+            starts[e.a.idx() + 1] += 1;
+            starts[e.b.idx() + 1] += 1;
+        }
+        for d in 0..n_docs {
+            starts[d + 1] += starts[d];
+        }
+        let mut neighbours = vec![0u32; starts[n_docs]];
+        let mut next = starts.clone();
+        for e in edges.iter().filter(counted) {
+            for (x, y) in [(e.a, e.b), (e.b, e.a)] {
+                neighbours[next[x.idx()]] = y.0;
+                next[x.idx()] += 1;
+            }
+        }
+        Witnesses {
+            min_sim,
+            starts,
+            neighbours,
+        }
     }
-    witnesses
+
+    /// Number of documents.
+    pub fn len(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    /// Whether there are no documents.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Document `d`'s witnesses.
+    fn of_doc(&self, d: usize) -> &[u32] {
+        &self.neighbours[self.starts[d]..self.starts[d + 1]]
+    }
 }
 
 /// The cluster [`refine`] moves document `d` to, if any: of the clusters of
@@ -323,12 +367,12 @@ fn witness_lists(n: usize, edges: &[Edge], min_sim: f64) -> Vec<Vec<usize>> {
 fn best_move(
     d: usize,
     assignment: &[usize],
-    witnesses: &[usize],
+    witnesses: &[u32],
     sim: &impl Fn(usize, usize) -> f64,
     min_sim: f64,
 ) -> Option<usize> {
     let own = sim(d, assignment[d]);
-    let mut targets: Vec<usize> = witnesses.iter().map(|&k| assignment[k]).collect();
+    let mut targets: Vec<usize> = witnesses.iter().map(|&k| assignment[k as usize]).collect();
     targets.sort_unstable();
     targets.dedup();
     targets
@@ -352,36 +396,50 @@ fn name_by_smallest_member(assignment: &mut [usize]) {
 }
 
 /// A cluster's centroid for [`refine`]: the sum of its members' term
-/// vectors (each term's weights added in member order) and its squared norm
-/// (summed in term order, so that it does not depend on a hash map's order).
+/// vectors (each term's weights added in member order), as terms in order
+/// beside their sums, and its squared norm (summed in term order).
 struct Centroid<T> {
-    sum: AHashMap<T, f64>,
+    terms: Vec<T>,
+    sums: Vec<f64>,
     norm2: f64,
 }
 
-impl<T: Copy + Ord + std::hash::Hash> Centroid<T> {
+impl<T: Copy + Ord> Centroid<T> {
     fn of<'v>(members: impl Iterator<Item = &'v [(T, f32)]>) -> Centroid<T>
     where
         T: 'v,
     {
-        let mut sum: AHashMap<T, f64> = AHashMap::new();
-        for v in members {
-            for &(t, w) in v {
-                *sum.entry(t).or_default() += w as f64;
+        let mut all: Vec<(T, f32)> = members.flatten().copied().collect();
+        // Stable: each term's weights stay in member order.
+        all.sort_by_key(|x| x.0);
+        let (mut terms, mut sums): (Vec<T>, Vec<f64>) = (Vec::new(), Vec::new());
+        for (t, w) in all {
+            if terms.last() != Some(&t) {
+                terms.push(t);
+                sums.push(0.0);
             }
+            *sums.last_mut().expect("pushed") += w as f64;
         }
-        let mut terms: Vec<(T, f64)> = sum.iter().map(|(&t, &w)| (t, w)).collect();
-        terms.sort_unstable_by_key(|x| x.0);
-        let norm2 = terms.iter().map(|(_, w)| w * w).sum();
-        Centroid { sum, norm2 }
+        terms.shrink_to_fit();
+        sums.shrink_to_fit();
+        let norm2 = sums.iter().map(|w| w * w).sum();
+        Centroid { terms, sums, norm2 }
+    }
+
+    /// The sum of term `t`; `from` is where to look from (moved past the
+    /// terms before `t`), as `v`'s terms come in order.
+    fn sum(&self, t: T, from: &mut usize) -> Option<f64> {
+        *from += self.terms[*from..].partition_point(|&x| x < t);
+        (self.terms.get(*from) == Some(&t)).then(|| self.sums[*from])
     }
 
     /// Cosine of `v` with the centroid, leaving `v` out of it when it is a
     /// member.
     fn similarity(&self, v: &[(T, f32)], member: bool) -> f64 {
+        let mut from = 0;
         let dot: f64 = v
             .iter()
-            .filter_map(|(t, w)| self.sum.get(t).map(|s| s * *w as f64))
+            .filter_map(|&(t, w)| self.sum(t, &mut from).map(|s| s * w as f64))
             .sum();
         let self_n2: f64 = v.iter().map(|(_, w)| (*w as f64).powi(2)).sum();
         let (dot, n2) = if member {
@@ -757,7 +815,14 @@ mod tests {
         rounds: usize,
     ) {
         let n = assignment.len();
-        let witnesses = witness_lists(n, edges, min_sim);
+        let mut witnesses: Vec<Vec<u32>> = vec![Vec::new(); n];
+        for e in edges
+            .iter()
+            .filter(|e| e.witness && e.a != e.b && e.weight >= min_sim)
+        {
+            witnesses[e.a.idx()].push(e.b.0);
+            witnesses[e.b.idx()].push(e.a.0);
+        }
         for _ in 0..rounds {
             let mut members: AHashMap<usize, Vec<usize>> = AHashMap::new();
             for (d, &c) in assignment.iter().enumerate() {
@@ -797,7 +862,12 @@ mod tests {
         ];
         let mut a = vec![0, 0, 0, 3, 3];
         let edges = vec![e(0, 1, 0.6), e(1, 2, 0.3), e(2, 3, 0.6), e(3, 4, 0.6)];
-        refine(&mut a, &v[..], &edges, REFINE_MIN_SIM, REFINE_ROUNDS);
+        refine(
+            &mut a,
+            &v[..],
+            &Witnesses::of(5, &edges, REFINE_MIN_SIM),
+            REFINE_ROUNDS,
+        );
         assert_eq!(a, vec![0, 0, 2, 2, 2]);
         // Without a witness edge into the other cluster, nothing moves.
         let mut a = vec![0, 0, 0, 3, 3];
@@ -805,11 +875,11 @@ mod tests {
             witness: false,
             ..e(2, 3, 0.6)
         };
+        let edges = [e(0, 1, 0.6), weak, e(3, 4, 0.6)];
         refine(
             &mut a,
             &v[..],
-            &[e(0, 1, 0.6), weak, e(3, 4, 0.6)],
-            REFINE_MIN_SIM,
+            &Witnesses::of(5, &edges, REFINE_MIN_SIM),
             REFINE_ROUNDS,
         );
         assert_eq!(a, vec![0, 0, 0, 3, 3]);
@@ -861,6 +931,45 @@ mod tests {
     }
 
     proptest! {
+        /// A centroid's similarity is the naive one: sums per term in a
+        /// map, added in member order; the dot product in the vector's
+        /// order; the norm in term order (the same operations, so the
+        /// same bits), for members and for documents outside.
+        #[test]
+        fn centroid_similarity_is_the_naive_cosine(
+            members in proptest::collection::vec(
+                proptest::collection::btree_map(0u64..30, 0.01f32..1.0, 0..10), 1..8),
+            probe in proptest::collection::btree_map(0u64..30, 0.01f32..1.0, 0..10),
+        ) {
+            let vectors: Vec<Vec<(u64, f32)>> = members
+                .iter()
+                .map(|m| m.iter().map(|(&t, &w)| (t, w)).collect())
+                .collect();
+            let centroid = Centroid::of(vectors.iter().map(|v| &v[..]));
+            let mut sums: std::collections::BTreeMap<u64, f64> = Default::default();
+            for v in &vectors {
+                for &(t, w) in v {
+                    *sums.entry(t).or_default() += w as f64;
+                }
+            }
+            let norm2: f64 = sums.values().map(|w| w * w).sum();
+            let naive = |v: &[(u64, f32)], member: bool| {
+                let dot: f64 = v.iter().filter_map(|(t, w)| sums.get(t).map(|s| s * *w as f64)).sum();
+                let self_n2: f64 = v.iter().map(|(_, w)| (*w as f64).powi(2)).sum();
+                let (dot, n2) = if member {
+                    (dot - self_n2, norm2 - 2.0 * dot + self_n2)
+                } else {
+                    (dot, norm2)
+                };
+                if n2 <= 1e-12 { 0.0 } else { dot / n2.sqrt() }
+            };
+            let probe: Vec<(u64, f32)> = probe.into_iter().collect();
+            prop_assert_eq!(centroid.similarity(&probe, false).to_bits(), naive(&probe, false).to_bits());
+            for v in &vectors {
+                prop_assert_eq!(centroid.similarity(v, true).to_bits(), naive(v, true).to_bits());
+            }
+        }
+
         /// With every edge weight 1 and a threshold reachable only by complete
         /// linkage structures, clusters never span two connected components,
         /// and cliques always end up whole (naive oracle: component search).
@@ -914,7 +1023,7 @@ mod tests {
                 .collect();
             let mut want = assignment.clone();
             refine_reference(&mut want, &vectors, &edges, REFINE_MIN_SIM, REFINE_ROUNDS);
-            refine(&mut assignment, &vectors[..], &edges, REFINE_MIN_SIM, REFINE_ROUNDS);
+            refine(&mut assignment, &vectors[..], &Witnesses::of(n, &edges, REFINE_MIN_SIM), REFINE_ROUNDS);
             prop_assert_eq!(assignment, want);
         }
 
@@ -958,8 +1067,9 @@ mod tests {
             split_events(&mut want, &vectors[..], 3, 0.9);
             split_events(&mut got, &packed, 3, 0.9);
             prop_assert_eq!(&got, &want);
-            refine(&mut want, &vectors[..], &edges, REFINE_MIN_SIM, REFINE_ROUNDS);
-            refine(&mut got, &packed, &edges, REFINE_MIN_SIM, REFINE_ROUNDS);
+            let witnesses = Witnesses::of(n, &edges, REFINE_MIN_SIM);
+            refine(&mut want, &vectors[..], &witnesses, REFINE_ROUNDS);
+            refine(&mut got, &packed, &witnesses, REFINE_ROUNDS);
             prop_assert_eq!(got, want);
         }
 

@@ -12,12 +12,12 @@ use crate::align::sentences::{align_doc_sentences, doc_sentences, DocSentences};
 use crate::align::{shared_passages_of, AlignConfig, AlignDoc};
 use crate::boilerplate::{boilerplate_lines, line_hashes, mark};
 use crate::candidates::{
-    anchors_of, generate, story_candidates, AnchorWriter, Anchors, CandidateInputs, CandidateList,
-    CandidateStats, SpilledAnchors, SpilledCandidates,
+    self, anchors_of, generate, story_candidates, AnchorWriter, Anchors, CandidateInputs,
+    CandidateList, CandidateStats, SpilledAnchors, SpilledCandidates,
 };
 use crate::cluster::{
-    average_linkage, build_clusters, refine, split_events, Edge, WitnessComponents, EVENT_MIN_HALF,
-    EVENT_SPLIT_RATIO, REFINE_MIN_SIM, REFINE_ROUNDS,
+    average_linkage, build_clusters, refine, split_events, Edge, WitnessComponents, Witnesses,
+    EVENT_MIN_HALF, EVENT_SPLIT_RATIO, REFINE_MIN_SIM, REFINE_ROUNDS,
 };
 use crate::docs::{normalize, Docs};
 use crate::minhash::{copy_signature_into, story_signature_into};
@@ -27,7 +27,7 @@ use crate::model::{
 };
 use crate::params::{Mode, Params, PipelineFingerprint};
 use crate::shingle::shingle_set_and_exact_hash;
-use crate::store::{Span, Spill, Text};
+use crate::store::{Record, Records, Span, Spill, Text};
 use crate::terms::{
     document_frequencies, term_counts, term_vectors, top_terms, SpilledCounts, SpilledVectors,
     TermOccurrences, TermWeights,
@@ -388,7 +388,8 @@ impl Prepared<'_> {
         match &self.spilled_sets {
             None => verify_reporting(&candidates, &f, params, keep, done, each),
             Some(sets) => {
-                let spilled = SpilledCandidates::write(&candidates)?;
+                let spilled =
+                    SpilledCandidates::write(&candidates).map_err(candidates::spill_error)?;
                 drop(candidates);
                 let list = CandidateList::Spilled(&spilled);
                 verify_in_blocks(list, &f, sets, params, keep, done, each)
@@ -833,6 +834,15 @@ fn run_stages(
     progress.start("cluster", 0);
     labelled.shrink_to_fit();
     let mut edges: Vec<Edge> = labelled.iter().map(Edge::of).collect();
+    // A big batch's reported pairs wait in a file while clustering runs.
+    let parked = match prep.spilled_sets {
+        Some(_) => {
+            let parked = Records::write(&labelled).map_err(parked_error)?;
+            labelled = Vec::new();
+            Some(parked)
+        }
+        None => None,
+    };
     let mut components = WitnessComponents::new(articles.len(), edges.iter());
     // Counted first, so that the list is made at its size.
     let mut joining = 0;
@@ -849,6 +859,7 @@ fn run_stages(
     let mut assignment = average_linkage(articles.len(), &edges, params.cluster_threshold);
     // Splitting and refinement look only at documents with a witness edge:
     // the members of stories of two or more, and the documents that may move.
+    let witnesses = Witnesses::of(articles.len(), &edges, REFINE_MIN_SIM);
     match prep.spilled_vectors() {
         Some(spilled) => {
             let mut witnessed = vec![false; articles.len()];
@@ -856,13 +867,22 @@ fn run_stages(
                 witnessed[e.a.idx()] = true;
                 witnessed[e.b.idx()] = true;
             }
+            drop(edges);
             let vectors = spilled.load_where(|d| witnessed[d])?;
-            split_and_refine(&mut assignment, &vectors, &edges);
+            drop(witnessed);
+            split_and_refine(&mut assignment, &vectors, &witnesses);
         }
-        None => split_and_refine(&mut assignment, &prep.terms[..], &edges),
+        None => {
+            drop(edges);
+            split_and_refine(&mut assignment, &prep.terms[..], &witnesses);
+        }
     }
+    drop(witnesses);
     let clusters = build_clusters(&assignment, articles, params.keep);
-    drop((edges, assignment));
+    drop(assignment);
+    if let Some(parked) = parked {
+        labelled = parked.to_vec().map_err(parked_error)?;
+    }
 
     labelled.sort_by(|x, y| {
         y.score
@@ -942,6 +962,57 @@ fn run_stages(
     })
 }
 
+fn parked_error(e: std::io::Error) -> crate::Error {
+    crate::Error::io("temporary file of reported pairs", e)
+}
+
+impl Record for VerifiedPair {
+    const BYTES: usize = 4 + 4 + 7 * 8 + 1;
+
+    fn write(&self, out: &mut Vec<u8>) {
+        let s = &self.scores;
+        out.extend_from_slice(&self.a.0.to_le_bytes());
+        out.extend_from_slice(&self.b.0.to_le_bytes());
+        for x in [
+            s.jaccard,
+            s.containment,
+            s.story,
+            s.residual_story,
+            s.coverage,
+            self.score,
+        ] {
+            out.extend_from_slice(&x.to_bits().to_le_bytes());
+        }
+        out.extend_from_slice(&(s.shared_shingles as u64).to_le_bytes());
+        out.push(self.label.map_or(0, |l| l as u8 + 1));
+    }
+
+    fn read(bytes: &[u8]) -> VerifiedPair {
+        let word = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().expect("4 bytes"));
+        let long = |k: usize| {
+            let i = 8 + 8 * k;
+            u64::from_le_bytes(bytes[i..i + 8].try_into().expect("8 bytes"))
+        };
+        let float = |k: usize| f64::from_bits(long(k));
+        VerifiedPair {
+            a: DocId(word(0)),
+            b: DocId(word(4)),
+            scores: Scores {
+                jaccard: float(0),
+                containment: float(1),
+                story: float(2),
+                residual_story: float(3),
+                coverage: float(4),
+                shared_shingles: long(6) as usize,
+            },
+            score: float(5),
+            label: Label::ALL
+                .get((bytes[Self::BYTES - 1] as usize).wrapping_sub(1))
+                .copied(),
+        }
+    }
+}
+
 /// The story fingerprints of the prepared documents (none in copies mode).
 fn story_signatures(
     prep: &Prepared<'_>,
@@ -983,10 +1054,10 @@ fn story_signatures(
 fn split_and_refine<V: VectorsByDoc + ?Sized>(
     assignment: &mut [usize],
     vectors: &V,
-    edges: &[Edge],
+    witnesses: &Witnesses,
 ) {
     split_events(assignment, vectors, EVENT_MIN_HALF, EVENT_SPLIT_RATIO);
-    refine(assignment, vectors, edges, REFINE_MIN_SIM, REFINE_ROUNDS);
+    refine(assignment, vectors, witnesses, REFINE_ROUNDS);
 }
 
 /// What is kept of a verified pair.
@@ -1182,6 +1253,46 @@ mod tests {
     use super::*;
     use crate::ingest::{read_inputs, IngestConfig};
     use crate::verify::verify;
+
+    proptest::proptest! {
+        /// Reported pairs come back from their file bit for bit (any
+        /// float, NaN included; every label and none), in order.
+        #[test]
+        fn parked_pairs_come_back_as_they_went_in(
+            raw in proptest::collection::vec(
+                (proptest::prelude::any::<(u32, u32, u8)>(), proptest::prelude::any::<[u64; 7]>()),
+                0..300,
+            ),
+        ) {
+            let pairs: Vec<VerifiedPair> = raw
+                .iter()
+                .map(|&((a, b, label), bits)| VerifiedPair {
+                    a: DocId(a),
+                    b: DocId(b),
+                    scores: Scores {
+                        jaccard: f64::from_bits(bits[0]),
+                        containment: f64::from_bits(bits[1]),
+                        shared_shingles: bits[2] as usize,
+                        story: f64::from_bits(bits[3]),
+                        residual_story: f64::from_bits(bits[4]),
+                        coverage: f64::from_bits(bits[5]),
+                    },
+                    label: Label::ALL.get(label as usize % 5).copied(),
+                    score: f64::from_bits(bits[6]),
+                })
+                .collect();
+            let bits = |p: &VerifiedPair| {
+                let s = &p.scores;
+                (p.a, p.b, p.label, s.shared_shingles, [s.jaccard, s.containment, s.story,
+                    s.residual_story, s.coverage, p.score].map(f64::to_bits))
+            };
+            let back = Records::write(&pairs).unwrap().to_vec().unwrap();
+            proptest::prop_assert_eq!(back.len(), pairs.len());
+            for (got, want) in back.iter().zip(&pairs) {
+                proptest::prop_assert_eq!(bits(got), bits(want));
+            }
+        }
+    }
 
     #[test]
     fn weak_edges_come_back_from_the_buffer_and_the_spill() {

@@ -204,6 +204,87 @@ impl Word32 for f32 {
     }
 }
 
+/// A value of fixed size that [`Records`] keeps in a file.
+pub trait Record: Sized {
+    /// Its size in the file.
+    const BYTES: usize;
+    /// Appends its [`Record::BYTES`] bytes.
+    fn write(&self, out: &mut Vec<u8>);
+    /// The value of `bytes` (as [`Record::write`] wrote them).
+    fn read(bytes: &[u8]) -> Self;
+}
+
+/// Records [`Records`] writes and reads back at a time.
+pub const RECORDS_CHUNK: usize = 1 << 16;
+
+/// Values of one type in a temporary file, read back in order, a chunk at a
+/// time: what a big batch has millions of and goes through in order (the
+/// candidates while they are verified, the reported pairs while clustering
+/// runs).
+#[derive(Debug)]
+pub struct Records<R> {
+    spill: Spill,
+    /// One span per chunk of [`RECORDS_CHUNK`] values.
+    chunks: Vec<Span>,
+    len: usize,
+    kind: std::marker::PhantomData<R>,
+}
+
+impl<R: Record> Records<R> {
+    /// `values`, written out.
+    pub fn write(values: &[R]) -> io::Result<Records<R>> {
+        let spill = Spill::new()?;
+        let chunks = values
+            .chunks(RECORDS_CHUNK)
+            .map(|chunk| {
+                spill.put_with(chunk.len() * R::BYTES, |buf| {
+                    chunk.iter().for_each(|v| v.write(buf))
+                })
+            })
+            .collect::<io::Result<_>>()?;
+        Ok(Records {
+            spill,
+            chunks,
+            len: values.len(),
+            kind: std::marker::PhantomData,
+        })
+    }
+
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Calls `each(k, chunk)` on the values in order, in chunks; `k` is
+    /// the index of the chunk's first.
+    pub fn scan(&self, each: &mut dyn FnMut(usize, &[R])) -> io::Result<()> {
+        for (i, &span) in self.chunks.iter().enumerate() {
+            let chunk: Vec<R> = self
+                .spill
+                .get(span)?
+                .chunks_exact(R::BYTES)
+                .map(R::read)
+                .collect();
+            each(i * RECORDS_CHUNK, &chunk);
+        }
+        Ok(())
+    }
+
+    /// All of them, in memory (in a list of their number).
+    pub fn to_vec(&self) -> io::Result<Vec<R>> {
+        let mut all = Vec::with_capacity(self.len);
+        for &span in &self.chunks {
+            all.extend(self.spill.get(span)?.chunks_exact(R::BYTES).map(R::read));
+        }
+        Ok(all)
+    }
+}
+
 /// A text held in memory or kept in a [`Spill`].
 #[derive(Debug, Clone)]
 pub enum Text {
