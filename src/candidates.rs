@@ -16,9 +16,9 @@
 //!   matches on one topic word are not scored exactly.
 
 use crate::hash::mix64;
-use crate::lsh::{all_pairs, candidate_pairs, candidate_pairs_where, merge_sorted_by, Banding};
+use crate::lsh::{all_pairs, candidate_pairs, candidate_pairs_where, merge_sorted_into, Banding};
 use crate::model::{source, Candidate, DocId, ShingleSet, Signatures};
-use crate::store::{Record, Records, Spill};
+use crate::store::{Record, Records, RecordsWriter, Spill};
 use crate::Result;
 use rayon::prelude::*;
 use std::sync::{Mutex, PoisonError};
@@ -390,7 +390,8 @@ pub fn story_candidates(
     signatures: Signatures,
     banding: Banding,
     params: &crate::Params,
-) -> Vec<Candidate> {
+    spill: bool,
+) -> Result<Candidates> {
     // Story bands are single terms (r = 1 for low thresholds): a term
     // drawn as the minimum by very many documents is a topic word, not
     // evidence of one story, so these buckets get a tighter cap.
@@ -412,9 +413,16 @@ pub fn story_candidates(
     drop(signatures);
     stats.story = story.len();
     stats.skipped_buckets += skipped;
-    let merged = add_source(candidates, story, source::STORY);
+    let merged = if spill {
+        // The merged list is the biggest of all: written as it is made.
+        let mut writer = RecordsWriter::new().map_err(spill_error)?;
+        with_source(candidates, story, source::STORY, |c| writer.push(&c)).map_err(spill_error)?;
+        Candidates::Spilled(writer.finish().map_err(spill_error)?)
+    } else {
+        Candidates::Held(add_source(candidates, story, source::STORY))
+    };
     stats.total = merged.len();
-    merged
+    Ok(merged)
 }
 
 /// `candidates` (sorted by pair) with `pairs` (sorted, deduplicated) from
@@ -422,12 +430,30 @@ pub fn story_candidates(
 /// list is merged in and dropped in turn, so that the lists are never all
 /// held, tagged, beside the result.
 fn add_source(candidates: Vec<Candidate>, pairs: Vec<(DocId, DocId)>, from: u8) -> Vec<Candidate> {
+    let mut out = Vec::with_capacity(candidates.len() + pairs.len());
+    let merged = with_source(candidates, pairs, from, |c| {
+        out.push(c);
+        Ok::<(), std::convert::Infallible>(())
+    });
+    match merged {
+        Ok(()) => out,
+        Err(never) => match never {},
+    }
+}
+
+/// [`add_source`] handing the merged candidates, in order, to `emit`.
+fn with_source<E>(
+    candidates: Vec<Candidate>,
+    pairs: Vec<(DocId, DocId)>,
+    from: u8,
+    emit: impl FnMut(Candidate) -> std::result::Result<(), E>,
+) -> std::result::Result<(), E> {
     let new = pairs.into_iter().map(|(a, b)| Candidate {
         a,
         b,
         sources: from,
     });
-    merge_sorted_by(
+    merge_sorted_into(
         candidates,
         new,
         |c| (c.a, c.b),
@@ -435,7 +461,48 @@ fn add_source(candidates: Vec<Candidate>, pairs: Vec<(DocId, DocId)>, from: u8) 
             sources: c.sources | d.sources,
             ..c
         },
+        emit,
     )
+}
+
+/// The candidates of a batch: held, or a big batch's in a temporary file.
+#[derive(Debug)]
+pub enum Candidates {
+    /// In memory.
+    Held(Vec<Candidate>),
+    /// In a temporary file.
+    Spilled(SpilledCandidates),
+}
+
+impl Candidates {
+    /// Number of candidates.
+    pub fn len(&self) -> usize {
+        match self {
+            Candidates::Held(c) => c.len(),
+            Candidates::Spilled(s) => s.len(),
+        }
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Them, in memory.
+    pub fn held(self) -> Result<Vec<Candidate>> {
+        match self {
+            Candidates::Held(c) => Ok(c),
+            Candidates::Spilled(s) => s.to_vec().map_err(spill_error),
+        }
+    }
+
+    /// Them, in a temporary file.
+    pub fn spilled(self) -> Result<SpilledCandidates> {
+        match self {
+            Candidates::Held(c) => SpilledCandidates::write(&c).map_err(spill_error),
+            Candidates::Spilled(s) => Ok(s),
+        }
+    }
 }
 
 impl Record for Candidate {

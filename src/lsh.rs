@@ -87,8 +87,7 @@ const BAND_KEYS_PER_PASS: usize = 1 << 24;
 
 /// [`candidate_pairs`] that keep `keep(a, b)`. The bands are keyed a few at
 /// a time, so that a million documents' 128 single-row story bands are not
-/// 2 GB of keys at once, and each pass's pairs are filtered before they are
-/// added to the others.
+/// 2 GB of keys at once, and pairs are filtered as each bucket makes them.
 pub fn candidate_pairs_where(
     signatures: &Signatures,
     banding: Banding,
@@ -132,10 +131,9 @@ fn banded_pairs(
             })
             .collect();
         keyed.par_sort_unstable();
-        let (found, n) = group_pairs(&keyed, max_bucket);
+        let (found, n) = group_pairs(&keyed, max_bucket, keep);
         drop(keyed);
         skipped += n;
-        let found = found.into_par_iter().filter(|&(a, b)| keep(a, b)).collect();
         pairs = merge_sorted(pairs, found);
     }
     (pairs, skipped)
@@ -176,20 +174,37 @@ pub(crate) fn merge_sorted_by<T, K: Ord>(
     key: impl Fn(&T) -> K,
     both: impl Fn(T, T) -> T,
 ) -> Vec<T> {
-    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    let (a, b) = (a.into_iter(), b.into_iter());
     let mut out = Vec::with_capacity(a.size_hint().0 + b.size_hint().0);
-    while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
-        match key(x).cmp(&key(y)) {
-            std::cmp::Ordering::Less => out.extend(a.next()),
-            std::cmp::Ordering::Greater => out.extend(b.next()),
-            std::cmp::Ordering::Equal => {
-                out.extend(a.next().zip(b.next()).map(|(x, y)| both(x, y)))
-            }
-        }
+    let merged = merge_sorted_into(a, b, key, both, |x| {
+        out.push(x);
+        Ok::<(), std::convert::Infallible>(())
+    });
+    match merged {
+        Ok(()) => out,
+        Err(never) => match never {},
     }
-    out.extend(a);
-    out.extend(b);
-    out
+}
+
+/// [`merge_sorted_by`] handing each item of the union, in order, to `emit`
+/// (which may fail) instead of making a list of them.
+pub(crate) fn merge_sorted_into<T, K: Ord, E>(
+    a: impl IntoIterator<Item = T>,
+    b: impl IntoIterator<Item = T>,
+    key: impl Fn(&T) -> K,
+    both: impl Fn(T, T) -> T,
+    mut emit: impl FnMut(T) -> Result<(), E>,
+) -> Result<(), E> {
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
+        let next = match key(x).cmp(&key(y)) {
+            std::cmp::Ordering::Less => a.next(),
+            std::cmp::Ordering::Greater => b.next(),
+            std::cmp::Ordering::Equal => a.next().zip(b.next()).map(|(x, y)| both(x, y)),
+        };
+        next.map_or(Ok(()), &mut emit)?;
+    }
+    a.chain(b).try_for_each(emit)
 }
 
 /// Every pair `(docs[i], docs[j])`, `i < j`, of a group sorted by id.
@@ -201,10 +216,16 @@ pub fn all_pairs(docs: &[u32]) -> Vec<(DocId, DocId)> {
     out
 }
 
-/// Pairs of values that share a key in `keyed` (sorted by key, then value),
-/// skipping groups larger than `max_bucket`. Returns sorted, deduplicated
-/// pairs and the number of skipped groups.
-pub fn group_pairs(keyed: &[(u64, u32)], max_bucket: usize) -> (Vec<(DocId, DocId)>, usize) {
+/// Pairs of values that share a key in `keyed` (sorted by key, then value)
+/// and that `keep`, skipping groups larger than `max_bucket`. Returns
+/// sorted, deduplicated pairs and the number of skipped groups. The pairs
+/// are filtered as each group makes them, so that a pass's chance pairs
+/// (story bands have many) are never all held.
+pub fn group_pairs(
+    keyed: &[(u64, u32)],
+    max_bucket: usize,
+    keep: &(dyn Fn(DocId, DocId) -> bool + Sync),
+) -> (Vec<(DocId, DocId)>, usize) {
     let groups: Vec<&[(u64, u32)]> = keyed
         .chunk_by(|x, y| x.0 == y.0)
         .filter(|g| g.len() > 1)
@@ -216,7 +237,9 @@ pub fn group_pairs(keyed: &[(u64, u32)], max_bucket: usize) -> (Vec<(DocId, DocI
         .flat_map_iter(|g| {
             let mut docs: Vec<u32> = g.iter().map(|&(_, d)| d).collect();
             docs.dedup();
-            all_pairs(&docs)
+            let mut pairs = all_pairs(&docs);
+            pairs.retain(|&(a, b)| keep(a, b));
+            pairs
         })
         .collect();
     pairs.par_sort_unstable();

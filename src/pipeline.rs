@@ -12,8 +12,8 @@ use crate::align::sentences::{align_doc_sentences, doc_sentences, DocSentences};
 use crate::align::{shared_passages_of, AlignConfig, AlignDoc};
 use crate::boilerplate::{boilerplate_lines, line_hashes, mark};
 use crate::candidates::{
-    self, anchors_of, generate, story_candidates, AnchorWriter, Anchors, CandidateInputs,
-    CandidateList, CandidateStats, SpilledAnchors, SpilledCandidates,
+    anchors_of, generate, story_candidates, AnchorWriter, Anchors, CandidateInputs, CandidateList,
+    CandidateStats, Candidates, SpilledAnchors,
 };
 use crate::cluster::{
     average_linkage, build_clusters, refine, split_events, Edge, WitnessComponents, Witnesses,
@@ -27,7 +27,7 @@ use crate::model::{
 };
 use crate::params::{Mode, Params, PipelineFingerprint};
 use crate::shingle::shingle_set_and_exact_hash;
-use crate::store::{Record, Records, Span, Spill, Text};
+use crate::store::{give_back_freed_memory, Record, Records, Span, Spill, Text};
 use crate::terms::{
     document_frequencies, term_counts, term_vectors, top_terms, SpilledCounts, SpilledVectors,
     TermOccurrences, TermWeights,
@@ -375,10 +375,11 @@ impl Prepared<'_> {
     /// Verifies `candidates`, handing `each(k, keep(pair))` of candidate `k`,
     /// in blocks of sets read back from the spill when the sets are spilled
     /// (the candidates then wait in a temporary file, gone through a few
-    /// times); `done(n)` when `n` more are verified.
+    /// times, if they are not there already); `done(n)` when `n` more are
+    /// verified.
     fn verify<T: Send>(
         &self,
-        candidates: Vec<Candidate>,
+        candidates: Candidates,
         params: &Params,
         keep: &(dyn Fn(VerifiedPair) -> T + Sync),
         done: &dyn Fn(usize),
@@ -386,11 +387,9 @@ impl Prepared<'_> {
     ) -> Result<()> {
         let f = self.features();
         match &self.spilled_sets {
-            None => verify_reporting(&candidates, &f, params, keep, done, each),
+            None => verify_reporting(&candidates.held()?, &f, params, keep, done, each),
             Some(sets) => {
-                let spilled =
-                    SpilledCandidates::write(&candidates).map_err(candidates::spill_error)?;
-                drop(candidates);
+                let spilled = candidates.spilled()?;
                 let list = CandidateList::Spilled(&spilled);
                 verify_in_blocks(list, &f, sets, params, keep, done, each)
             }
@@ -620,6 +619,7 @@ fn prepare<'t>(
         true => (0..docs.len()).map(|_| OnceLock::new()).collect(),
         false => Vec::new(),
     };
+    give_back_freed_memory();
     Ok(Prepared {
         articles,
         hydrated,
@@ -791,22 +791,26 @@ fn run_stages(
         copy_banding: params.copy_banding(),
     };
     progress.start("candidates", 0);
-    let (mut candidates, mut candidate_stats) = generate(&inputs, params)?;
+    let (copy_candidates, mut candidate_stats) = generate(&inputs, params)?;
     // The copy fingerprints are done with before the story ones are made.
     prep.anchors = Vec::new();
     prep.spilled_anchors = None;
     prep.copy_signatures = Signatures::default();
+    give_back_freed_memory();
     let story_signatures = story_signatures(&prep, params, progress)?;
-    if !story_signatures.is_empty() {
+    let candidates = if story_signatures.is_empty() {
+        Candidates::Held(copy_candidates)
+    } else {
         progress.start("story candidates", 0);
-        candidates = story_candidates(
-            candidates,
+        story_candidates(
+            copy_candidates,
             &mut candidate_stats,
             story_signatures,
             params.story_banding(),
             params,
-        );
-    }
+            prep.spilled_sets.is_some(),
+        )?
+    };
     progress.start("verify", candidates.len() as u64);
     // The reported pairs; the weak edges, which count only in clustering's
     // averages (and not at all when not positive).
@@ -831,6 +835,7 @@ fn run_stages(
     )?;
     // Only verification recounts terms.
     prep.occurrences = Vec::new();
+    give_back_freed_memory();
     progress.start("cluster", 0);
     labelled.shrink_to_fit();
     let mut edges: Vec<Edge> = labelled.iter().map(Edge::of).collect();
@@ -868,6 +873,7 @@ fn run_stages(
                 witnessed[e.b.idx()] = true;
             }
             drop(edges);
+            give_back_freed_memory();
             let vectors = spilled.load_where(|d| witnessed[d])?;
             drop(witnessed);
             split_and_refine(&mut assignment, &vectors, &witnesses);
@@ -880,6 +886,7 @@ fn run_stages(
     drop(witnesses);
     let clusters = build_clusters(&assignment, articles, params.keep);
     drop(assignment);
+    give_back_freed_memory();
     if let Some(parked) = parked {
         labelled = parked.to_vec().map_err(parked_error)?;
     }
@@ -1177,10 +1184,16 @@ pub fn compare(articles: &[Article], a: DocId, b: DocId, params: &Params) -> Res
             | crate::model::source::STORY,
     };
     let mut verified = None;
-    prep.verify(vec![cand], params, &|p| p, &|_| {}, &mut |_, p| {
-        verified = Some(p);
-        Ok(())
-    })?;
+    prep.verify(
+        Candidates::Held(vec![cand]),
+        params,
+        &|p| p,
+        &|_| {},
+        &mut |_, p| {
+            verified = Some(p);
+            Ok(())
+        },
+    )?;
     let verified =
         verified.ok_or_else(|| crate::Error::InvalidParams("compare: nothing verified".into()))?;
     let (passages, sentences) = evidence(
@@ -1370,7 +1383,7 @@ mod tests {
             // From one document per block to everything in one block;
             // the pairs sorted out one lower block at a time, a few, or all
             // at once; the candidates held or read back from a file.
-            let spilled = SpilledCandidates::write(&candidates).unwrap();
+            let spilled = crate::candidates::SpilledCandidates::write(&candidates).unwrap();
             let lists = [
                 CandidateList::Held(&candidates),
                 CandidateList::Spilled(&spilled),

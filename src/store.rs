@@ -204,6 +204,19 @@ impl Word32 for f32 {
     }
 }
 
+/// Hands the memory freed so far back to the system. glibc keeps what a
+/// stage frees mapped in its heaps (one per thread that allocated), so the
+/// next stage's peak would sit on top of the last one's; a big batch's run
+/// calls this between stages. Elsewhere it does nothing.
+pub fn give_back_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free pages of glibc's own heaps;
+    // it takes no pointers and leaves every live allocation where it is.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 /// A value of fixed size that [`Records`] keeps in a file.
 pub trait Record: Sized {
     /// Its size in the file.
@@ -233,21 +246,9 @@ pub struct Records<R> {
 impl<R: Record> Records<R> {
     /// `values`, written out.
     pub fn write(values: &[R]) -> io::Result<Records<R>> {
-        let spill = Spill::new()?;
-        let chunks = values
-            .chunks(RECORDS_CHUNK)
-            .map(|chunk| {
-                spill.put_with(chunk.len() * R::BYTES, |buf| {
-                    chunk.iter().for_each(|v| v.write(buf))
-                })
-            })
-            .collect::<io::Result<_>>()?;
-        Ok(Records {
-            spill,
-            chunks,
-            len: values.len(),
-            kind: std::marker::PhantomData,
-        })
+        let mut writer = RecordsWriter::new()?;
+        values.iter().try_for_each(|v| writer.push(v))?;
+        writer.finish()
     }
 
     /// Number of values.
@@ -282,6 +283,59 @@ impl<R: Record> Records<R> {
             all.extend(self.spill.get(span)?.chunks_exact(R::BYTES).map(R::read));
         }
         Ok(all)
+    }
+}
+
+/// Writes [`Records`] one value at a time (a chunk is held until it is
+/// full), for values made in order that are never to be held all at once.
+#[derive(Debug)]
+pub struct RecordsWriter<R> {
+    records: Records<R>,
+    /// The chunk being filled, encoded.
+    pending: Vec<u8>,
+}
+
+impl<R: Record> RecordsWriter<R> {
+    /// A writer of a new, empty file.
+    pub fn new() -> io::Result<RecordsWriter<R>> {
+        Ok(RecordsWriter {
+            records: Records {
+                spill: Spill::new()?,
+                chunks: Vec::new(),
+                len: 0,
+                kind: std::marker::PhantomData,
+            },
+            pending: Vec::new(),
+        })
+    }
+
+    /// Appends `value`.
+    pub fn push(&mut self, value: &R) -> io::Result<()> {
+        value.write(&mut self.pending);
+        self.records.len += 1;
+        if self.pending.len() == RECORDS_CHUNK * R::BYTES {
+            self.write_chunk()?;
+        }
+        Ok(())
+    }
+
+    fn write_chunk(&mut self) -> io::Result<()> {
+        let pending = &self.pending;
+        let span = self
+            .records
+            .spill
+            .put_with(pending.len(), |buf| buf.extend_from_slice(pending))?;
+        self.records.chunks.push(span);
+        self.pending.clear();
+        Ok(())
+    }
+
+    /// The values pushed.
+    pub fn finish(mut self) -> io::Result<Records<R>> {
+        if !self.pending.is_empty() {
+            self.write_chunk()?;
+        }
+        Ok(self.records)
     }
 }
 
