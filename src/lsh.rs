@@ -157,37 +157,42 @@ fn band_key(mins: &[u32], band: usize, rows: usize, seed: u64) -> u64 {
     }
 }
 
-/// The union of two sorted, deduplicated lists, sorted and deduplicated.
-pub(crate) fn merge_sorted<T: Ord + Copy>(a: Vec<T>, b: Vec<T>) -> Vec<T> {
-    if a.is_empty() {
+/// The union of two sorted, deduplicated lists, sorted and deduplicated,
+/// made in `a`'s memory: `a` grows by `b`'s length and is filled from the
+/// back (the largest first), so the union is never held beside its inputs.
+pub(crate) fn merge_sorted<T: Ord + Copy>(mut a: Vec<T>, b: Vec<T>) -> Vec<T> {
+    let (Some(&first), n) = (a.first(), a.len()) else {
         return b;
+    };
+    a.reserve_exact(b.len());
+    a.resize(n + b.len(), first);
+    // `a[..i]` and `b[..j]` are still to merge; `a[k..]` is merged.
+    let (mut i, mut j, mut k) = (n, b.len(), a.len());
+    while j > 0 {
+        k -= 1;
+        if i > 0 && a[i - 1] >= b[j - 1] {
+            if a[i - 1] == b[j - 1] {
+                j -= 1;
+            }
+            i -= 1;
+            a[k] = a[i];
+        } else {
+            j -= 1;
+            a[k] = b[j];
+        }
     }
-    merge_sorted_by(a, b, |&x| x, |x, _| x)
+    // `a[..i]` is in place; a shared item left a gap of one between.
+    let gap = k - i;
+    if gap > 0 {
+        a.copy_within(k.., i);
+        a.truncate(a.len() - gap);
+    }
+    a
 }
 
 /// The union of two lists sorted by `key`, neither with a key twice,
-/// sorted; an item of each with one key becomes `both(of_a, of_b)`. The
-/// lists are consumed as they are merged.
-pub(crate) fn merge_sorted_by<T, K: Ord>(
-    a: impl IntoIterator<Item = T>,
-    b: impl IntoIterator<Item = T>,
-    key: impl Fn(&T) -> K,
-    both: impl Fn(T, T) -> T,
-) -> Vec<T> {
-    let (a, b) = (a.into_iter(), b.into_iter());
-    let mut out = Vec::with_capacity(a.size_hint().0 + b.size_hint().0);
-    let merged = merge_sorted_into(a, b, key, both, |x| {
-        out.push(x);
-        Ok::<(), std::convert::Infallible>(())
-    });
-    match merged {
-        Ok(()) => out,
-        Err(never) => match never {},
-    }
-}
-
-/// [`merge_sorted_by`] handing each item of the union, in order, to `emit`
-/// (which may fail) instead of making a list of them.
+/// handed in order to `emit` (which may fail); an item of each with one key
+/// becomes `both(of_a, of_b)`. The lists are consumed as they are merged.
 pub(crate) fn merge_sorted_into<T, K: Ord, E>(
     a: impl IntoIterator<Item = T>,
     b: impl IntoIterator<Item = T>,
