@@ -83,7 +83,7 @@ pub fn candidate_pairs(
 }
 
 /// Band keys made at a time by [`candidate_pairs_where`] (16 bytes each).
-const BAND_KEYS_PER_PASS: usize = 1 << 24;
+const BAND_KEYS_PER_PASS: usize = 1 << 23;
 
 /// [`candidate_pairs`] that keep `keep(a, b)`. The bands are keyed a few at
 /// a time, so that a million documents' 128 single-row story bands are not
@@ -231,14 +231,10 @@ pub fn group_pairs(
     max_bucket: usize,
     keep: &(dyn Fn(DocId, DocId) -> bool + Sync),
 ) -> (Vec<(DocId, DocId)>, usize) {
-    let groups: Vec<&[(u64, u32)]> = keyed
-        .chunk_by(|x, y| x.0 == y.0)
-        .filter(|g| g.len() > 1)
-        .collect();
-    let skipped = groups.iter().filter(|g| g.len() > max_bucket).count();
-    let mut pairs: Vec<(DocId, DocId)> = groups
-        .par_iter()
-        .filter(|g| g.len() <= max_bucket)
+    let groups = || keyed.par_chunk_by(|x, y| x.0 == y.0);
+    let skipped = groups().filter(|g| g.len() > max_bucket).count();
+    let mut pairs: Vec<(DocId, DocId)> = groups()
+        .filter(|g| g.len() > 1 && g.len() <= max_bucket)
         .flat_map_iter(|g| {
             let mut docs: Vec<u32> = g.iter().map(|&(_, d)| d).collect();
             docs.dedup();
