@@ -619,6 +619,22 @@ mod tests {
         assert_eq!(starts, [0, RECORDS_CHUNK, 2 * RECORDS_CHUNK]);
     }
 
+    #[test]
+    fn candidates_move_between_memory_and_their_file() {
+        let candidates: Vec<Candidate> = (0..RECORDS_CHUNK as u32 + 3)
+            .map(|i| Candidate {
+                a: DocId(i),
+                b: DocId(i + 1 + i % 7),
+                sources: (i % 16) as u8,
+            })
+            .collect();
+        let spilled = Candidates::Held(candidates.clone()).spilled().unwrap();
+        assert_eq!(spilled.len(), candidates.len());
+        let back = Candidates::Spilled(spilled);
+        assert_eq!(back.len(), candidates.len());
+        assert_eq!(back.held().unwrap(), candidates);
+    }
+
     proptest::proptest! {
         /// Merging each source's pairs in gives every pair once, sorted,
         /// with the sources that proposed it (naive oracle: a map).

@@ -27,7 +27,7 @@ use crate::model::{
 };
 use crate::params::{Mode, Params, PipelineFingerprint};
 use crate::shingle::shingle_set_and_exact_hash;
-use crate::store::{give_back_freed_memory, Record, Records, Span, Spill, Text};
+use crate::store::{Record, Records, Span, Spill, Text};
 use crate::terms::{
     document_frequencies, term_counts, term_vectors, top_terms, SpilledCounts, SpilledVectors,
     TermOccurrences, TermWeights,
@@ -969,6 +969,19 @@ fn run_stages(
     })
 }
 
+/// Hands the memory freed so far back to the system; the pipeline calls it
+/// between stages. glibc keeps what a stage frees mapped in its heaps (one
+/// per thread that allocated), so the next stage's peak would sit on top
+/// of the last one's. Elsewhere it does nothing.
+fn give_back_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free pages of glibc's own heaps;
+    // it takes no pointers and leaves every live allocation where it is.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 fn parked_error(e: std::io::Error) -> crate::Error {
     crate::Error::io("temporary file of reported pairs", e)
 }
@@ -1013,9 +1026,10 @@ impl Record for VerifiedPair {
                 shared_shingles: long(6) as usize,
             },
             score: float(5),
-            label: Label::ALL
-                .get((bytes[Self::BYTES - 1] as usize).wrapping_sub(1))
-                .copied(),
+            label: match bytes[Self::BYTES - 1] {
+                0 => None,
+                l => Label::ALL.get(usize::from(l) - 1).copied(),
+            },
         }
     }
 }

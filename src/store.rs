@@ -204,19 +204,6 @@ impl Word32 for f32 {
     }
 }
 
-/// Hands the memory freed so far back to the system. glibc keeps what a
-/// stage frees mapped in its heaps (one per thread that allocated), so the
-/// next stage's peak would sit on top of the last one's; a big batch's run
-/// calls this between stages. Elsewhere it does nothing.
-pub fn give_back_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only releases free pages of glibc's own heaps;
-    // it takes no pointers and leaves every live allocation where it is.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
 /// A value of fixed size that [`Records`] keeps in a file.
 pub trait Record: Sized {
     /// Its size in the file.
@@ -265,13 +252,7 @@ impl<R: Record> Records<R> {
     /// the index of the chunk's first.
     pub fn scan(&self, each: &mut dyn FnMut(usize, &[R])) -> io::Result<()> {
         for (i, &span) in self.chunks.iter().enumerate() {
-            let chunk: Vec<R> = self
-                .spill
-                .get(span)?
-                .chunks_exact(R::BYTES)
-                .map(R::read)
-                .collect();
-            each(i * RECORDS_CHUNK, &chunk);
+            each(i * RECORDS_CHUNK, &self.chunk(span)?);
         }
         Ok(())
     }
@@ -280,9 +261,19 @@ impl<R: Record> Records<R> {
     pub fn to_vec(&self) -> io::Result<Vec<R>> {
         let mut all = Vec::with_capacity(self.len);
         for &span in &self.chunks {
-            all.extend(self.spill.get(span)?.chunks_exact(R::BYTES).map(R::read));
+            all.extend(self.chunk(span)?);
         }
         Ok(all)
+    }
+
+    /// The values of the chunk at `span`.
+    fn chunk(&self, span: Span) -> io::Result<Vec<R>> {
+        Ok(self
+            .spill
+            .get(span)?
+            .chunks_exact(R::BYTES)
+            .map(R::read)
+            .collect())
     }
 }
 
@@ -320,11 +311,7 @@ impl<R: Record> RecordsWriter<R> {
     }
 
     fn write_chunk(&mut self) -> io::Result<()> {
-        let pending = &self.pending;
-        let span = self
-            .records
-            .spill
-            .put_with(pending.len(), |buf| buf.extend_from_slice(pending))?;
+        let span = self.records.spill.put(&self.pending)?;
         self.records.chunks.push(span);
         self.pending.clear();
         Ok(())
