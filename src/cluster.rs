@@ -242,9 +242,9 @@ pub fn average_linkage(n_docs: usize, edges: &[Edge], threshold: f64) -> Vec<usi
 /// cluster (without itself) and with the centroids of the clusters it has a
 /// witness edge (of weight at least the witnesses' `min_sim`) into; it moves
 /// to the most similar one if that beats its own and reaches `min_sim`.
-/// Moves of one round are decided on the
-/// same centroids and applied together, so the result does not depend on
-/// document order; rounds stop at a fixed point or after `rounds`.
+/// Moves of one round are decided on the same centroids and applied
+/// together, so the result does not depend on document order; rounds stop
+/// at a fixed point or after `rounds`.
 /// Cluster indices stay the smallest member of each cluster.
 pub fn refine<V: VectorsByDoc + ?Sized>(
     assignment: &mut [usize],
