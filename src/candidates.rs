@@ -488,6 +488,18 @@ impl Candidates {
         self.len() == 0
     }
 
+    /// Calls `each(k, chunk)` on the candidates in order, in chunks; `k`
+    /// is the index of the chunk's first.
+    pub fn scan(&self, each: &mut dyn FnMut(usize, &[Candidate])) -> Result<()> {
+        match self {
+            Candidates::Held(c) => {
+                each(0, c);
+                Ok(())
+            }
+            Candidates::Spilled(s) => s.scan(each).map_err(spill_error),
+        }
+    }
+
     /// Them, in memory.
     pub fn held(self) -> Result<Vec<Candidate>> {
         match self {
@@ -534,51 +546,6 @@ pub fn spill_error(e: std::io::Error) -> crate::Error {
     crate::Error::io("temporary file of candidate pairs", e)
 }
 
-/// The candidates of a batch, held or spilled, as verification goes
-/// through them.
-#[derive(Debug, Clone, Copy)]
-pub enum CandidateList<'c> {
-    /// In memory.
-    Held(&'c [Candidate]),
-    /// In a temporary file.
-    Spilled(&'c SpilledCandidates),
-}
-
-impl CandidateList<'_> {
-    /// Number of candidates.
-    pub fn len(&self) -> usize {
-        match self {
-            CandidateList::Held(c) => c.len(),
-            CandidateList::Spilled(s) => s.len(),
-        }
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Calls `each(k, chunk)` on the candidates in order, in chunks; `k`
-    /// is the index of the chunk's first.
-    pub fn scan(&self, each: &mut dyn FnMut(usize, &[Candidate])) -> Result<()> {
-        match self {
-            CandidateList::Held(c) => {
-                each(0, c);
-                Ok(())
-            }
-            CandidateList::Spilled(s) => s.scan(each).map_err(spill_error),
-        }
-    }
-
-    /// All of them, in memory.
-    #[cfg(test)]
-    fn to_vec(self) -> Result<Vec<Candidate>> {
-        let mut all = Vec::with_capacity(self.len());
-        self.scan(&mut |_, chunk| all.extend_from_slice(chunk))?;
-        Ok(all)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -607,9 +574,9 @@ mod tests {
             })
             .collect();
         let spilled = SpilledCandidates::write(&candidates).unwrap();
-        let list = CandidateList::Spilled(&spilled);
+        assert_eq!(spilled.to_vec().unwrap(), candidates);
+        let list = Candidates::Spilled(spilled);
         assert_eq!(list.len(), candidates.len());
-        assert_eq!(list.to_vec().unwrap(), candidates);
         let mut starts = Vec::new();
         list.scan(&mut |k, chunk| {
             assert_eq!(chunk, &candidates[k..k + chunk.len()]);

@@ -12,8 +12,8 @@ use crate::align::sentences::{align_doc_sentences, doc_sentences, DocSentences};
 use crate::align::{shared_passages_of, AlignConfig, AlignDoc};
 use crate::boilerplate::{boilerplate_lines, line_hashes, mark};
 use crate::candidates::{
-    anchors_of, generate, story_candidates, AnchorWriter, Anchors, CandidateInputs, CandidateList,
-    CandidateStats, Candidates, SpilledAnchors,
+    anchors_of, generate, story_candidates, AnchorWriter, Anchors, CandidateInputs, CandidateStats,
+    Candidates, SpilledAnchors,
 };
 use crate::cluster::{
     average_linkage, build_clusters, refine, split_events, Edge, WitnessComponents, Witnesses,
@@ -277,8 +277,8 @@ type SpillWriter<'a> = (&'a Spill, AnchorWriter<'a>);
 
 impl CopyPrint {
     /// The fingerprint of document `doc`'s `set`, its sketch written to
-    /// `slots` (`filled` says whether it has one); `retaken` when the set replaces one taken before (see
-    /// [`SpilledAnchors`]).
+    /// `slots` (`filled` says whether it has one); `retaken` when the set
+    /// replaces one taken before (see [`SpilledAnchors`]).
     fn new(
         doc: usize,
         retaken: bool,
@@ -389,9 +389,8 @@ impl Prepared<'_> {
         match &self.spilled_sets {
             None => verify_reporting(&candidates.held()?, &f, params, keep, done, each),
             Some(sets) => {
-                let spilled = candidates.spilled()?;
-                let list = CandidateList::Spilled(&spilled);
-                verify_in_blocks(list, &f, sets, params, keep, done, each)
+                let spilled = Candidates::Spilled(candidates.spilled()?);
+                verify_in_blocks(&spilled, &f, sets, params, keep, done, each)
             }
         }
     }
@@ -1399,12 +1398,14 @@ mod tests {
             // at once; the candidates held or read back from a file.
             let spilled = crate::candidates::SpilledCandidates::write(&candidates).unwrap();
             let lists = [
-                CandidateList::Held(&candidates),
-                CandidateList::Spilled(&spilled),
+                Candidates::Held(candidates.clone()),
+                Candidates::Spilled(spilled),
             ];
             let sizes = [1, 20_000, 1 << 30].into_iter();
             let runs = sizes.flat_map(|b| [(b, 1), (b, 50), (b, usize::MAX)]);
-            for ((block_bytes, pass_pairs), list) in runs.flat_map(|r| lists.map(|l| (r, l))) {
+            for ((block_bytes, pass_pairs), list) in
+                runs.flat_map(|r| lists.iter().map(move |l| (r, l)))
+            {
                 let done = std::cell::Cell::new(0);
                 let mut got: Vec<Option<VerifiedPair>> = vec![None; candidates.len()];
                 sets.block_bytes = block_bytes;

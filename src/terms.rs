@@ -496,6 +496,7 @@ pub fn top_terms(v: &TermVector, max_terms: usize) -> TermVector {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     proptest::proptest! {
         /// Packing keeps each vector's weights and its terms' order, and
@@ -529,7 +530,6 @@ mod tests {
             proptest::prop_assert!(numbers.windows(2).all(|p| p[0] < p[1]));
         }
     }
-    use proptest::prelude::*;
 
     fn doc(text: &str) -> NormDoc {
         NormDoc::for_test(0, text)

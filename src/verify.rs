@@ -20,7 +20,7 @@
 //! but their story similarity still informs clustering.
 
 use crate::align::{kept_tokens, passages_kept, AlignConfig, KeptTokens};
-use crate::candidates::CandidateList;
+use crate::candidates::Candidates;
 use crate::docs::Docs;
 use crate::model::{
     Candidate, Label, NormDoc, Passage, Scores, ShingleSet, TermVector, VerifiedPair,
@@ -394,7 +394,7 @@ struct Loaded {
 /// candidates, each pass a scan of them all (from a file when they are
 /// spilled): tens of millions of candidates are not held with their keys.
 pub fn verify_in_blocks<T: Send>(
-    candidates: CandidateList<'_>,
+    candidates: &Candidates,
     f: &Features<'_>,
     sets: &SpilledSets,
     params: &Params,
