@@ -33,8 +33,8 @@ use crate::terms::{
     TermOccurrences, TermWeights,
 };
 use crate::verify::{
-    verify_in_blocks, verify_reporting, Features, SpilledSets, VERIFY_BLOCK_BYTES,
-    VERIFY_PASS_PAIRS,
+    verify_in_blocks, verify_reporting, AlignedDocs, Features, SpilledSets, ALIGNED_DOCS_BYTES,
+    VERIFY_BLOCK_BYTES, VERIFY_PASS_PAIRS,
 };
 use crate::Result;
 use ahash::AHashMap;
@@ -346,7 +346,7 @@ impl Prepared<'_> {
         }
     }
 
-    fn features(&self) -> Features<'_> {
+    fn features<'a>(&'a self, aligned: &'a AlignedDocs) -> Features<'a> {
         Features {
             docs: self.docs(),
             titles: &self.titles,
@@ -355,6 +355,7 @@ impl Prepared<'_> {
             terms: &self.terms,
             exact: &self.exact,
             occurrences: &self.occurrences,
+            aligned,
         }
     }
 
@@ -385,7 +386,8 @@ impl Prepared<'_> {
         done: &dyn Fn(usize),
         each: &mut dyn FnMut(usize, T) -> Result<()>,
     ) -> Result<()> {
-        let f = self.features();
+        let aligned = AlignedDocs::new(ALIGNED_DOCS_BYTES);
+        let f = self.features(&aligned);
         match &self.spilled_sets {
             None => verify_reporting(&candidates.held()?, &f, params, keep, done, each),
             Some(sets) => {
@@ -1383,13 +1385,17 @@ mod tests {
                 (Mode::Copies, None) => Vec::new(),
                 _ => panic!("term vectors spilled in stories mode only"),
             };
+            // Keeping no aligned document: each is made again for each pair.
+            let none_kept = AlignedDocs::new(0);
             let whole = Features {
                 shingles: &held,
                 terms: &vectors,
-                ..prep.features()
+                ..prep.features(&none_kept)
             };
             let want = verify(&candidates, &whole, &params).unwrap();
             assert!(want.iter().any(|p| p.label.is_some()));
+            // Partial copies are aligned, in both modes.
+            assert!(want.iter().any(|p| p.label == Some(Label::PartialCopy)));
             if mode == Mode::Stories {
                 assert!(want.iter().any(|p| p.label == Some(Label::Rewrite)));
             }
@@ -1403,7 +1409,11 @@ mod tests {
             ];
             let sizes = [1, 20_000, 1 << 30].into_iter();
             let runs = sizes.flat_map(|b| [(b, 1), (b, 50), (b, usize::MAX)]);
-            for ((block_bytes, pass_pairs), list) in
+            // Aligned documents kept within the default budget, or a few
+            // at a time (the least recently used make way).
+            let budgets = [ALIGNED_DOCS_BYTES, 30_000];
+            let runs = runs.flat_map(|r| budgets.map(|k| (r, k)));
+            for (((block_bytes, pass_pairs), budget), list) in
                 runs.flat_map(|r| lists.iter().map(move |l| (r, l)))
             {
                 let done = std::cell::Cell::new(0);
@@ -1412,7 +1422,7 @@ mod tests {
                 sets.pass_pairs = pass_pairs;
                 verify_in_blocks(
                     list,
-                    &prep.features(),
+                    &prep.features(&AlignedDocs::new(budget)),
                     &sets,
                     &params,
                     &|p| p,
