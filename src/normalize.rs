@@ -189,27 +189,36 @@ impl TokenSink<'_> {
     /// that word is the body of an HTML character reference (no token).
     #[inline]
     fn reach(&mut self, start: usize, len: usize) -> bool {
-        self.line += self.text.as_bytes()[self.line_scan..start]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u32;
-        self.line_scan = start;
+        self.reach_line(start);
         !is_html_entity(self.text, start, len)
+    }
+
+    /// Counts the lines up to byte `at` (not before where counting stopped).
+    #[inline]
+    fn reach_line(&mut self, at: usize) {
+        if at > self.line_scan {
+            self.line += self.text.as_bytes()[self.line_scan..at]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u32;
+            self.line_scan = at;
+        }
     }
 
     /// [`TokenSink::push`] for an all-ASCII segment `start..end` that starts
     /// with a letter, digit or `_`: the same token, with byte tests in place
     /// of Unicode ones.
+    /// `classes` is the union of the segment's [`ASCII_CLASS`] bits.
     #[inline]
-    fn push_ascii(&mut self, start: usize, end: usize) {
-        let bytes = &self.text.as_bytes()[start..end];
-        if !bytes.iter().any(u8::is_ascii_alphanumeric) || !self.reach(start, bytes.len()) {
+    fn push_ascii(&mut self, start: usize, end: usize, classes: u8) {
+        if classes & (LETTER | DIGIT) == 0 || !self.reach(start, end - start) {
             return;
         }
         // The segment is ASCII, so slicing at these offsets is valid.
         let norm = CompactString::new(&self.lower[start..end]);
-        let name = bytes.iter().any(u8::is_ascii_digit)
-            || (bytes[0].is_ascii_uppercase() && !at_sentence_start(self.text, start));
+        let first = self.text.as_bytes()[start];
+        let name = classes & DIGIT != 0
+            || (first.is_ascii_uppercase() && !at_sentence_start(self.text, start));
         self.tokens.push(Token {
             norm,
             byte_start: start as u32,
@@ -225,16 +234,24 @@ impl TokenSink<'_> {
 /// `_` join (WB5, WB8–WB10, WB13a/b); `:` `.` `'` join two letters (WB6/7);
 /// `,` `;` `.` `'` join two digits (WB11/12); everything else breaks.
 fn ascii_words(bytes: &[u8], from: usize, to: usize, out: &mut TokenSink<'_>) {
+    // Lines are counted here, on the way between words: the sink's count
+    // then has nothing left to scan.
+    out.reach_line(from);
     let mut i = from;
     while i < to {
-        if ASCII_CLASS[bytes[i] as usize] & WORD == 0 {
+        let class = ASCII_CLASS[bytes[i] as usize];
+        if class & WORD == 0 {
+            out.line += u32::from(bytes[i] == b'\n');
             i += 1;
             continue;
         }
         let start = i;
+        out.line_scan = start;
+        let mut classes = class;
         i += 1;
         loop {
             while i < to && ASCII_CLASS[bytes[i] as usize] & WORD != 0 {
+                classes |= ASCII_CLASS[bytes[i] as usize];
                 i += 1;
             }
             if i + 1 < to {
@@ -245,14 +262,16 @@ fn ascii_words(bytes: &[u8], from: usize, to: usize, out: &mut TokenSink<'_>) {
                 );
                 // Both neighbours letters (or digits) and `mid` joins those.
                 if (prev & next & (LETTER | DIGIT)) << 2 & mid != 0 {
+                    classes |= next;
                     i += 2;
                     continue;
                 }
             }
             break;
         }
-        out.push_ascii(start, i);
+        out.push_ascii(start, i, classes);
     }
+    out.line_scan = out.line_scan.max(to.min(bytes.len()));
 }
 
 /// [`ascii_words`] byte classes: letters, digits and `_` make words; `:`
