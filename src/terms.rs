@@ -466,16 +466,16 @@ fn term_idf(df: &AHashMap<u64, u32>, t: u64, n_docs: usize) -> f64 {
 pub fn cosine(a: &TermVector, b: &TermVector) -> f64 {
     let (a, b) = (&a.0, &b.0);
     let (mut i, mut j, mut dot) = (0, 0, 0.0f64);
+    // The cursors advance without branches, as in `intersection_size`: the
+    // order of two hashed terms cannot be predicted, but that they differ
+    // mostly can.
     while i < a.len() && j < b.len() {
-        match a[i].0.cmp(&b[j].0) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                dot += a[i].1 as f64 * b[j].1 as f64;
-                i += 1;
-                j += 1;
-            }
+        let ((x, wx), (y, wy)) = (a[i], b[j]);
+        if x == y {
+            dot += wx as f64 * wy as f64;
         }
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
     }
     dot.min(1.0)
 }
