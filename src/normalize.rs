@@ -207,8 +207,8 @@ impl TokenSink<'_> {
 
     /// [`TokenSink::push`] for an all-ASCII segment `start..end` that starts
     /// with a letter, digit or `_`: the same token, with byte tests in place
-    /// of Unicode ones.
-    /// `classes` is the union of the segment's [`ASCII_CLASS`] bits.
+    /// of Unicode ones. `classes` is the union of the segment's
+    /// [`ASCII_CLASS`] bits.
     #[inline]
     fn push_ascii(&mut self, start: usize, end: usize, classes: u8) {
         if classes & (LETTER | DIGIT) == 0 || !self.reach(start, end - start) {
@@ -271,7 +271,7 @@ fn ascii_words(bytes: &[u8], from: usize, to: usize, out: &mut TokenSink<'_>) {
         }
         out.push_ascii(start, i, classes);
     }
-    out.line_scan = out.line_scan.max(to.min(bytes.len()));
+    out.line_scan = to;
 }
 
 /// [`ascii_words`] byte classes: letters, digits and `_` make words; `:`

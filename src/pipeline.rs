@@ -1394,7 +1394,7 @@ mod tests {
             };
             let want = verify(&candidates, &whole, &params).unwrap();
             assert!(want.iter().any(|p| p.label.is_some()));
-            // Partial copies are aligned, in both modes.
+            // Partial copies, whose pairs verification aligns.
             assert!(want.iter().any(|p| p.label == Some(Label::PartialCopy)));
             if mode == Mode::Stories {
                 assert!(want.iter().any(|p| p.label == Some(Label::Rewrite)));

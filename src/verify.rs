@@ -173,12 +173,11 @@ struct AlignedDoc {
 
 impl AlignedDoc {
     fn of(docs: &Docs<'_>, d: usize) -> Result<AlignedDoc> {
-        let (owned, kept) = match docs.get(d)? {
-            Cow::Borrowed(doc) => (None, kept_tokens(doc)),
-            Cow::Owned(doc) => {
-                let kept = kept_tokens(&doc);
-                (Some(doc), kept)
-            }
+        let doc = docs.get(d)?;
+        let kept = kept_tokens(&doc);
+        let owned = match doc {
+            Cow::Borrowed(_) => None,
+            Cow::Owned(doc) => Some(doc),
         };
         Ok(AlignedDoc { owned, kept })
     }
@@ -261,7 +260,8 @@ pub fn residual_story(
 ) -> f64 {
     let Some(w) = &f.weights else { return 0.0 };
     // Per token, whether it starts outside every passage: made in one pass
-    // over the tokens, so that the recount looks each up in a short list.
+    // over the tokens, so that the recount, which visits them in term
+    // order, looks each up here rather than in the tokens and passages.
     fn outside(doc: &NormDoc, mut ranges: Vec<std::ops::Range<usize>>) -> Vec<bool> {
         ranges.sort_unstable_by_key(|r| r.start);
         let mut next = 0;
