@@ -52,6 +52,7 @@ pub mod hash;
 pub mod ingest;
 pub mod lang;
 pub mod lsh;
+pub mod merge;
 pub mod minhash;
 pub mod model;
 pub mod normalize;

@@ -9,6 +9,7 @@
 //! `shingle = stable64(le_bytes(t_i .. t_{i+k-1}), seed ^ k)`.
 
 use crate::hash::{stable64, stable64_words};
+use crate::merge::for_each_shared;
 use crate::model::{NormDoc, ShingleSet};
 
 /// Stable hash of one normalised token.
@@ -68,12 +69,9 @@ pub fn shingle_set_and_exact_hash(doc: &NormDoc, k: usize, seed: u64) -> (Shingl
     (ShingleSet(hashes), exact)
 }
 
-/// Size of the intersection of two sorted, deduplicated slices.
-///
-/// A branch-free merge: the comparison outcomes of random hashes cannot be
-/// predicted, so both cursors advance by arithmetic on the comparison
-/// instead of by branches. When one side is much shorter, its elements are
-/// looked up in the other by galloping search instead.
+/// Size of the intersection of two sorted, deduplicated slices: a merge
+/// ([`for_each_shared`]), or, when one side is much shorter, its elements
+/// looked up in the other by galloping search.
 pub fn intersection_size(a: &[u64], b: &[u64]) -> usize {
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     if short.is_empty() {
@@ -82,13 +80,8 @@ pub fn intersection_size(a: &[u64], b: &[u64]) -> usize {
     if long.len() / short.len() >= 32 {
         return galloping_intersection_size(short, long);
     }
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        let (x, y) = (a[i], b[j]);
-        n += (x == y) as usize;
-        i += (x <= y) as usize;
-        j += (y <= x) as usize;
-    }
+    let mut n = 0;
+    for_each_shared(a, b, |&x| x, |&y| y, |_, _| n += 1);
     n
 }
 

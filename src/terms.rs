@@ -11,6 +11,7 @@
 //! batch IDF as the batch grows.
 
 use crate::lang::{for_each_content_term_hash, is_cjk_char_token};
+use crate::merge::for_each_shared;
 use crate::model::{NormDoc, TermVector, VectorsByDoc};
 use crate::normalize::tokenize;
 use crate::store::{Span, Spill};
@@ -462,21 +463,20 @@ fn term_idf(df: &AHashMap<u64, u32>, t: u64, n_docs: usize) -> f64 {
     idf(df.get(&t).copied().unwrap_or(1), n_docs)
 }
 
-/// Cosine similarity of two L2-normalised vectors sorted by term.
+/// Cosine similarity of two L2-normalised vectors sorted by term: the
+/// products of the shared terms' weights, summed in term order.
 pub fn cosine(a: &TermVector, b: &TermVector) -> f64 {
     let (a, b) = (&a.0, &b.0);
-    let (mut i, mut j, mut dot) = (0, 0, 0.0f64);
-    // The cursors advance without branches, as in `intersection_size`: the
-    // order of two hashed terms cannot be predicted, but that they differ
-    // mostly can.
-    while i < a.len() && j < b.len() {
-        let ((x, wx), (y, wy)) = (a[i], b[j]);
-        if x == y {
-            dot += wx as f64 * wy as f64;
-        }
-        i += usize::from(x <= y);
-        j += usize::from(y <= x);
-    }
+    let mut dot = 0.0f64;
+    for_each_shared(
+        a,
+        b,
+        |x| x.0,
+        |y| y.0,
+        |i, j| {
+            dot += a[i].1 as f64 * b[j].1 as f64;
+        },
+    );
     dot.min(1.0)
 }
 
