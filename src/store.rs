@@ -93,13 +93,16 @@ impl Spill {
         })
     }
 
-    /// The 64-bit words at `span` (one [`Spill::put_words`] call's).
+    /// The 64-bit words at `span` (one [`Spill::put_words`] call's), read
+    /// straight into the words' memory: verification reads sets back in
+    /// the millions.
     pub fn get_words(&self, span: Span) -> io::Result<Vec<u64>> {
-        Ok(self
-            .get(span)?
-            .chunks_exact(8)
-            .map(|c| u64::from_le_bytes(c.try_into().expect("chunks of 8")))
-            .collect())
+        let mut words = vec![0u64; span.len() / 8];
+        self.read_at(span.offset, bytemuck::cast_slice_mut(&mut words))?;
+        for w in &mut words {
+            *w = u64::from_le(*w);
+        }
+        Ok(words)
     }
 
     /// Appends `(key, value)` entries, 12 bytes each (little-endian), and
@@ -113,19 +116,31 @@ impl Spill {
         })
     }
 
-    /// The entries at `span` (one [`Spill::put_keyed`] call's).
+    /// The entries at `span` (one [`Spill::put_keyed`] call's), read
+    /// through a buffer each thread keeps.
     pub fn get_keyed<V: Word32>(&self, span: Span) -> io::Result<Vec<(u64, V)>> {
-        Ok(self
-            .get(span)?
-            .chunks_exact(KEYED_BYTES)
-            .map(|c| {
-                let (k, v) = c.split_at(8);
-                (
-                    u64::from_le_bytes(k.try_into().expect("8 bytes")),
-                    V::from_word(u32::from_le_bytes(v.try_into().expect("4 bytes"))),
-                )
-            })
-            .collect())
+        thread_local! {
+            static BYTES: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        BYTES.with_borrow_mut(|bytes| {
+            bytes.resize(span.len(), 0);
+            self.read_at(span.offset, bytes)?;
+            let entries = bytes
+                .chunks_exact(KEYED_BYTES)
+                .map(|c| {
+                    let (k, v) = c.split_at(8);
+                    (
+                        u64::from_le_bytes(k.try_into().expect("8 bytes")),
+                        V::from_word(u32::from_le_bytes(v.try_into().expect("4 bytes"))),
+                    )
+                })
+                .collect();
+            // One very long document's entries are not kept for good.
+            if bytes.capacity() > KEPT_BUFFER_BYTES {
+                *bytes = Vec::new();
+            }
+            Ok(entries)
+        })
     }
 
     /// Bytes appended so far.
@@ -173,6 +188,9 @@ impl Spill {
         self.file.read_exact_at(out, offset)
     }
 }
+
+/// Most bytes a thread's [`Spill::get_keyed`] buffer keeps between reads.
+const KEPT_BUFFER_BYTES: usize = 1 << 20;
 
 /// Bytes of one [`Spill::put_keyed`] entry.
 const KEYED_BYTES: usize = 12;
