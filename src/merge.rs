@@ -101,7 +101,8 @@ mod x86 {
             );
             let mut hits = _mm256_movemask_pd(_mm256_castsi256_pd(any));
             if hits != 0 {
-                // Rare but for copies: which turn matched each lane of `x`.
+                // A shared key (rare between shingle sets but for copies;
+                // common between term vectors): the turn each lane matched.
                 let [_, m1, m2, m3] = equal.map(|e| _mm256_movemask_pd(_mm256_castsi256_pd(e)));
                 while hits != 0 {
                     let k = hits.trailing_zeros() as usize;
