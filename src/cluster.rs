@@ -23,6 +23,7 @@
 //! and [`refine`] moves each document to the cluster whose centroid it is most
 //! like, through reported pairs only.
 
+use crate::merge::for_each_shared;
 use crate::model::{Article, Cluster, DocId, Label, Scores, VectorsByDoc, VerifiedPair};
 use crate::params::KeepPolicy;
 use crate::union_find::UnionFind;
@@ -561,18 +562,9 @@ fn bisect<V: VectorsByDoc + ?Sized>(
         })
         .collect();
     let dot = |a: &[(V::Term, f64)], b: &[(V::Term, f64)]| -> f64 {
-        let (mut i, mut j, mut s) = (0, 0, 0.0);
-        while i < a.len() && j < b.len() {
-            match a[i].0.cmp(&b[j].0) {
-                Ordering::Less => i += 1,
-                Ordering::Greater => j += 1,
-                Ordering::Equal => {
-                    s += a[i].1 * b[j].1;
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
+        let mut s = 0.0;
+        let key = |x: &(V::Term, f64)| x.0.into();
+        for_each_shared(a, b, key, key, |i, j| s += a[i].1 * b[j].1);
         s
     };
     let sim: Vec<Vec<f64>> = (0..m)

@@ -172,8 +172,9 @@ pub struct TermVector(pub Vec<(u64, f32)>);
 /// each document's `(term, weight)` sorted by term.
 pub trait VectorsByDoc: Sync {
     /// A term: its hash, or a number given to the hashes in their order
-    /// (the same order, so the same sums in the same order).
-    type Term: Copy + Ord + std::hash::Hash + Send + Sync;
+    /// (the same order, so the same sums in the same order), as a 64-bit
+    /// key for merges.
+    type Term: Copy + Ord + std::hash::Hash + Send + Sync + Into<u64>;
 
     /// Number of documents.
     fn len(&self) -> usize;
