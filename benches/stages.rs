@@ -4,6 +4,7 @@ mod common;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use newsdup::align::{passages, AlignConfig};
+use newsdup::candidates::anchors_of;
 use newsdup::lsh::candidate_pairs;
 use newsdup::minhash::{copy_signature, story_signature};
 use newsdup::model::{DocId, NormDoc, Signatures};
@@ -99,6 +100,14 @@ fn stages(c: &mut Criterion) {
                 .iter()
                 .map(|s| copy_signature(black_box(s), 128, params.seed).mins[0] as u64)
                 .sum::<u64>()
+        })
+    });
+    g.bench_function(BenchmarkId::new("anchors", "2k"), |b| {
+        b.iter(|| {
+            shingles
+                .iter()
+                .map(|s| anchors_of(black_box(s), params.anchor_rate).len())
+                .sum::<usize>()
         })
     });
     g.bench_function(BenchmarkId::new("story_terms", "2k"), |b| {

@@ -68,12 +68,49 @@ const ANCHOR_PASS_BYTES: usize = 128 << 20;
 /// those mixed hashes (a bijection of the shingle hashes, so grouping by them
 /// is grouping by shingle).
 pub fn anchors_of(shingles: &ShingleSet, rate: u64) -> Box<[u64]> {
+    let multiples = Multiples::of(rate);
     shingles
         .0
         .iter()
         .map(|&h| mix64(h))
-        .filter(|m| m % rate == 0)
+        .filter(|&m| multiples.contain(m))
         .collect()
+}
+
+/// The multiples of a divisor `d > 0`, tested without a division (a 64-bit
+/// division per shingle cost as much as its MinHash). With `d = odd · 2^shift`:
+/// `m` is a multiple when its low `shift` bits are 0 and `n = m >> shift` is a
+/// multiple of `odd`, which for odd `odd` holds exactly when
+/// `n · odd⁻¹ mod 2^64 ≤ (2^64 − 1) / odd` (Granlund and Montgomery, 1994).
+#[derive(Clone, Copy)]
+struct Multiples {
+    shift: u32,
+    inverse: u64,
+    limit: u64,
+}
+
+impl Multiples {
+    fn of(d: u64) -> Multiples {
+        let d = d.max(1);
+        let shift = d.trailing_zeros();
+        let odd = d >> shift;
+        // Newton's iteration for the inverse mod 2^64: `odd` is its own
+        // inverse mod 8, and each step doubles the correct low bits.
+        let mut inverse = odd;
+        for _ in 0..5 {
+            inverse = inverse.wrapping_mul(2u64.wrapping_sub(odd.wrapping_mul(inverse)));
+        }
+        Multiples {
+            shift,
+            inverse,
+            limit: u64::MAX / odd,
+        }
+    }
+
+    #[inline]
+    fn contain(&self, m: u64) -> bool {
+        m.trailing_zeros() >= self.shift && (m >> self.shift).wrapping_mul(self.inverse) <= self.limit
+    }
 }
 
 /// Each document's anchors ([`anchors_of`]), as candidate generation reads
@@ -549,6 +586,7 @@ pub fn spill_error(e: std::io::Error) -> crate::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy;
     use crate::store::RECORDS_CHUNK;
 
     #[test]
@@ -603,6 +641,20 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The division-free test agrees with `%`, on multiples and on any value.
+        #[test]
+        fn multiples_are_found_without_dividing(
+            d in proptest::prop_oneof![1u64..70, proptest::num::u64::ANY.prop_map(|d| d.max(1))],
+            m in proptest::num::u64::ANY,
+            k in proptest::num::u64::ANY,
+        ) {
+            let multiples = Multiples::of(d);
+            proptest::prop_assert_eq!(multiples.contain(m), m % d == 0);
+            let multiple = d.wrapping_mul(k / d.max(1));
+            proptest::prop_assert!(multiples.contain(multiple));
+            proptest::prop_assert!(multiples.contain(0));
+        }
+
         /// Merging each source's pairs in gives every pair once, sorted,
         /// with the sources that proposed it (naive oracle: a map).
         #[test]
