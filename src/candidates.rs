@@ -109,7 +109,8 @@ impl Multiples {
 
     #[inline]
     fn contain(&self, m: u64) -> bool {
-        m.trailing_zeros() >= self.shift && (m >> self.shift).wrapping_mul(self.inverse) <= self.limit
+        m.trailing_zeros() >= self.shift
+            && (m >> self.shift).wrapping_mul(self.inverse) <= self.limit
     }
 }
 
@@ -586,8 +587,8 @@ pub fn spill_error(e: std::io::Error) -> crate::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::strategy::Strategy;
     use crate::store::RECORDS_CHUNK;
+    use proptest::strategy::Strategy;
 
     #[test]
     fn exact_groups_pair_up() {

@@ -4,9 +4,11 @@
 //! - passages: JSONL `{"id_a","id_b","a_start","a_end","b_start","b_end","unit":"byte","kind"}`
 //!   (`kind`: `run` or `quote`; extra to the DESIGN.md fields, which tools ignore).
 
-use crate::pipeline::RunReport;
+use crate::pipeline::{ReportedPair, RunReport};
 use crate::report::json::round;
+use rayon::prelude::*;
 use serde_json::json;
+use std::borrow::Cow;
 use std::io::Write;
 
 /// Writes one `{"id", "cluster"}` line per document.
@@ -19,33 +21,70 @@ pub fn write_clusters(report: &RunReport, mut out: impl Write) -> std::io::Resul
 }
 
 /// Tabs and newlines cannot appear inside a TSV field.
-fn tsv_field(s: &str) -> String {
-    s.replace(['\t', '\n', '\r'], " ")
+fn tsv_field(s: &str) -> Cow<'_, str> {
+    if s.contains(['\t', '\n', '\r']) {
+        Cow::Owned(s.replace(['\t', '\n', '\r'], " "))
+    } else {
+        Cow::Borrowed(s)
+    }
 }
 
+/// Pairs formatted together by one thread, and pairs formatted before they
+/// are written: a big batch reports millions of pairs, formatted in
+/// parallel, written in order, and never all held as text.
+const PAIRS_PER_TASK: usize = 4096;
+const PAIRS_PER_WRITE: usize = 16 * PAIRS_PER_TASK;
+
 /// Writes the reported pairs as TSV, best first.
-pub fn write_pairs(report: &RunReport, mut out: impl Write) -> std::io::Result<()> {
+pub fn write_pairs(report: &RunReport, out: impl Write) -> std::io::Result<()> {
+    write_pairs_in(report, out, PAIRS_PER_TASK, PAIRS_PER_WRITE)
+}
+
+/// [`write_pairs`], formatting `per_task` pairs in each thread's task and
+/// `per_write` pairs before each write.
+fn write_pairs_in(
+    report: &RunReport,
+    mut out: impl Write,
+    per_task: usize,
+    per_write: usize,
+) -> std::io::Result<()> {
     writeln!(
         out,
         "id_a\tid_b\tscore\tlabel\tjaccard\tcontainment\tstory\tresidual_story\tshared_shingles\tcoverage"
     )?;
-    for p in &report.pairs {
-        writeln!(
-            out,
-            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
-            tsv_field(&report.documents[p.a.idx()].id),
-            tsv_field(&report.documents[p.b.idx()].id),
-            round(p.score),
-            p.label,
-            round(p.scores.jaccard),
-            round(p.scores.containment),
-            round(p.scores.story),
-            round(p.scores.residual_story),
-            p.scores.shared_shingles,
-            round(p.scores.coverage)
-        )?;
+    for pairs in report.pairs.chunks(per_write.max(1)) {
+        let texts: Vec<Vec<u8>> = pairs
+            .par_chunks(per_task.max(1))
+            .map(|task| {
+                let mut text = Vec::with_capacity(task.len() * 80);
+                task.iter()
+                    .try_for_each(|p| pair_row(report, p, &mut text))
+                    .map(|()| text)
+            })
+            .collect::<std::io::Result<_>>()?;
+        for text in texts {
+            out.write_all(&text)?;
+        }
     }
     Ok(())
+}
+
+/// One pair's TSV row.
+fn pair_row(report: &RunReport, p: &ReportedPair, out: &mut Vec<u8>) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+        tsv_field(&report.documents[p.a.idx()].id),
+        tsv_field(&report.documents[p.b.idx()].id),
+        round(p.score),
+        p.label,
+        round(p.scores.jaccard),
+        round(p.scores.containment),
+        round(p.scores.story),
+        round(p.scores.residual_story),
+        p.scores.shared_shingles,
+        round(p.scores.coverage)
+    )
 }
 
 /// Writes every shared passage of every reported pair.
@@ -65,4 +104,46 @@ pub fn write_passages(report: &RunReport, mut out: impl Write) -> std::io::Resul
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::{read_inputs, IngestConfig};
+
+    #[test]
+    fn pairs_formatted_in_parallel_come_out_in_order_one_row_each() {
+        let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample/articles.jsonl");
+        let articles = read_inputs(&[sample], &IngestConfig::default())
+            .unwrap()
+            .articles;
+        let report = crate::pipeline::run(&articles, &crate::Params::default()).unwrap();
+        assert!(report.pairs.len() > 5, "{}", report.pairs.len());
+        let mut whole = Vec::new();
+        write_pairs_in(&report, &mut whole, usize::MAX, usize::MAX).unwrap();
+        let text = String::from_utf8(whole.clone()).unwrap();
+        let rows: Vec<&str> = text.lines().skip(1).collect();
+        assert_eq!(rows.len(), report.pairs.len());
+        for (row, p) in rows.iter().zip(&report.pairs) {
+            let ids = [
+                &*report.documents[p.a.idx()].id,
+                &*report.documents[p.b.idx()].id,
+            ];
+            let fields: Vec<&str> = row.split('\t').collect();
+            assert_eq!(fields.len(), 10, "{row}");
+            assert_eq!([fields[0], fields[1]], ids);
+            assert_eq!(fields[3], p.label.to_string());
+        }
+        for (per_task, per_write) in [(1, 1), (2, 5), (3, 3), (0, 0)] {
+            let mut split = Vec::new();
+            write_pairs_in(&report, &mut split, per_task, per_write).unwrap();
+            assert_eq!(split, whole, "tasks of {per_task}, writes of {per_write}");
+        }
+    }
+
+    #[test]
+    fn tabs_and_line_breaks_in_ids_become_spaces() {
+        assert_eq!(tsv_field("a\tb\nc\rd"), "a b c d");
+        assert!(matches!(tsv_field("plain"), Cow::Borrowed("plain")));
+    }
 }
