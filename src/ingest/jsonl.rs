@@ -11,11 +11,7 @@ use std::sync::Arc;
 
 const CHUNK_LINES: usize = 2048;
 
-pub(crate) fn read_file(
-    path: &Path,
-    config: &IngestConfig,
-    sink: &mut dyn FnMut(Record) -> Result<()>,
-) -> Result<()> {
+pub(crate) fn read_file(path: &Path, config: &IngestConfig, sink: &mut Sink<'_>) -> Result<()> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let name = path.display().to_string();
     if path.extension().is_some_and(|e| e == "gz") {
@@ -30,10 +26,7 @@ pub(crate) fn read_file(
     }
 }
 
-pub(crate) fn read_stdin(
-    config: &IngestConfig,
-    sink: &mut dyn FnMut(Record) -> Result<()>,
-) -> Result<()> {
+pub(crate) fn read_stdin(config: &IngestConfig, sink: &mut Sink<'_>) -> Result<()> {
     read_lines(
         BufReader::with_capacity(1 << 20, std::io::stdin()),
         "-",
@@ -42,28 +35,39 @@ pub(crate) fn read_stdin(
     )
 }
 
-/// Reads JSONL records, parsing each chunk of lines in parallel while the
-/// next chunk is read, and hands them to `sink` in input order, a chunk at a
-/// time.
+/// Takes the records of an input in order.
+pub(crate) type Sink<'s> = dyn FnMut(Record) -> Result<()> + Send + 's;
+
+/// Reads JSONL records, a chunk of lines at a time, and hands them to `sink`
+/// in input order. Three chunks are under way at once: the next is read,
+/// the current one parsed in parallel, and the records of the one before
+/// taken by `sink` (one thread: it keeps the first of each id, and may
+/// write texts to a temporary file).
 fn read_lines(
     mut reader: impl BufRead + Send,
     name: &str,
     config: &IngestConfig,
-    sink: &mut dyn FnMut(Record) -> Result<()>,
+    sink: &mut Sink<'_>,
 ) -> Result<()> {
     let shared: Arc<str> = name.into();
     let mut line_no = 0u64;
     let (mut current, mut next) = (Lines::default(), Lines::default());
     current.fill(&mut reader, &mut line_no, name)?;
-    while !current.ends.is_empty() {
-        let (read, parsed) = rayon::join(
-            || next.fill(&mut reader, &mut line_no, name),
-            || current.parse(&shared, config),
+    let mut parsed: Vec<Option<Record>> = Vec::new();
+    while !current.ends.is_empty() || !parsed.is_empty() {
+        let before = std::mem::take(&mut parsed);
+        let ((read, now), taken) = rayon::join(
+            || {
+                rayon::join(
+                    || next.fill(&mut reader, &mut line_no, name),
+                    || current.parse(&shared, config),
+                )
+            },
+            || before.into_iter().flatten().try_for_each(&mut *sink),
         );
-        for record in parsed.into_iter().flatten() {
-            sink(record)?;
-        }
+        taken?;
         read?;
+        parsed = now;
         std::mem::swap(&mut current, &mut next);
     }
     Ok(())
