@@ -55,16 +55,14 @@ pub fn copy_signature_into(shingles: &ShingleSet, seed: u64, mins: &mut [u32]) -
         return false;
     }
     mins.fill(EMPTY);
-    let mut filled = 0usize;
+    // Without a branch on each value: whether it is a slot's new minimum
+    // is a coin toss early on.
     for &h in &shingles.0 {
         let x = mix64(h ^ seed);
         let slot = fast_range(x, k);
-        let v = x as u32;
-        if v < mins[slot] {
-            filled += (mins[slot] == EMPTY) as usize;
-            mins[slot] = v;
-        }
+        mins[slot] = mins[slot].min(x as u32);
     }
+    let filled = mins.iter().filter(|&&m| m != EMPTY).count();
     if filled < k {
         let original = mins.to_vec();
         for i in 0..k {
