@@ -109,15 +109,10 @@ pub fn write_passages(report: &RunReport, mut out: impl Write) -> std::io::Resul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::{read_inputs, IngestConfig};
 
     #[test]
     fn pairs_formatted_in_parallel_come_out_in_order_one_row_each() {
-        let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample/articles.jsonl");
-        let articles = read_inputs(&[sample], &IngestConfig::default())
-            .unwrap()
-            .articles;
-        let report = crate::pipeline::run(&articles, &crate::Params::default()).unwrap();
+        let (_, report) = crate::report::sample_report();
         assert!(report.pairs.len() > 5, "{}", report.pairs.len());
         let mut whole = Vec::new();
         write_pairs_in(&report, &mut whole, usize::MAX, usize::MAX).unwrap();

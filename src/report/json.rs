@@ -164,17 +164,12 @@ pub fn write(report: &RunReport, mut out: impl Write) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::{read_inputs, IngestConfig};
 
     #[test]
     fn the_streamed_report_is_the_pretty_print_of_its_value() {
         // Re-serialising the parsed report sorts every object's keys and
         // pretty-prints it: the streamed bytes must already be exactly that.
-        let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample/articles.jsonl");
-        let articles = read_inputs(&[sample], &IngestConfig::default())
-            .unwrap()
-            .articles;
-        let report = crate::pipeline::run(&articles, &crate::Params::default()).unwrap();
+        let (articles, report) = crate::report::sample_report();
         assert!(!report.pairs.is_empty() && report.pairs.iter().any(|p| !p.passages.is_empty()));
         let mut streamed = Vec::new();
         write(&report, &mut streamed).unwrap();

@@ -12,3 +12,16 @@ pub mod html;
 pub mod interchange;
 pub mod json;
 pub mod terminal;
+
+/// The sample batch of `data/sample` and its report with the default
+/// parameters, for the reporters' tests.
+#[cfg(test)]
+fn sample_report() -> (Vec<crate::Article>, crate::RunReport) {
+    use crate::ingest::{read_inputs, IngestConfig};
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample/articles.jsonl");
+    let articles = read_inputs(&[sample], &IngestConfig::default())
+        .unwrap()
+        .articles;
+    let report = crate::pipeline::run(&articles, &crate::Params::default()).unwrap();
+    (articles, report)
+}
