@@ -29,10 +29,11 @@ fn tsv_field(s: &str) -> Cow<'_, str> {
     }
 }
 
-/// Pairs formatted together by one thread, and pairs formatted before they
-/// are written: a big batch reports millions of pairs, formatted in
-/// parallel, written in order, and never all held as text.
+/// Pairs formatted together by one thread. A big batch reports millions of
+/// pairs: they are formatted in parallel, written in order, and never all
+/// held as text.
 const PAIRS_PER_TASK: usize = 4096;
+/// Pairs formatted before they are written.
 const PAIRS_PER_WRITE: usize = 16 * PAIRS_PER_TASK;
 
 /// Writes the reported pairs as TSV, best first.
