@@ -82,7 +82,6 @@ pub fn anchors_of(shingles: &ShingleSet, rate: u64) -> Box<[u64]> {
 /// `m` is a multiple when its low `shift` bits are 0 and `n = m >> shift` is a
 /// multiple of `odd`, which for odd `odd` holds exactly when
 /// `n · odd⁻¹ mod 2^64 ≤ (2^64 − 1) / odd` (Granlund and Montgomery, 1994).
-#[derive(Clone, Copy)]
 struct Multiples {
     shift: u32,
     inverse: u64,

@@ -62,8 +62,8 @@ pub fn copy_signature_into(shingles: &ShingleSet, seed: u64, mins: &mut [u32]) -
         let slot = fast_range(x, k);
         mins[slot] = mins[slot].min(x as u32);
     }
-    let filled = mins.iter().filter(|&&m| m != EMPTY).count();
-    if filled < k {
+    // Slots no shingle fell into take a filled slot's value.
+    if mins.contains(&EMPTY) {
         let original = mins.to_vec();
         for i in 0..k {
             if original[i] != EMPTY {
