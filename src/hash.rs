@@ -30,13 +30,9 @@ pub fn mix64(mut z: u64) -> u64 {
 /// shingles (k token hashes) and band keys (r slot values).
 #[inline]
 pub fn stable64_words(words: &[u64], seed: u64) -> u64 {
-    // Fixed-size stack buffer for the common case; no allocation.
-    let mut buf = [0u8; 8 * 16];
-    if words.len() <= 16 {
-        for (i, w) in words.iter().enumerate() {
-            buf[i * 8..i * 8 + 8].copy_from_slice(&w.to_le_bytes());
-        }
-        stable64(&buf[..words.len() * 8], seed)
+    if cfg!(target_endian = "little") {
+        // The words' memory is already their little-endian bytes: no copy.
+        stable64(bytemuck::cast_slice(words), seed)
     } else {
         let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
         stable64(&bytes, seed)
@@ -65,5 +61,15 @@ mod tests {
             stable64_words(&[1, 2], 7),
             stable64(&[1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0], 7)
         );
+        // Any number of words: their little-endian bytes in order.
+        let words: Vec<u64> = (0..40u64).map(|i| mix64(i) ^ (i << 56)).collect();
+        for n in [0, 1, 5, 16, 17, 40] {
+            let bytes: Vec<u8> = words[..n].iter().flat_map(|w| w.to_le_bytes()).collect();
+            assert_eq!(
+                stable64_words(&words[..n], 3),
+                stable64(&bytes, 3),
+                "{n} words"
+            );
+        }
     }
 }
