@@ -16,6 +16,7 @@ use crate::hash::stable64_words;
 use crate::model::{DocId, Signatures};
 use rayon::prelude::*;
 use serde::Serialize;
+use std::sync::{Mutex, PoisonError};
 
 /// Bands × rows of an LSH index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -53,7 +54,29 @@ impl Banding {
     /// assert!(b.bands * b.rows <= 128);
     /// assert!(b.probability(0.8) > 0.99 && b.probability(0.2) < 0.1);
     /// ```
+    ///
+    /// The search takes a few milliseconds, so its answers are remembered for
+    /// the life of the process (a run asks for each banding several times).
     pub fn optimal(threshold: f64, num_hashes: usize, w_fp: f64, w_fn: f64) -> Banding {
+        type Key = (u64, usize, u64, u64);
+        static ANSWERS: Mutex<Vec<(Key, Banding)>> = Mutex::new(Vec::new());
+        let key = (
+            threshold.to_bits(),
+            num_hashes,
+            w_fp.to_bits(),
+            w_fn.to_bits(),
+        );
+        let answers = || ANSWERS.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(&(_, b)) = answers().iter().find(|(k, _)| *k == key) {
+            return b;
+        }
+        let b = Banding::search(threshold, num_hashes, w_fp, w_fn);
+        answers().push((key, b));
+        b
+    }
+
+    /// [`Banding::optimal`], searched for: every `bands × rows ≤ num_hashes`.
+    fn search(threshold: f64, num_hashes: usize, w_fp: f64, w_fn: f64) -> Banding {
         let mut best = (f64::INFINITY, Banding { bands: 1, rows: 1 });
         for bands in 1..=num_hashes {
             for rows in 1..=num_hashes / bands {
@@ -288,6 +311,15 @@ mod tests {
         assert_eq!(
             Banding::optimal(0.5, 128, 0.5, 0.5),
             Banding { bands: 25, rows: 5 }
+        );
+        // Asked again, the remembered answer is the searched one.
+        assert_eq!(
+            Banding::optimal(0.5, 128, 0.5, 0.5),
+            Banding::search(0.5, 128, 0.5, 0.5)
+        );
+        assert_eq!(
+            Banding::optimal(0.5, 64, 0.5, 0.5),
+            Banding::search(0.5, 64, 0.5, 0.5)
         );
         // A lower threshold needs shorter bands.
         let low = Banding::optimal(0.1, 128, 0.2, 0.8);
