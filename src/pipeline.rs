@@ -26,7 +26,7 @@ use crate::model::{
     ShingleSet, Signatures, Skipped, TermVector, VectorsByDoc, VerifiedPair,
 };
 use crate::params::{Mode, Params, PipelineFingerprint};
-use crate::shingle::shingle_set_and_exact_hash;
+use crate::shingle::{shingle_set_and_exact_hash, SharedShingles};
 use crate::store::{Record, Records, Span, Spill, Text};
 use crate::terms::{
     document_frequencies, term_counts, term_vectors, top_terms, SpilledCounts, SpilledVectors,
@@ -311,6 +311,28 @@ fn spill_error(e: std::io::Error) -> crate::Error {
     crate::Error::io("temporary file of shingle sets and anchors", e)
 }
 
+/// The spilled shingle sets at `spans`, each without the shingles no other
+/// document holds ([`SharedShingles::keep_shared`]), in a new spill (the
+/// old one is dropped by the caller), and where each now is.
+fn keep_shared_spilled(
+    sets: &Spill,
+    spans: &[Span],
+    shared: &SharedShingles,
+    progress: &dyn Progress,
+) -> Result<(Spill, Vec<Span>)> {
+    let kept = Spill::new().map_err(spill_error)?;
+    let spans = spans
+        .par_iter()
+        .map(|&span| {
+            let mut set = sets.get_words(span).map_err(spill_error)?;
+            shared.keep_shared(&mut set);
+            progress.advance(1);
+            kept.put_words(&set).map_err(spill_error)
+        })
+        .collect::<Result<_>>()?;
+    Ok((kept, spans))
+}
+
 /// The per-document features every pair is judged on.
 struct Prepared<'t> {
     articles: &'t [Article],
@@ -321,8 +343,11 @@ struct Prepared<'t> {
     bad_lines: Vec<Box<[u32]>>,
     token_counts: Vec<u32>,
     boilerplate_lines: usize,
-    /// Empty sets when they are spilled (`spilled_sets`).
+    /// Empty sets when they are spilled (`spilled_sets`). In stories mode
+    /// each set keeps only the shingles other documents may share
+    /// ([`SharedShingles`]); `set_sizes` keeps its whole size.
     shingles: Vec<ShingleSet>,
+    set_sizes: Vec<u32>,
     spilled_sets: Option<SpilledSets>,
     copy_signatures: Signatures,
     /// Empty lists when they are spilled (`spilled_anchors`).
@@ -352,6 +377,7 @@ impl Prepared<'_> {
             titles: &self.titles,
             weights: self.weights(),
             shingles: &self.shingles,
+            set_sizes: &self.set_sizes,
             terms: &self.terms,
             exact: &self.exact,
             occurrences: &self.occurrences,
@@ -455,6 +481,13 @@ fn prepare<'t>(
         false => None,
     };
     let k = params.shingle_k;
+    // Stories mode verifies about eighty candidates a document, most of
+    // which share no shingle: their sets are cut down to the shingles other
+    // documents may hold once all are taken. About one shingle per 5 bytes.
+    let shared = stories.then(|| {
+        let bytes: usize = articles.iter().map(|a| a.body.len()).sum();
+        SharedShingles::new(bytes / 5)
+    });
     progress.start("normalise", n);
     let mut copy_signatures = Signatures::new(articles.len(), params.copy_hashes);
     let normalised: Vec<Normalised> = articles
@@ -470,6 +503,9 @@ fn prepare<'t>(
                 let (mut print, mut counts) = (None, None);
                 if !hydrated {
                     let (set, exact) = shingle_set_and_exact_hash(&doc, k, seed);
+                    if let Some(shared) = &shared {
+                        shared.add(&set.0);
+                    }
                     let print_of = CopyPrint::new(i, false, set, params, signature, spill)?;
                     print = Some((print_of, exact));
                     if let Some(to) = &count_spill {
@@ -532,9 +568,20 @@ fn prepare<'t>(
                     (Some((print, exact)), counts) if bad_lines[i].is_empty() => {
                         (print, exact, counts)
                     }
-                    (Some((_, exact)), counts) => {
+                    (Some((first, exact)), counts) => {
                         let doc = view.get(i)?;
                         let set = shingle_set_and_exact_hash(&doc, k, seed).0;
+                        if let Some(shared) = &shared {
+                            // The set taken with the boilerplate lines was
+                            // added: only what it lacks is added now.
+                            let before = match (first.span, spill.as_ref()) {
+                                (Some(span), Some((sets, _))) => {
+                                    sets.get_words(span).map_err(spill_error)?
+                                }
+                                _ => first.set.0,
+                            };
+                            shared.add_beyond(&set.0, &before);
+                        }
                         let counts = match (counts, &count_spill) {
                             (Some(_), Some(to)) => Some(SpilledCounts::put(
                                 to,
@@ -550,6 +597,9 @@ fn prepare<'t>(
                     }
                     (None, _) => {
                         let (set, exact) = shingle_set_and_exact_hash(&*view.get(i)?, k, seed);
+                        if let Some(shared) = &shared {
+                            shared.add(&set.0);
+                        }
                         (
                             CopyPrint::new(i, false, set, params, signature, spill)?,
                             exact,
@@ -563,19 +613,35 @@ fn prepare<'t>(
         )
         .collect::<Result<_>>()?;
     let mut shingles = Vec::with_capacity(prints.len());
+    let mut set_sizes = Vec::with_capacity(prints.len());
     let mut spans = Vec::with_capacity(if spills.is_some() { prints.len() } else { 0 });
     let mut anchors = Vec::with_capacity(prints.len());
     let mut exact = Vec::with_capacity(prints.len());
     let mut taken_counts = Vec::with_capacity(if hydrated { 0 } else { prints.len() });
     for (p, e, counts) in prints {
         taken_counts.extend(counts);
+        set_sizes.push(p.span.map_or(p.set.0.len(), |s| s.len() / 8) as u32);
         shingles.push(p.set);
         spans.extend(p.span);
         anchors.push(p.anchors);
         exact.push(e);
     }
+    if let (Some(shared), None) = (&shared, &spills) {
+        progress.start("shared shingles", n);
+        shingles.par_iter_mut().for_each(|s| {
+            shared.keep_shared(&mut s.0);
+            progress.advance(1);
+        });
+    }
     let (mut spilled_sets, spilled_anchors) = match spills {
-        Some(Spills { sets, mut anchors }) => {
+        Some(Spills {
+            mut sets,
+            mut anchors,
+        }) => {
+            if let Some(shared) = &shared {
+                progress.start("shared shingles", n);
+                (sets, spans) = keep_shared_spilled(&sets, &spans, shared, progress)?;
+            }
             // A spilled batch keeps no tokens: the first anchors of a document
             // with boilerplate lines were taken with those lines, and written
             // again.
@@ -631,6 +697,7 @@ fn prepare<'t>(
         docs,
         boilerplate_lines,
         shingles,
+        set_sizes,
         spilled_sets,
         copy_signatures,
         anchors,

@@ -11,6 +11,7 @@
 use crate::hash::{stable64, stable64_words};
 use crate::merge::for_each_shared;
 use crate::model::{NormDoc, ShingleSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Stable hash of one normalised token.
 #[inline]
@@ -67,6 +68,91 @@ pub fn shingle_set_and_exact_hash(doc: &NormDoc, k: usize, seed: u64) -> (Shingl
     hashes.sort_unstable();
     hashes.dedup();
     (ShingleSet(hashes), exact)
+}
+
+/// Which shingles of a batch more than one document may hold: two bitmaps
+/// over the top bits of the shingle hashes, one marking a bit's first
+/// document, the other its second. A shingle that two documents' sets hold
+/// is always marked [`SharedShingles::may_be_shared`]; one that a single
+/// document holds is too when another shingle shares its bit (about
+/// `1 - e^(-n/bits)` of them for `n` shingles).
+///
+/// Verification only counts the shingles two sets share, so it may drop
+/// from each set those no other document holds, and still count the same.
+/// On news batches most shingles are one document's own (87 % of the
+/// entries of 30,000 articles of the harness corpus).
+pub struct SharedShingles {
+    seen: Vec<AtomicU64>,
+    twice: Vec<AtomicU64>,
+    /// `64 - log2(bits)`: a shingle's bit is the top bits of its hash.
+    shift: u32,
+}
+
+/// Most bits [`SharedShingles`] gives each of its two bitmaps (128 MiB).
+const SHARED_MAX_BITS: usize = 1 << 30;
+
+impl SharedShingles {
+    /// Bitmaps for about `shingles` set entries in all: four bits per
+    /// entry, between 2^16 and [`SHARED_MAX_BITS`].
+    pub fn new(shingles: usize) -> SharedShingles {
+        let bits = shingles
+            .saturating_mul(4)
+            .next_power_of_two()
+            .clamp(1 << 16, SHARED_MAX_BITS);
+        let words = || (0..bits / 64).map(|_| AtomicU64::new(0)).collect();
+        SharedShingles {
+            seen: words(),
+            twice: words(),
+            shift: 64 - bits.trailing_zeros(),
+        }
+    }
+
+    /// Where `h`'s bit is: its word and its mask.
+    #[inline]
+    fn bit(&self, h: u64) -> (usize, u64) {
+        let bit = (h >> self.shift) as usize;
+        (bit / 64, 1 << (bit % 64))
+    }
+
+    /// Counts the shingles of one document's set (each once per document:
+    /// a document's shingles go in once, whichever thread adds them).
+    pub fn add(&self, set: &[u64]) {
+        for &h in set {
+            let (w, m) = self.bit(h);
+            if self.seen[w].fetch_or(m, Ordering::Relaxed) & m != 0 {
+                self.twice[w].fetch_or(m, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// [`SharedShingles::add`] for the shingles of `set` that are not in
+    /// `before` (both sorted): the same document's set taken again, after
+    /// its first was added.
+    pub fn add_beyond(&self, set: &[u64], before: &[u64]) {
+        let mut j = 0;
+        for &h in set {
+            while j < before.len() && before[j] < h {
+                j += 1;
+            }
+            if before.get(j) != Some(&h) {
+                self.add(&[h]);
+            }
+        }
+    }
+
+    /// Whether another document may hold shingle `h` too (always, when one
+    /// does), once every document's set is added.
+    #[inline]
+    pub fn may_be_shared(&self, h: u64) -> bool {
+        let (w, m) = self.bit(h);
+        self.twice[w].load(Ordering::Relaxed) & m != 0
+    }
+
+    /// `set` without the shingles no other document holds.
+    pub fn keep_shared(&self, set: &mut Vec<u64>) {
+        set.retain(|&h| self.may_be_shared(h));
+        set.shrink_to_fit();
+    }
 }
 
 /// Size of the intersection of two sorted, deduplicated slices: a merge
@@ -162,7 +248,67 @@ mod tests {
         assert_eq!(shingle_set_and_exact_hash(&doc(""), 5, 1).1, 0);
     }
 
+    #[test]
+    fn shared_shingles_keep_what_two_sets_hold_and_drop_the_rest() {
+        // Top bits set apart, so that no two distinct hashes share a bit.
+        let h = |i: u64| i << 48 | 0xabcd;
+        let sets = [vec![h(1), h(2), h(3)], vec![h(3), h(4)], vec![h(5)]];
+        let shared = SharedShingles::new(8);
+        for s in &sets {
+            shared.add(s);
+        }
+        let kept: Vec<Vec<u64>> = sets
+            .iter()
+            .map(|s| {
+                let mut s = s.clone();
+                shared.keep_shared(&mut s);
+                s
+            })
+            .collect();
+        assert_eq!(kept, [vec![h(3)], vec![h(3)], vec![]]);
+    }
+
     proptest! {
+        /// Whatever shares a bitmap bit, every pair of sets shares as many
+        /// shingles after [`SharedShingles::keep_shared`] as before.
+        #[test]
+        fn shared_shingles_keep_every_intersection(
+            sets in proptest::collection::vec(
+                proptest::collection::btree_set(prop_oneof![0u64..40, any::<u64>()], 0..30),
+                0..8,
+            ),
+            scale in 0u32..48,
+        ) {
+            // Small values spread over the top bits (shared between sets),
+            // and random ones (mostly a single set's own).
+            let sets: Vec<Vec<u64>> = sets
+                .iter()
+                .map(|s| {
+                    let mut v: Vec<u64> =
+                        s.iter().map(|&x| if x < 40 { x << scale } else { x }).collect();
+                    v.sort_unstable();
+                    v.dedup();
+                    v
+                })
+                .collect();
+            let shared = SharedShingles::new(sets.iter().map(Vec::len).sum());
+            for s in &sets {
+                shared.add(s);
+            }
+            let mut kept = sets.clone();
+            for s in &mut kept {
+                shared.keep_shared(s);
+            }
+            for i in 0..sets.len() {
+                for j in i + 1..sets.len() {
+                    prop_assert_eq!(
+                        intersection_size(&kept[i], &kept[j]),
+                        intersection_size(&sets[i], &sets[j])
+                    );
+                }
+            }
+        }
+
         #[test]
         fn intersection_matches_naive(mut a in proptest::collection::vec(0u64..50, 0..40),
                                       mut b in proptest::collection::vec(0u64..50, 0..40)) {

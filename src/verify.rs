@@ -48,8 +48,12 @@ pub struct Features<'a> {
     pub titles: &'a [Option<&'a str>],
     /// Batch term statistics (`None` in copies mode).
     pub weights: Option<TermWeights<'a>>,
-    /// Word-shingle sets.
+    /// Word-shingle sets: in stories mode, only the shingles other
+    /// documents may share ([`crate::shingle::SharedShingles`]), enough to
+    /// count the shingles of any pair.
     pub shingles: &'a [ShingleSet],
+    /// The whole size of each document's shingle set.
+    pub set_sizes: &'a [u32],
     /// Term vectors (empty in copies mode).
     pub terms: &'a [TermVector],
     /// Exact hashes (0 for an empty document).
@@ -68,7 +72,8 @@ pub fn scores(f: &Features<'_>, a: usize, b: usize) -> Scores {
         (Some(x), Some(y)) => cosine(x, y),
         _ => 0.0,
     };
-    scores_of(intersection_size(sa, sb), sa.len(), sb.len(), story)
+    let (la, lb) = (f.set_sizes[a] as usize, f.set_sizes[b] as usize);
+    scores_of(intersection_size(sa, sb), la, lb, story)
 }
 
 /// [`scores`] of a pair whose first document `a` is held in `tables`.
@@ -78,7 +83,8 @@ fn scores_probed(f: &Features<'_>, tables: &Tables, b: usize) -> Scores {
         Some(y) => dot(&tables.terms, &y.0).min(1.0),
         None => 0.0,
     };
-    scores_of(shared_keys(&tables.shingles, sb), la, sb.len(), story)
+    let lb = f.set_sizes[b] as usize;
+    scores_of(shared_keys(&tables.shingles, sb), la, lb, story)
 }
 
 /// The scores of `shared` shingles between sets of `la` and `lb`, and a
@@ -121,7 +127,7 @@ impl Tables {
         let terms = f.terms.get(d).map_or(&[][..], |v| &v.0[..]);
         Tables {
             shingles: ProbeTable::new(set.iter().map(|&h| (h, ()))),
-            shingles_len: set.len(),
+            shingles_len: f.set_sizes[d] as usize,
             terms: ProbeTable::new(terms.iter().copied()),
         }
     }
