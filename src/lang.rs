@@ -397,32 +397,31 @@ pub fn content_term(norm: &str, lang: Lang) -> Option<String> {
 /// Per language, each word's content term (`None`: not a content word).
 type Memo = ahash::AHashMap<Lang, ahash::AHashMap<Box<str>, Option<Box<str>>>>;
 
-/// The stable hash (with `seed`) of [`content_term`]`(norm, lang)`. Each
-/// thread memoises the hashes of its words per language and seed, so a word
-/// seen before costs one map lookup and no allocation.
-pub fn content_term_hash(norm: &str, lang: Lang, seed: u64) -> Option<u64> {
-    thread_local! {
-        static MEMO: std::cell::RefCell<HashMemo> = std::cell::RefCell::new(HashMemo::default());
-    }
+/// The stable hash (with `seed`) of [`content_term`]`(norm, lang)`, looked
+/// up in or added to `words`, the memo of its language and seed: a word seen
+/// before costs one map lookup and no allocation.
+fn content_term_hash(words: &mut WordHashes, norm: &str, lang: Lang, seed: u64) -> Option<u64> {
     const MEMO_MAX: usize = 1 << 18;
-    MEMO.with(|memo| {
-        let mut memo = memo.borrow_mut();
-        let words = memo.entry((lang, seed)).or_default();
-        if let Some(&hit) = words.get(norm) {
-            return hit;
-        }
-        let term =
-            content_term_uncached(norm, lang).map(|t| crate::hash::stable64(t.as_bytes(), seed));
-        if words.len() >= MEMO_MAX {
-            words.clear();
-        }
-        words.insert(norm.into(), term);
-        term
-    })
+    if let Some(&hit) = words.get(norm) {
+        return hit;
+    }
+    let term = content_term_uncached(norm, lang).map(|t| crate::hash::stable64(t.as_bytes(), seed));
+    if words.len() >= MEMO_MAX {
+        words.clear();
+    }
+    words.insert(norm.into(), term);
+    term
 }
 
-/// Per language and seed, each word's content-term hash.
-type HashMemo = ahash::AHashMap<(Lang, u64), ahash::AHashMap<Box<str>, Option<u64>>>;
+/// Each word's content-term hash, for one language and seed.
+type WordHashes = ahash::AHashMap<Box<str>, Option<u64>>;
+
+thread_local! {
+    /// Per language and seed, each thread's [`WordHashes`]: the same words
+    /// recur all through a batch.
+    static HASH_MEMO: std::cell::RefCell<ahash::AHashMap<(Lang, u64), WordHashes>> =
+        std::cell::RefCell::new(ahash::AHashMap::new());
+}
 
 fn content_term_uncached(norm: &str, lang: Lang) -> Option<String> {
     let word = strip_clitics(norm, lang);
@@ -496,13 +495,18 @@ pub fn for_each_content_term_hash(
     keep: impl Fn(usize) -> bool,
     emit: impl FnMut(u64, usize),
 ) {
+    // The thread's memo of this language and seed, taken out for the walk:
+    // one lookup per word, not a thread-local access and two lookups. (A
+    // walk inside `emit` would find none, and make its own.)
+    let mut words = HASH_MEMO.with(|m| m.borrow_mut().remove(&(lang, seed)).unwrap_or_default());
     walk_content_terms(
         tokens,
         keep,
-        |norm| content_term_hash(norm, lang, seed),
+        |norm| content_term_hash(&mut words, norm, lang, seed),
         |s| crate::hash::stable64(s.as_bytes(), seed),
         emit,
     );
+    HASH_MEMO.with(|m| m.borrow_mut().insert((lang, seed), words));
 }
 
 /// The walk of [`for_each_content_term`]: `word` turns a word token into its
