@@ -268,6 +268,31 @@ mod tests {
         assert_eq!(kept, [vec![h(3)], vec![h(3)], vec![]]);
     }
 
+    #[test]
+    fn a_set_taken_again_adds_only_what_its_first_lacked() {
+        let h = |i: u64| i << 48 | 0x1234;
+        // Document 0 first taken with its boilerplate lines (1, 2, 3), then
+        // again without them (2, 3, 4: a shingle across the cut line is
+        // new); document 1 holds 4 and 5.
+        let (first, again, other) = (
+            vec![h(1), h(2), h(3)],
+            vec![h(2), h(3), h(4)],
+            vec![h(4), h(5)],
+        );
+        let shared = SharedShingles::new(8);
+        shared.add(&first);
+        shared.add(&other);
+        shared.add_beyond(&again, &first);
+        // 2 and 3 are document 0's own, though its two takes both hold them.
+        let kept: Vec<u64> = again
+            .iter()
+            .copied()
+            .filter(|&x| shared.may_be_shared(x))
+            .collect();
+        assert_eq!(kept, [h(4)]);
+        assert!(!shared.may_be_shared(h(1)) && !shared.may_be_shared(h(5)));
+    }
+
     proptest! {
         /// Whatever shares a bitmap bit, every pair of sets shares as many
         /// shingles after [`SharedShingles::keep_shared`] as before.
