@@ -1413,6 +1413,44 @@ mod tests {
     }
 
     #[test]
+    fn cut_shingle_sets_score_every_pair_as_the_whole_sets() {
+        let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample/articles.jsonl");
+        let articles = read_inputs(&[sample], &IngestConfig::default())
+            .unwrap()
+            .articles;
+        let prep = |mode| {
+            let params = Params {
+                mode,
+                ..Params::default()
+            };
+            prepare(&articles, &params, &NoProgress).unwrap()
+        };
+        // Copies mode keeps the whole sets; stories mode cuts them.
+        let (whole, cut) = (prep(Mode::Copies), prep(Mode::Stories));
+        let entries = |p: &Prepared<'_>| p.shingles.iter().map(|s| s.0.len()).sum::<usize>();
+        assert!(
+            entries(&cut) < entries(&whole),
+            "the sample has shingles of one document"
+        );
+        let none_kept = AlignedDocs::new(0);
+        let (fw, fc) = (whole.features(&none_kept), cut.features(&none_kept));
+        for a in 0..articles.len() {
+            assert_eq!(fc.set_sizes[a] as usize, whole.shingles[a].0.len());
+            for b in a + 1..articles.len() {
+                let (sw, sc) = (
+                    crate::verify::scores(&fw, a, b),
+                    crate::verify::scores(&fc, a, b),
+                );
+                assert_eq!(
+                    (sc.shared_shingles, sc.jaccard, sc.containment),
+                    (sw.shared_shingles, sw.jaccard, sw.containment),
+                    "pair {a} {b}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn verification_in_blocks_of_spilled_sets_equals_verification_of_held_sets() {
         let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample/articles.jsonl");
         let config = IngestConfig {
