@@ -82,7 +82,9 @@ pub fn shingle_set_and_exact_hash(doc: &NormDoc, k: usize, seed: u64) -> (Shingl
 /// On news batches most shingles are one document's own (87 % of the
 /// entries of 30,000 articles of the harness corpus).
 pub struct SharedShingles {
+    /// A bit's first document has been added.
     seen: Vec<AtomicU64>,
+    /// A bit's second document has been added.
     twice: Vec<AtomicU64>,
     /// `64 - log2(bits)`: a shingle's bit is the top bits of its hash.
     shift: u32,
@@ -148,7 +150,8 @@ impl SharedShingles {
         self.twice[w].load(Ordering::Relaxed) & m != 0
     }
 
-    /// `set` without the shingles no other document holds.
+    /// Drops from `set` the shingles that surely no other document holds
+    /// (those not [`SharedShingles::may_be_shared`]).
     pub fn keep_shared(&self, set: &mut Vec<u64>) {
         set.retain(|&h| self.may_be_shared(h));
         set.shrink_to_fit();
