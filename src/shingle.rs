@@ -95,7 +95,7 @@ const SHARED_MAX_BITS: usize = 1 << 30;
 
 impl SharedShingles {
     /// Bitmaps for about `shingles` set entries in all: four bits per
-    /// entry, between 2^16 and [`SHARED_MAX_BITS`].
+    /// entry, between 2^16 and 2^30 (128 MiB).
     pub fn new(shingles: usize) -> SharedShingles {
         let bits = shingles
             .saturating_mul(4)
