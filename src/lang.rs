@@ -30,6 +30,7 @@
 use crate::hash::stable64;
 use crate::model::Token;
 use crate::normalize::normalize_word;
+use crate::probe::ProbeTable;
 use ahash::AHashSet;
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::Serialize;
@@ -182,7 +183,7 @@ pub fn vote(tokens: &[Token]) -> Option<Lang> {
             hangul += matches!(c as u32, 0xAC00..=0xD7AF) as u32;
             continue;
         }
-        if let Some(&mask) = table.get(t.norm.as_str()) {
+        if let Some(mask) = table.get(t.norm.as_str()) {
             listed += 1;
             // Only a word that one list alone holds is evidence.
             if mask.count_ones() == 1 {
@@ -218,20 +219,58 @@ pub fn vote(tokens: &[Token]) -> Option<Lang> {
 }
 
 /// Every listed stopword → the bit set of the languages listing it (bit i:
-/// `LANGUAGES[i]`). The Chinese list is left out: CJK text is told by script.
-fn vote_table() -> &'static ahash::AHashMap<String, u32> {
-    static TABLE: OnceLock<ahash::AHashMap<String, u32>> = OnceLock::new();
+/// `LANGUAGES[i]`). A word of up to 8 bytes is looked up by its bytes in one
+/// integer, zero-padded (a token holds no NUL byte, so no two words pack
+/// alike), in a [`ProbeTable`]: a lookup per token then mixes and compares
+/// one integer, where a string map hashed and compared the string.
+struct VoteTable {
+    short: ProbeTable<u32>,
+    long: ahash::AHashMap<String, u32>,
+}
+
+impl VoteTable {
+    /// `word`'s packed form, if it is up to 8 bytes long.
+    #[inline]
+    fn packed(word: &str) -> Option<u64> {
+        let bytes = word.as_bytes();
+        (bytes.len() <= 8).then(|| {
+            let mut word = [0u8; 8];
+            word[..bytes.len()].copy_from_slice(bytes);
+            u64::from_le_bytes(word)
+        })
+    }
+
+    #[inline]
+    fn get(&self, word: &str) -> Option<u32> {
+        match Self::packed(word) {
+            Some(key) => self.short.get(key),
+            None => self.long.get(word).copied(),
+        }
+    }
+}
+
+/// The stopwords of every language but Chinese (CJK text is told by
+/// script), for [`vote`].
+fn vote_table() -> &'static VoteTable {
+    static TABLE: OnceLock<VoteTable> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut table = ahash::AHashMap::new();
+        let (mut short, mut long) = (ahash::AHashMap::new(), ahash::AHashMap::new());
         for (i, &l) in LANGUAGES.iter().enumerate() {
             if l == Lang::Zh {
                 continue;
             }
             for w in &profile(l).stopwords {
-                *table.entry(w.clone()).or_insert(0u32) |= 1 << i;
+                let mask = match VoteTable::packed(w) {
+                    Some(key) => short.entry(key).or_insert(0u32),
+                    None => long.entry(w.clone()).or_insert(0u32),
+                };
+                *mask |= 1 << i;
             }
         }
-        table
+        VoteTable {
+            short: ProbeTable::new(short.into_iter()),
+            long,
+        }
     })
 }
 
@@ -558,6 +597,36 @@ fn walk_content_terms<T>(
 mod tests {
     use super::*;
     use crate::normalize::tokenize;
+
+    #[test]
+    fn the_vote_table_holds_every_stopword_with_its_languages() {
+        let table = vote_table();
+        let mut longest = 0;
+        for (i, &l) in LANGUAGES.iter().enumerate() {
+            if l == Lang::Zh {
+                continue;
+            }
+            for w in &profile(l).stopwords {
+                let mask = table.get(w).unwrap_or_else(|| panic!("{w:?} of {l:?}"));
+                assert_ne!(mask & 1 << i, 0, "{w:?} of {l:?}");
+                longest = longest.max(w.len());
+            }
+        }
+        // Words of both kinds: packed (up to 8 bytes) and looked up by text.
+        assert!(longest > 8, "{longest}");
+        for w in [
+            "newsdup",
+            "newsdupx",
+            "newsdupxy",
+            "th",
+            "thee",
+            "ü",
+            "zzzzzzzzzzzz",
+        ] {
+            assert_eq!(table.get(w), None, "{w}");
+        }
+        assert!(table.get("the").is_some() && table.get("und").is_some());
+    }
 
     fn terms(text: &str, lang: Lang) -> Vec<String> {
         let tokens = tokenize(text);
