@@ -77,14 +77,18 @@ pub fn scores(f: &Features<'_>, a: usize, b: usize) -> Scores {
 }
 
 /// [`scores`] of a pair whose first document `a` is held in `tables`.
-fn scores_probed(f: &Features<'_>, tables: &Tables, b: usize) -> Scores {
-    let (la, sb) = (tables.shingles_len, &f.shingles[b].0);
+fn scores_probed(f: &Features<'_>, (a, tables): (usize, &Tables), b: usize) -> Scores {
     let story = match f.terms.get(b) {
         Some(y) => dot(&tables.terms, &y.0).min(1.0),
         None => 0.0,
     };
-    let lb = f.set_sizes[b] as usize;
-    scores_of(shared_keys(&tables.shingles, sb), la, lb, story)
+    let (la, lb) = (f.set_sizes[a] as usize, f.set_sizes[b] as usize);
+    scores_of(
+        shared_keys(&tables.shingles, &f.shingles[b].0),
+        la,
+        lb,
+        story,
+    )
 }
 
 /// The scores of `shared` shingles between sets of `la` and `lb`, and a
@@ -117,7 +121,6 @@ fn scores_of(shared: usize, la: usize, lb: usize, story: f64) -> Scores {
 /// A document's shingle set and term vector as probe tables.
 struct Tables {
     shingles: ProbeTable<()>,
-    shingles_len: usize,
     terms: ProbeTable<f32>,
 }
 
@@ -127,7 +130,6 @@ impl Tables {
         let terms = f.terms.get(d).map_or(&[][..], |v| &v.0[..]);
         Tables {
             shingles: ProbeTable::new(set.iter().map(|&h| (h, ()))),
-            shingles_len: f.set_sizes[d] as usize,
             terms: ProbeTable::new(terms.iter().copied()),
         }
     }
@@ -382,7 +384,7 @@ pub fn verify_keeping<T: Send>(
                     }
                 };
                 let mut s = match &run.tables {
-                    Some(tables) => scores_probed(f, tables, b),
+                    Some(tables) => scores_probed(f, (a, tables), b),
                     None => scores(f, a, b),
                 };
                 // The passages are needed for the residual story similarity
