@@ -66,12 +66,12 @@ impl Banding {
             w_fp.to_bits(),
             w_fn.to_bits(),
         );
-        let answers = || ANSWERS.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(&(_, b)) = answers().iter().find(|(k, _)| *k == key) {
+        let mut answers = ANSWERS.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(&(_, b)) = answers.iter().find(|(k, _)| *k == key) {
             return b;
         }
         let b = Banding::search(threshold, num_hashes, w_fp, w_fn);
-        answers().push((key, b));
+        answers.push((key, b));
         b
     }
 
