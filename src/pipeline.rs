@@ -449,7 +449,7 @@ fn prepare<'t>(
             a.body.len()
         )));
     }
-    let spills = if articles.iter().any(|a| matches!(a.body, Text::Spilled(..))) {
+    let mut spills = if articles.iter().any(|a| matches!(a.body, Text::Spilled(..))) {
         if articles.len() >= 1 << 31 {
             return Err(crate::Error::InvalidParams(
                 "more than 2^31 articles in one spilled run".into(),
@@ -626,22 +626,21 @@ fn prepare<'t>(
         anchors.push(p.anchors);
         exact.push(e);
     }
-    if let (Some(shared), None) = (&shared, &spills) {
+    if let Some(shared) = &shared {
         progress.start("shared shingles", n);
-        shingles.par_iter_mut().for_each(|s| {
-            shared.keep_shared(&mut s.0);
-            progress.advance(1);
-        });
+        match &mut spills {
+            Some(Spills { sets, .. }) => {
+                let (kept, at) = keep_shared_spilled(sets, &spans, shared, progress)?;
+                (*sets, spans) = (kept, at);
+            }
+            None => shingles.par_iter_mut().for_each(|s| {
+                shared.keep_shared(&mut s.0);
+                progress.advance(1);
+            }),
+        }
     }
     let (mut spilled_sets, spilled_anchors) = match spills {
-        Some(Spills {
-            mut sets,
-            mut anchors,
-        }) => {
-            if let Some(shared) = &shared {
-                progress.start("shared shingles", n);
-                (sets, spans) = keep_shared_spilled(&sets, &spans, shared, progress)?;
-            }
+        Some(Spills { sets, mut anchors }) => {
             // A spilled batch keeps no tokens: the first anchors of a document
             // with boilerplate lines were taken with those lines, and written
             // again.
