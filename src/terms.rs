@@ -18,6 +18,7 @@ use crate::store::{Span, Spill};
 use crate::Result;
 use ahash::AHashMap;
 use rayon::prelude::*;
+use std::sync::OnceLock;
 
 /// Pseudo-documents of the IDF prior.
 pub const IDF_PRIOR_DOCS: f64 = 100.0;
@@ -407,11 +408,11 @@ pub fn weigh(counts: &[(u64, u32)], df: &AHashMap<u64, u32>, n_docs: usize) -> T
 
 /// The weighted, L2-normalised vector of `(term, count, IDF)`.
 fn weigh_terms(terms: impl Iterator<Item = (u64, u32, f64)>) -> TermVector {
+    let log_count = log_counts();
     let mut v: Vec<(u64, f32)> = terms
         .map(|(t, c, idf)| {
             let boost = if c & NAME_FLAG != 0 { NAME_BOOST } else { 1.0 };
-            let n = c & !NAME_FLAG;
-            let w = (1.0 + (n as f64).ln()) * idf * boost;
+            let w = log_count.of(c & !NAME_FLAG) * idf * boost;
             (t, w as f32)
         })
         .collect();
@@ -426,6 +427,27 @@ fn weigh_terms(terms: impl Iterator<Item = (u64, u32, f64)>) -> TermVector {
         }
     }
     TermVector(v)
+}
+
+/// `1 + ln n`, the weight of a term counted `n` times. Most terms are
+/// counted a few times, so those weights are worked out once, by the same
+/// expression: every weight has the bits it would have without the table.
+struct LogCounts([f64; 64]);
+
+impl LogCounts {
+    #[inline]
+    fn of(&self, n: u32) -> f64 {
+        match self.0.get(n as usize) {
+            Some(&w) => w,
+            None => 1.0 + (n as f64).ln(),
+        }
+    }
+}
+
+/// The [`LogCounts`], made once.
+fn log_counts() -> &'static LogCounts {
+    static TABLE: OnceLock<LogCounts> = OnceLock::new();
+    TABLE.get_or_init(|| LogCounts(std::array::from_fn(|n| 1.0 + (n as f64).ln())))
 }
 
 /// Weighted, L2-normalised term vectors for every document. Each document's
@@ -607,6 +629,18 @@ mod tests {
         assert!(cosine(&v[0], &v[1]) > 0.5, "{}", cosine(&v[0], &v[1]));
         assert!(cosine(&v[0], &v[2]) < 0.05);
         assert!((cosine(&v[0], &v[0]) - 1.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn count_weights_have_the_bits_of_the_expression() {
+        for n in 0..200u32 {
+            let expected = 1.0 + (n as f64).ln();
+            assert_eq!(
+                log_counts().of(n).to_bits(),
+                expected.to_bits(),
+                "count {n}"
+            );
+        }
     }
 
     #[test]
