@@ -232,12 +232,7 @@ impl VoteTable {
     /// `word`'s packed form, if it is up to 8 bytes long.
     #[inline]
     fn packed(word: &str) -> Option<u64> {
-        let bytes = word.as_bytes();
-        (bytes.len() <= 8).then(|| {
-            let mut word = [0u8; 8];
-            word[..bytes.len()].copy_from_slice(bytes);
-            u64::from_le_bytes(word)
-        })
+        packed::<8>(word).map(u64::from_le_bytes)
     }
 
     #[inline]
@@ -441,19 +436,46 @@ type Memo = ahash::AHashMap<Lang, ahash::AHashMap<Box<str>, Option<Box<str>>>>;
 /// before costs one map lookup and no allocation.
 fn content_term_hash(words: &mut WordHashes, norm: &str, lang: Lang, seed: u64) -> Option<u64> {
     const MEMO_MAX: usize = 1 << 18;
-    if let Some(&hit) = words.get(norm) {
+    let key = packed::<16>(norm).map(u128::from_le_bytes);
+    let hit = match key {
+        Some(key) => words.short.get(&key),
+        None => words.long.get(norm),
+    };
+    if let Some(&hit) = hit {
         return hit;
     }
     let term = content_term_uncached(norm, lang).map(|t| crate::hash::stable64(t.as_bytes(), seed));
-    if words.len() >= MEMO_MAX {
-        words.clear();
+    if words.short.len() + words.long.len() >= MEMO_MAX {
+        words.short.clear();
+        words.long.clear();
     }
-    words.insert(norm.into(), term);
+    match key {
+        Some(key) => words.short.insert(key, term),
+        None => words.long.insert(norm.into(), term),
+    };
     term
 }
 
-/// Each word's content-term hash, for one language and seed.
-type WordHashes = ahash::AHashMap<Box<str>, Option<u64>>;
+/// Each word's content-term hash, for one language and seed. A word of up
+/// to 16 bytes is keyed by its bytes packed in one integer ([`packed`]):
+/// its lookup neither follows a pointer to a string nor compares one.
+#[derive(Default)]
+struct WordHashes {
+    short: ahash::AHashMap<u128, Option<u64>>,
+    long: ahash::AHashMap<Box<str>, Option<u64>>,
+}
+
+/// `word`'s bytes, zero-padded to `N`, if it is up to `N` bytes long. A
+/// token never holds a NUL byte, so the padding cannot make two words alike.
+#[inline]
+fn packed<const N: usize>(word: &str) -> Option<[u8; N]> {
+    let bytes = word.as_bytes();
+    (bytes.len() <= N).then(|| {
+        let mut word = [0u8; N];
+        word[..bytes.len()].copy_from_slice(bytes);
+        word
+    })
+}
 
 thread_local! {
     /// Per language and seed, each thread's [`WordHashes`]: the same words
@@ -652,6 +674,12 @@ mod tests {
             ),
             (
                 "Talks resumed; the ministers' meeting ran late in Geneva",
+                Lang::En,
+            ),
+            (
+                // Words of 15, 16 and over 16 bytes (packed or not), two of
+                // them alike in their first 16 bytes.
+                "Electroencephalogram and electroencephalographic readings were taken administratively",
                 Lang::En,
             ),
         ] {
