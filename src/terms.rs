@@ -435,11 +435,17 @@ fn weigh_terms(terms: impl Iterator<Item = (u64, u32, f64)>) -> TermVector {
 struct LogCounts([f64; 64]);
 
 impl LogCounts {
+    /// The weight of `n`, worked out.
+    fn computed(n: u32) -> f64 {
+        1.0 + (n as f64).ln()
+    }
+
+    /// The weight of `n`, from the table when it holds it.
     #[inline]
     fn of(&self, n: u32) -> f64 {
         match self.0.get(n as usize) {
             Some(&w) => w,
-            None => 1.0 + (n as f64).ln(),
+            None => Self::computed(n),
         }
     }
 }
@@ -447,7 +453,7 @@ impl LogCounts {
 /// The [`LogCounts`], made once.
 fn log_counts() -> &'static LogCounts {
     static TABLE: OnceLock<LogCounts> = OnceLock::new();
-    TABLE.get_or_init(|| LogCounts(std::array::from_fn(|n| 1.0 + (n as f64).ln())))
+    TABLE.get_or_init(|| LogCounts(std::array::from_fn(|n| LogCounts::computed(n as u32))))
 }
 
 /// Weighted, L2-normalised term vectors for every document. Each document's
