@@ -220,9 +220,9 @@ pub fn vote(tokens: &[Token]) -> Option<Lang> {
 
 /// Every listed stopword → the bit set of the languages listing it (bit i:
 /// `LANGUAGES[i]`). A word of up to 8 bytes is looked up by its bytes in one
-/// integer, zero-padded (a token holds no NUL byte, so no two words pack
-/// alike), in a [`ProbeTable`]: a lookup per token then mixes and compares
-/// one integer, where a string map hashed and compared the string.
+/// integer ([`packed`]), in a [`ProbeTable`]: a lookup per token then mixes
+/// and compares one integer, where a string map hashed and compared the
+/// string.
 struct VoteTable {
     short: ProbeTable<u32>,
     long: ahash::AHashMap<String, u32>,
