@@ -435,24 +435,12 @@ type Memo = ahash::AHashMap<Lang, ahash::AHashMap<Box<str>, Option<Box<str>>>>;
 /// up in or added to `words`, the memo of its language and seed: a word seen
 /// before costs one map lookup and no allocation.
 fn content_term_hash(words: &mut WordHashes, norm: &str, lang: Lang, seed: u64) -> Option<u64> {
-    const MEMO_MAX: usize = 1 << 18;
-    let key = packed::<16>(norm).map(u128::from_le_bytes);
-    let hit = match key {
-        Some(key) => words.short.get(&key),
-        None => words.long.get(norm),
-    };
-    if let Some(&hit) = hit {
+    let key = WordKey::of(norm);
+    if let Some(hit) = words.get(&key) {
         return hit;
     }
     let term = content_term_uncached(norm, lang).map(|t| crate::hash::stable64(t.as_bytes(), seed));
-    if words.short.len() + words.long.len() >= MEMO_MAX {
-        words.short.clear();
-        words.long.clear();
-    }
-    match key {
-        Some(key) => words.short.insert(key, term),
-        None => words.long.insert(norm.into(), term),
-    };
+    words.insert(key, term);
     term
 }
 
@@ -463,6 +451,46 @@ fn content_term_hash(words: &mut WordHashes, norm: &str, lang: Lang, seed: u64) 
 struct WordHashes {
     short: ahash::AHashMap<u128, Option<u64>>,
     long: ahash::AHashMap<Box<str>, Option<u64>>,
+}
+
+/// A word as [`WordHashes`] keys it.
+enum WordKey<'w> {
+    Packed(u128),
+    Long(&'w str),
+}
+
+impl WordKey<'_> {
+    #[inline]
+    fn of(word: &str) -> WordKey<'_> {
+        match packed::<16>(word) {
+            Some(bytes) => WordKey::Packed(u128::from_le_bytes(bytes)),
+            None => WordKey::Long(word),
+        }
+    }
+}
+
+impl WordHashes {
+    /// Words kept before the memo starts again.
+    const MAX_WORDS: usize = 1 << 18;
+
+    #[inline]
+    fn get(&self, key: &WordKey<'_>) -> Option<Option<u64>> {
+        match key {
+            WordKey::Packed(k) => self.short.get(k).copied(),
+            WordKey::Long(w) => self.long.get(*w).copied(),
+        }
+    }
+
+    fn insert(&mut self, key: WordKey<'_>, term: Option<u64>) {
+        if self.short.len() + self.long.len() >= Self::MAX_WORDS {
+            self.short.clear();
+            self.long.clear();
+        }
+        match key {
+            WordKey::Packed(k) => self.short.insert(k, term),
+            WordKey::Long(w) => self.long.insert(w.into(), term),
+        };
+    }
 }
 
 /// `word`'s bytes, zero-padded to `N`, if it is up to `N` bytes long. A
