@@ -168,6 +168,18 @@ pub struct ShingleSet(pub Vec<u64>);
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TermVector(pub Vec<(u64, f32)>);
 
+/// The shingle sets of a batch, by document, as verification reads them.
+pub trait SetsByDoc: Sync {
+    /// Document `doc`'s set, sorted.
+    fn set(&self, doc: usize) -> &[u64];
+}
+
+impl SetsByDoc for Vec<ShingleSet> {
+    fn set(&self, doc: usize) -> &[u64] {
+        &self[doc].0
+    }
+}
+
 /// The term vectors of a batch, by document, as clustering reads them:
 /// each document's `(term, weight)` sorted by term.
 pub trait VectorsByDoc: Sync {
@@ -189,6 +201,19 @@ pub trait VectorsByDoc: Sync {
 }
 
 impl VectorsByDoc for [TermVector] {
+    type Term = u64;
+
+    fn len(&self) -> usize {
+        <[TermVector]>::len(self)
+    }
+
+    fn terms(&self, doc: usize) -> &[(u64, f32)] {
+        &self[doc].0
+    }
+}
+
+/// The slice's, for a `dyn VectorsByDoc` (which a slice cannot be).
+impl VectorsByDoc for Vec<TermVector> {
     type Term = u64;
 
     fn len(&self) -> usize {

@@ -97,12 +97,24 @@ impl Spill {
     /// straight into the words' memory: verification reads sets back in
     /// the millions.
     pub fn get_words(&self, span: Span) -> io::Result<Vec<u64>> {
-        let mut words = vec![0u64; span.len() / 8];
-        self.read_at(span.offset, bytemuck::cast_slice_mut(&mut words))?;
-        for w in &mut words {
+        let mut words = vec![0u64; Spill::words_in(span)];
+        self.get_words_into(span, &mut words)?;
+        Ok(words)
+    }
+
+    /// The number of 64-bit words at `span`.
+    pub fn words_in(span: Span) -> usize {
+        span.len() / 8
+    }
+
+    /// [`Spill::get_words`] into `out`, which holds [`Spill::words_in`]
+    /// words.
+    pub fn get_words_into(&self, span: Span, out: &mut [u64]) -> io::Result<()> {
+        self.read_at(span.offset, bytemuck::cast_slice_mut(out))?;
+        for w in out {
             *w = u64::from_le(*w);
         }
-        Ok(words)
+        Ok(())
     }
 
     /// Appends `(key, value)` entries, 12 bytes each (little-endian), and
@@ -119,27 +131,41 @@ impl Spill {
     /// The entries at `span` (one [`Spill::put_keyed`] call's), read
     /// through a buffer each thread keeps.
     pub fn get_keyed<V: Word32>(&self, span: Span) -> io::Result<Vec<(u64, V)>> {
+        self.with_bytes(span, |bytes| {
+            bytes.chunks_exact(KEYED_BYTES).map(keyed).collect()
+        })
+    }
+
+    /// The number of [`Spill::put_keyed`] entries at `span`.
+    pub fn entries_in(span: Span) -> usize {
+        span.len() / KEYED_BYTES
+    }
+
+    /// [`Spill::get_keyed`] into `out`, which holds [`Spill::entries_in`]
+    /// entries.
+    pub fn get_keyed_into<V: Word32>(&self, span: Span, out: &mut [(u64, V)]) -> io::Result<()> {
+        self.with_bytes(span, |bytes| {
+            for (c, to) in bytes.chunks_exact(KEYED_BYTES).zip(out) {
+                *to = keyed(c);
+            }
+        })
+    }
+
+    /// `take(bytes)` of the bytes at `span`, read into a buffer each thread
+    /// keeps.
+    fn with_bytes<R>(&self, span: Span, take: impl FnOnce(&[u8]) -> R) -> io::Result<R> {
         thread_local! {
             static BYTES: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
         }
         BYTES.with_borrow_mut(|bytes| {
             bytes.resize(span.len(), 0);
             self.read_at(span.offset, bytes)?;
-            let entries = bytes
-                .chunks_exact(KEYED_BYTES)
-                .map(|c| {
-                    let (k, v) = c.split_at(8);
-                    (
-                        u64::from_le_bytes(k.try_into().expect("8 bytes")),
-                        V::from_word(u32::from_le_bytes(v.try_into().expect("4 bytes"))),
-                    )
-                })
-                .collect();
+            let taken = take(bytes);
             // One very long document's entries are not kept for good.
             if bytes.capacity() > KEPT_BUFFER_BYTES {
                 *bytes = Vec::new();
             }
-            Ok(entries)
+            Ok(taken)
         })
     }
 
@@ -194,6 +220,16 @@ const KEPT_BUFFER_BYTES: usize = 1 << 20;
 
 /// Bytes of one [`Spill::put_keyed`] entry.
 const KEYED_BYTES: usize = 12;
+
+/// The [`Spill::put_keyed`] entry in `bytes` ([`KEYED_BYTES`] of them).
+#[inline]
+fn keyed<V: Word32>(bytes: &[u8]) -> (u64, V) {
+    let (k, v) = bytes.split_at(8);
+    (
+        u64::from_le_bytes(k.try_into().expect("8 bytes")),
+        V::from_word(u32::from_le_bytes(v.try_into().expect("4 bytes"))),
+    )
+}
 
 /// A 4-byte value kept after a 64-bit key by [`Spill::put_keyed`]: a term's
 /// count or weight.

@@ -286,6 +286,19 @@ impl SpilledVectors {
         self.spans[d].len()
     }
 
+    /// The number of terms in document `d`'s vector.
+    pub fn entries(&self, d: usize) -> usize {
+        Spill::entries_in(self.spans[d])
+    }
+
+    /// Document `d`'s vector, read back into `out` (of its length,
+    /// [`SpilledVectors::entries`]).
+    pub fn load_into(&self, d: usize, out: &mut [(u64, f32)]) -> Result<()> {
+        self.spill
+            .get_keyed_into(self.spans[d], out)
+            .map_err(vectors_error)
+    }
+
     /// Document `d`'s vector, read back.
     pub fn load(&self, d: usize) -> Result<TermVector> {
         self.spill
@@ -494,7 +507,11 @@ fn term_idf(df: &AHashMap<u64, u32>, t: u64, n_docs: usize) -> f64 {
 /// Cosine similarity of two L2-normalised vectors sorted by term: the
 /// products of the shared terms' weights, summed in term order.
 pub fn cosine(a: &TermVector, b: &TermVector) -> f64 {
-    let (a, b) = (&a.0, &b.0);
+    cosine_of_terms(&a.0, &b.0)
+}
+
+/// [`cosine`] of two vectors' `(term, weight)` lists.
+pub fn cosine_of_terms(a: &[(u64, f32)], b: &[(u64, f32)]) -> f64 {
     let mut dot = 0.0f64;
     for_each_shared(
         a,

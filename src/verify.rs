@@ -23,14 +23,14 @@ use crate::align::{kept_tokens, passages_kept, AlignConfig, KeptTokens};
 use crate::candidates::Candidates;
 use crate::docs::Docs;
 use crate::model::{
-    Candidate, Label, NormDoc, Passage, Scores, ShingleSet, TermVector, VerifiedPair,
+    Candidate, Label, NormDoc, Passage, Scores, SetsByDoc, ShingleSet, VectorsByDoc, VerifiedPair,
 };
 use crate::params::Params;
 use crate::probe::{dot, shared_keys, ProbeTable};
 use crate::shingle::intersection_size;
 use crate::store::{Span, Spill};
 use crate::terms::{
-    cosine, term_counts_where, weigh, SpilledVectors, TermOccurrences, TermWeights,
+    cosine, cosine_of_terms, term_counts_where, weigh, SpilledVectors, TermOccurrences, TermWeights,
 };
 use crate::union_find::UnionFind;
 use crate::Result;
@@ -51,11 +51,11 @@ pub struct Features<'a> {
     /// Word-shingle sets: in stories mode, only the shingles other
     /// documents may share ([`crate::shingle::SharedShingles`]), enough to
     /// count the shingles of any pair.
-    pub shingles: &'a [ShingleSet],
+    pub shingles: &'a dyn SetsByDoc,
     /// The whole size of each document's shingle set.
     pub set_sizes: &'a [u32],
-    /// Term vectors (empty in copies mode).
-    pub terms: &'a [TermVector],
+    /// Term vectors (none in copies mode).
+    pub terms: &'a dyn VectorsByDoc<Term = u64>,
     /// Exact hashes (0 for an empty document).
     pub exact: &'a [u64],
     /// Per document, its term occurrences, filled the first time a residual
@@ -65,11 +65,18 @@ pub struct Features<'a> {
     pub aligned: &'a AlignedDocs,
 }
 
+impl Features<'_> {
+    /// Document `d`'s term vector, if there are term vectors.
+    fn vector(&self, d: usize) -> Option<&[(u64, f32)]> {
+        (!self.terms.is_empty()).then(|| self.terms.terms(d))
+    }
+}
+
 /// Exact scores of one pair.
 pub fn scores(f: &Features<'_>, a: usize, b: usize) -> Scores {
-    let (sa, sb) = (&f.shingles[a].0, &f.shingles[b].0);
-    let story = match (f.terms.get(a), f.terms.get(b)) {
-        (Some(x), Some(y)) => cosine(x, y),
+    let (sa, sb) = (f.shingles.set(a), f.shingles.set(b));
+    let story = match (f.vector(a), f.vector(b)) {
+        (Some(x), Some(y)) => cosine_of_terms(x, y),
         _ => 0.0,
     };
     let (la, lb) = (f.set_sizes[a] as usize, f.set_sizes[b] as usize);
@@ -78,13 +85,13 @@ pub fn scores(f: &Features<'_>, a: usize, b: usize) -> Scores {
 
 /// [`scores`] of a pair whose first document `a` is held in `tables`.
 fn scores_probed(f: &Features<'_>, (a, tables): (usize, &Tables), b: usize) -> Scores {
-    let story = match f.terms.get(b) {
-        Some(y) => dot(&tables.terms, &y.0).min(1.0),
+    let story = match f.vector(b) {
+        Some(y) => dot(&tables.terms, y).min(1.0),
         None => 0.0,
     };
     let (la, lb) = (f.set_sizes[a] as usize, f.set_sizes[b] as usize);
     scores_of(
-        shared_keys(&tables.shingles, &f.shingles[b].0),
+        shared_keys(&tables.shingles, f.shingles.set(b)),
         la,
         lb,
         story,
@@ -126,8 +133,8 @@ struct Tables {
 
 impl Tables {
     fn of(f: &Features<'_>, d: usize) -> Tables {
-        let set = &f.shingles[d].0;
-        let terms = f.terms.get(d).map_or(&[][..], |v| &v.0[..]);
+        let set = f.shingles.set(d);
+        let terms = f.vector(d).unwrap_or_default();
         Tables {
             shingles: ProbeTable::new(set.iter().map(|&h| (h, ()))),
             terms: ProbeTable::new(terms.iter().copied()),
@@ -483,15 +490,144 @@ impl SpilledSets {
         self.spill
             .get_words(self.spans[d])
             .map(ShingleSet)
-            .map_err(|e| crate::Error::io("temporary file of shingle sets", e))
+            .map_err(sets_error)
+    }
+
+    /// Document `d`'s set, read back into `out` (of its length,
+    /// [`Spill::words_in`] its span).
+    fn load_into(&self, d: usize, out: &mut [u64]) -> Result<()> {
+        self.spill
+            .get_words_into(self.spans[d], out)
+            .map_err(sets_error)
+    }
+}
+
+fn sets_error(e: std::io::Error) -> crate::Error {
+    crate::Error::io("temporary file of shingle sets", e)
+}
+
+/// Lists by document, as [`verify_in_blocks`] holds its shingle sets or
+/// term vectors: those of each block read back (at most two at a time) in
+/// one array, used again for the next block, where a list per document
+/// would be allocated and freed for each block read.
+struct BlockLists<T> {
+    /// Per document, its list in `blocks`: (block's array, start, length);
+    /// length 0 when its block is not held.
+    places: Vec<(u8, usize, u32)>,
+    blocks: [Vec<T>; 2],
+}
+
+impl<T: Copy + Default + Send + Sync> BlockLists<T> {
+    fn new(n: usize) -> BlockLists<T> {
+        BlockLists {
+            places: vec![(0, 0, 0); n],
+            blocks: [Vec::new(), Vec::new()],
+        }
+    }
+
+    fn get(&self, d: usize) -> &[T] {
+        let (slot, start, len) = self.places[d];
+        &self.blocks[slot as usize][start..start + len as usize]
+    }
+
+    /// Reads the lists of `docs` into array `slot`: `len(d)` items each,
+    /// filled by `read(d, list)`, in parallel.
+    fn read(
+        &mut self,
+        slot: u8,
+        docs: &[usize],
+        len: impl Fn(usize) -> usize,
+        read: impl Fn(usize, &mut [T]) -> Result<()> + Sync,
+    ) -> Result<()> {
+        let mut end = 0;
+        for &d in docs {
+            let n = len(d);
+            // A list's length came from a span's, which is at most 4 GiB.
+            self.places[d] = (slot, end, n as u32);
+            end += n;
+        }
+        let block = &mut self.blocks[slot as usize];
+        // Every item up to `end` is written below: the array is only
+        // cleared where it grows, and to the size asked (a block's bytes
+        // are a share of the memory bound).
+        if block.len() < end {
+            block.reserve_exact(end - block.len());
+            block.resize(end, T::default());
+        }
+        let mut lists = Vec::with_capacity(docs.len());
+        let mut rest = &mut block[..end];
+        for &d in docs {
+            let (list, after) = rest.split_at_mut(self.places[d].2 as usize);
+            lists.push((d, list));
+            rest = after;
+        }
+        lists
+            .into_par_iter()
+            .try_for_each(|(d, list)| read(d, list))
+    }
+
+    /// Drops `docs`' lists (their array is kept for the next block).
+    fn forget(&mut self, docs: &[usize]) {
+        for &d in docs {
+            self.places[d] = (0, 0, 0);
+        }
     }
 }
 
 /// The shingle sets and (stories mode) term vectors [`verify_in_blocks`]
 /// holds, by document: those of the blocks read back, empty for the others.
 struct Loaded {
-    sets: Vec<ShingleSet>,
-    vectors: Vec<TermVector>,
+    sets: BlockLists<u64>,
+    /// No documents in copies mode.
+    vectors: BlockLists<(u64, f32)>,
+}
+
+impl Loaded {
+    /// Reads the sets and vectors of `docs` (a block's) from `spilled` into
+    /// arrays `slot`.
+    fn read(&mut self, spilled: &SpilledSets, slot: u8, docs: &[usize]) -> Result<()> {
+        self.sets.read(
+            slot,
+            docs,
+            |d| Spill::words_in(spilled.spans[d]),
+            |d, list| spilled.load_into(d, list),
+        )?;
+        if let Some(vectors) = &spilled.vectors {
+            self.vectors.read(
+                slot,
+                docs,
+                |d| vectors.entries(d),
+                |d, list| vectors.load_into(d, list),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Drops the sets and vectors of `docs`.
+    fn forget(&mut self, docs: &[usize]) {
+        self.sets.forget(docs);
+        if !self.vectors.places.is_empty() {
+            self.vectors.forget(docs);
+        }
+    }
+}
+
+impl SetsByDoc for BlockLists<u64> {
+    fn set(&self, doc: usize) -> &[u64] {
+        self.get(doc)
+    }
+}
+
+impl VectorsByDoc for BlockLists<(u64, f32)> {
+    type Term = u64;
+
+    fn len(&self) -> usize {
+        self.places.len()
+    }
+
+    fn terms(&self, doc: usize) -> &[(u64, f32)] {
+        self.get(doc)
+    }
 }
 
 /// [`verify_reporting`] for a batch whose shingle sets are spilled
@@ -592,13 +728,14 @@ pub fn verify_in_blocks<T: Send>(
     let lower = |key: u64| (key >> 48) as u32;
     let higher = |key: u64| (key >> 32) as u32 & 0xffff;
     let index = |key: u64| key as u32 as usize;
-    // The sets and (stories mode) vectors of the blocks read back.
+    // The sets and (stories mode) vectors of the blocks read back: the
+    // lower block's in arrays 0, the higher block's in arrays 1.
     let mut loaded = Loaded {
-        sets: vec![ShingleSet::default(); n],
-        vectors: match sets.vectors {
-            Some(_) => vec![TermVector::default(); n],
-            None => Vec::new(),
-        },
+        sets: BlockLists::new(n),
+        vectors: BlockLists::new(match sets.vectors {
+            Some(_) => n,
+            None => 0,
+        }),
     };
     // Stories mode: the term occurrences of the documents of partial copies,
     // kept until their block is done with (those of a block's documents are
@@ -606,31 +743,6 @@ pub fn verify_in_blocks<T: Send>(
     let mut occurrences: Vec<OnceLock<Option<TermOccurrences>>> = match f.weights {
         Some(_) => (0..n).map(|_| OnceLock::new()).collect(),
         None => Vec::new(),
-    };
-    let read = |loaded: &mut Loaded, b: u32| -> Result<()> {
-        let docs = &blocks[b as usize];
-        let got: Vec<(ShingleSet, Option<TermVector>)> = docs
-            .par_iter()
-            .map(|&d| {
-                let vector = sets.vectors.as_ref().map(|v| v.load(d)).transpose()?;
-                Ok((sets.load(d)?, vector))
-            })
-            .collect::<Result<_>>()?;
-        for (&d, (s, v)) in docs.iter().zip(got) {
-            loaded.sets[d] = s;
-            if let Some(v) = v {
-                loaded.vectors[d] = v;
-            }
-        }
-        Ok(())
-    };
-    let forget = |loaded: &mut Loaded, b: u32| {
-        for &d in &blocks[b as usize] {
-            loaded.sets[d] = ShingleSet::default();
-            if let Some(v) = loaded.vectors.get_mut(d) {
-                *v = TermVector::default();
-            }
-        }
     };
     for pass in passes {
         // This pass's candidates, each after its key.
@@ -646,11 +758,11 @@ pub fn verify_in_blocks<T: Send>(
         keyed.par_sort_unstable_by_key(|&(k, _)| k);
         for by_first in keyed.chunk_by(|x, y| lower(x.0) == lower(y.0)) {
             let first = lower(by_first[0].0);
-            read(&mut loaded, first)?;
+            loaded.read(sets, 0, &blocks[first as usize])?;
             for group in by_first.chunk_by(|x, y| higher(x.0) == higher(y.0)) {
                 let second = higher(group[0].0);
                 if second != first {
-                    read(&mut loaded, second)?;
+                    loaded.read(sets, 1, &blocks[second as usize])?;
                 }
                 let these: Vec<Candidate> = group.iter().map(|&(_, c)| c).collect();
                 let g = Features {
@@ -667,10 +779,10 @@ pub fn verify_in_blocks<T: Send>(
                     each(index(group[j].0), kept)
                 })?;
                 if second != first {
-                    forget(&mut loaded, second);
+                    loaded.forget(&blocks[second as usize]);
                 }
             }
-            forget(&mut loaded, first);
+            loaded.forget(&blocks[first as usize]);
             for &d in &blocks[first as usize] {
                 if let Some(o) = occurrences.get_mut(d) {
                     o.take();
