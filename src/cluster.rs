@@ -781,7 +781,7 @@ mod tests {
             v.push(tv(&[1, 2, 3, 4, 20, 21, 200 + i]));
         }
         let mut a = vec![0usize; 14];
-        split_events(&mut a, &v[..], EVENT_MIN_HALF, EVENT_SPLIT_RATIO);
+        split_events(&mut a, &v, EVENT_MIN_HALF, EVENT_SPLIT_RATIO);
         assert!(a[..7].iter().all(|&c| c == 0), "{a:?}");
         assert!(a[7..].iter().all(|&c| c == 7), "{a:?}");
     }
@@ -794,7 +794,7 @@ mod tests {
             .map(|i| tv(&[1, 2, 3, 10, 11, 30 + i % 5, 40 + i % 3, 100 + i]))
             .collect();
         let mut a = vec![0usize; 14];
-        split_events(&mut a, &v[..], EVENT_MIN_HALF, EVENT_SPLIT_RATIO);
+        split_events(&mut a, &v, EVENT_MIN_HALF, EVENT_SPLIT_RATIO);
         assert!(a.iter().all(|&c| c == 0), "{a:?}");
         // Too small to split, however distinct its halves.
         let mut v = Vec::new();
@@ -803,7 +803,7 @@ mod tests {
             v.push(tv(&[1, 20, 200 + i]));
         }
         let mut a = vec![0usize; 8];
-        split_events(&mut a, &v[..], EVENT_MIN_HALF, EVENT_SPLIT_RATIO);
+        split_events(&mut a, &v, EVENT_MIN_HALF, EVENT_SPLIT_RATIO);
         assert!(a.iter().all(|&c| c == 0), "{a:?}");
     }
 
@@ -857,7 +857,7 @@ mod tests {
     fn refinement_moves_a_member_to_the_cluster_it_resembles() {
         // Clusters {0,1,2} (terms 1,2) and {3,4}; doc 2 is about 3's story
         // (terms 5,6) but was put with 0 and 1; it has a witness edge to 3.
-        let v = [
+        let v = vec![
             tv(&[1, 2, 7]),
             tv(&[1, 2, 8]),
             tv(&[5, 6, 9]),
@@ -868,7 +868,7 @@ mod tests {
         let edges = vec![e(0, 1, 0.6), e(1, 2, 0.3), e(2, 3, 0.6), e(3, 4, 0.6)];
         refine(
             &mut a,
-            &v[..],
+            &v,
             &Witnesses::of(5, &edges, REFINE_MIN_SIM),
             REFINE_ROUNDS,
         );
@@ -882,7 +882,7 @@ mod tests {
         let edges = [e(0, 1, 0.6), weak, e(3, 4, 0.6)];
         refine(
             &mut a,
-            &v[..],
+            &v,
             &Witnesses::of(5, &edges, REFINE_MIN_SIM),
             REFINE_ROUNDS,
         );
@@ -1029,7 +1029,7 @@ mod tests {
                 .collect();
             let mut want = assignment.clone();
             refine_reference(&mut want, &vectors, &edges, REFINE_MIN_SIM, REFINE_ROUNDS);
-            refine(&mut assignment, &vectors[..], &Witnesses::of(n, &edges, REFINE_MIN_SIM), REFINE_ROUNDS);
+            refine(&mut assignment, &vectors, &Witnesses::of(n, &edges, REFINE_MIN_SIM), REFINE_ROUNDS);
             prop_assert_eq!(assignment, want);
         }
 
@@ -1070,11 +1070,11 @@ mod tests {
                 .map(|(a, b, weight, witness)| Edge { a: DocId(a.min(b)), b: DocId(a.max(b)), weight, witness })
                 .collect();
             let mut got = want.clone();
-            split_events(&mut want, &vectors[..], 3, 0.9);
+            split_events(&mut want, &vectors, 3, 0.9);
             split_events(&mut got, &packed, 3, 0.9);
             prop_assert_eq!(&got, &want);
             let witnesses = Witnesses::of(n, &edges, REFINE_MIN_SIM);
-            refine(&mut want, &vectors[..], &witnesses, REFINE_ROUNDS);
+            refine(&mut want, &vectors, &witnesses, REFINE_ROUNDS);
             refine(&mut got, &packed, &witnesses, REFINE_ROUNDS);
             prop_assert_eq!(got, want);
         }

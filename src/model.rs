@@ -200,24 +200,11 @@ pub trait VectorsByDoc: Sync {
     fn terms(&self, doc: usize) -> &[(Self::Term, f32)];
 }
 
-impl VectorsByDoc for [TermVector] {
-    type Term = u64;
-
-    fn len(&self) -> usize {
-        <[TermVector]>::len(self)
-    }
-
-    fn terms(&self, doc: usize) -> &[(u64, f32)] {
-        &self[doc].0
-    }
-}
-
-/// The slice's, for a `dyn VectorsByDoc` (which a slice cannot be).
 impl VectorsByDoc for Vec<TermVector> {
     type Term = u64;
 
     fn len(&self) -> usize {
-        <[TermVector]>::len(self)
+        Vec::len(self)
     }
 
     fn terms(&self, doc: usize) -> &[(u64, f32)] {

@@ -947,7 +947,7 @@ fn run_stages(
         }
         None => {
             drop(edges);
-            split_and_refine(&mut assignment, &prep.terms[..], &witnesses);
+            split_and_refine(&mut assignment, &prep.terms, &witnesses);
         }
     }
     drop(witnesses);
