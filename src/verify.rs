@@ -578,8 +578,8 @@ impl<T: Copy + Default + Send + Sync> BlockLists<T> {
 /// holds, by document: those of the blocks read back, empty for the others.
 struct Loaded {
     sets: BlockLists<u64>,
-    /// No documents in copies mode.
-    vectors: BlockLists<(u64, f32)>,
+    /// When the vectors are spilled too (stories mode).
+    vectors: Option<BlockLists<(u64, f32)>>,
 }
 
 impl Loaded {
@@ -592,8 +592,8 @@ impl Loaded {
             |d| Spill::words_in(spilled.spans[d]),
             |d, list| spilled.load_into(d, list),
         )?;
-        if let Some(vectors) = &spilled.vectors {
-            self.vectors.read(
+        if let (Some(lists), Some(vectors)) = (&mut self.vectors, &spilled.vectors) {
+            lists.read(
                 slot,
                 docs,
                 |d| vectors.entries(d),
@@ -606,8 +606,8 @@ impl Loaded {
     /// Drops the sets and vectors of `docs`.
     fn forget(&mut self, docs: &[usize]) {
         self.sets.forget(docs);
-        if !self.vectors.places.is_empty() {
-            self.vectors.forget(docs);
+        if let Some(lists) = &mut self.vectors {
+            lists.forget(docs);
         }
     }
 }
@@ -732,10 +732,7 @@ pub fn verify_in_blocks<T: Send>(
     // lower block's in arrays 0, the higher block's in arrays 1.
     let mut loaded = Loaded {
         sets: BlockLists::new(n),
-        vectors: BlockLists::new(match sets.vectors {
-            Some(_) => n,
-            None => 0,
-        }),
+        vectors: sets.vectors.as_ref().map(|_| BlockLists::new(n)),
     };
     // Stories mode: the term occurrences of the documents of partial copies,
     // kept until their block is done with (those of a block's documents are
@@ -767,10 +764,9 @@ pub fn verify_in_blocks<T: Send>(
                 let these: Vec<Candidate> = group.iter().map(|&(_, c)| c).collect();
                 let g = Features {
                     shingles: &loaded.sets,
-                    terms: if sets.vectors.is_some() {
-                        &loaded.vectors
-                    } else {
-                        f.terms
+                    terms: match &loaded.vectors {
+                        Some(lists) => lists,
+                        None => f.terms,
                     },
                     occurrences: &occurrences,
                     ..*f
