@@ -203,7 +203,7 @@ impl Spill {
     }
 
     /// Fills `out` from `offset`, writing out what is still buffered first.
-    fn read_at(&self, offset: u64, out: &mut [u8]) -> io::Result<()> {
+    pub fn read_at(&self, offset: u64, out: &mut [u8]) -> io::Result<()> {
         let end = offset + out.len() as u64;
         if end > self.written.load(Ordering::Acquire) {
             let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
