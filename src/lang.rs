@@ -220,7 +220,7 @@ pub fn vote(tokens: &[Token]) -> Option<Lang> {
 
 /// Every listed stopword → the bit set of the languages listing it (bit i:
 /// `LANGUAGES[i]`). A word of up to 8 bytes is looked up by its bytes in one
-/// integer ([`packed`]), in a [`ProbeTable`]: a lookup per token then mixes
+/// integer ([`packed8`]), in a [`ProbeTable`]: a lookup per token then mixes
 /// and compares one integer, where a string map hashed and compared the
 /// string.
 struct VoteTable {
@@ -229,15 +229,9 @@ struct VoteTable {
 }
 
 impl VoteTable {
-    /// `word`'s packed form, if it is up to 8 bytes long.
-    #[inline]
-    fn packed(word: &str) -> Option<u64> {
-        packed::<8>(word).map(u64::from_le_bytes)
-    }
-
     #[inline]
     fn get(&self, word: &str) -> Option<u32> {
-        match Self::packed(word) {
+        match packed8(word) {
             Some(key) => self.short.get(key),
             None => self.long.get(word).copied(),
         }
@@ -255,7 +249,7 @@ fn vote_table() -> &'static VoteTable {
                 continue;
             }
             for w in &profile(l).stopwords {
-                let mask = match VoteTable::packed(w) {
+                let mask = match packed8(w) {
                     Some(key) => short.entry(key).or_insert(0u32),
                     None => long.entry(w.clone()).or_insert(0u32),
                 };
@@ -445,7 +439,7 @@ fn content_term_hash(words: &mut WordHashes, norm: &str, lang: Lang, seed: u64) 
 }
 
 /// Each word's content-term hash, for one language and seed. A word of up
-/// to 16 bytes is keyed by its bytes packed in one integer ([`packed`]):
+/// to 16 bytes is keyed by its bytes packed in one integer ([`packed16`]):
 /// its lookup neither follows a pointer to a string nor compares one.
 #[derive(Default)]
 struct WordHashes {
@@ -462,8 +456,8 @@ enum WordKey<'w> {
 impl WordKey<'_> {
     #[inline]
     fn of(word: &str) -> WordKey<'_> {
-        match packed::<16>(word) {
-            Some(bytes) => WordKey::Packed(u128::from_le_bytes(bytes)),
+        match packed16(word) {
+            Some(key) => WordKey::Packed(key),
             None => WordKey::Long(word),
         }
     }
@@ -493,16 +487,39 @@ impl WordHashes {
     }
 }
 
-/// `word`'s bytes, zero-padded to `N`, if it is up to `N` bytes long. A
-/// token never holds a NUL byte, so the padding cannot make two words alike.
+/// `word`'s bytes, zero-padded to 8, as a little-endian integer, if it is up
+/// to 8 bytes long. A token never holds a NUL byte, so the padding cannot
+/// make two words alike. Two loads that may overlap, in place of a copy of
+/// the word's length (a call to `memcpy`): an overlapped byte is the same
+/// byte in both.
 #[inline]
-fn packed<const N: usize>(word: &str) -> Option<[u8; N]> {
-    let bytes = word.as_bytes();
-    (bytes.len() <= N).then(|| {
-        let mut word = [0u8; N];
-        word[..bytes.len()].copy_from_slice(bytes);
-        word
-    })
+fn packed8(word: &str) -> Option<u64> {
+    let b = word.as_bytes();
+    let n = b.len();
+    let load = |at: usize| u32::from_le_bytes(b[at..at + 4].try_into().expect("4 bytes"));
+    match n {
+        0 => Some(0),
+        1..=3 => Some(
+            u64::from(b[0])
+                | u64::from(b[n / 2]) << (8 * (n / 2))
+                | u64::from(b[n - 1]) << (8 * (n - 1)),
+        ),
+        4..=8 => Some(u64::from(load(0)) | u64::from(load(n - 4)) << (8 * (n - 4))),
+        _ => None,
+    }
+}
+
+/// [`packed8`] for words up to 16 bytes.
+#[inline]
+fn packed16(word: &str) -> Option<u128> {
+    let b = word.as_bytes();
+    let n = b.len();
+    let load = |at: usize| u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"));
+    match n {
+        0..=8 => packed8(word).map(u128::from),
+        9..=16 => Some(u128::from(load(0)) | u128::from(load(n - 8)) << (8 * (n - 8))),
+        _ => None,
+    }
 }
 
 thread_local! {
@@ -647,6 +664,24 @@ fn walk_content_terms<T>(
 mod tests {
     use super::*;
     use crate::normalize::tokenize;
+
+    proptest::proptest! {
+        /// The packed forms are the word's bytes zero-padded, as
+        /// little-endian integers; longer words have none.
+        #[test]
+        fn packing_is_the_zero_padded_bytes(word in "([a-z]|\\PC){0,18}") {
+            let padded = |n: usize| {
+                let mut bytes = [0u8; 16];
+                let b = word.as_bytes();
+                (b.len() <= n).then(|| {
+                    bytes[..b.len()].copy_from_slice(b);
+                    u128::from_le_bytes(bytes)
+                })
+            };
+            proptest::prop_assert_eq!(packed8(&word).map(u128::from), padded(8));
+            proptest::prop_assert_eq!(packed16(&word), padded(16));
+        }
+    }
 
     #[test]
     fn the_vote_table_holds_every_stopword_with_its_languages() {
