@@ -339,7 +339,10 @@ pub const STEMMERS: &str = "snowball rust-stemmers 1.2 (ar da de el en es fi fr 
 /// Whether `c` belongs to a script written without spaces between words
 /// (Han, kana, Hangul syllables are included for their single-character tokens).
 pub fn is_cjk(c: char) -> bool {
-    matches!(c as u32,
+    // Most characters (every Latin, Greek, Cyrillic, Arabic one) are below
+    // the first range: one compare for them.
+    (c as u32) >= 0x3040
+        && matches!(c as u32,
         0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xAC00..=0xD7AF
         | 0x20000..=0x2FA1F)
 }
