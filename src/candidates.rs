@@ -16,10 +16,7 @@
 //!   matches on one topic word are not scored exactly.
 
 use crate::hash::mix64;
-use crate::lsh::{
-    all_pairs, candidate_pairs, candidate_pairs_where, key_pair, merge_sorted_into, pair_key,
-    Banding,
-};
+use crate::lsh::{all_pairs, candidate_pairs, candidate_pairs_where, merge_sorted_into, Banding};
 use crate::model::{source, Candidate, DocId, ShingleSet, Signatures};
 use crate::store::{Record, Records, RecordsWriter, Spill};
 use crate::Result;
@@ -375,9 +372,7 @@ fn anchor_pass(mut keyed: Vec<(u64, u32)>, max_bucket: usize) -> (Vec<PairCount>
     let groups = || keyed.par_chunk_by(|x, y| x.0 == y.0);
     let ignored = groups().filter(|g| g.len() > max_bucket).count();
     // Within a pass a document holds an anchor once, so a group's documents
-    // are distinct, and sorted. Each pair is made as its [`pair_key`]:
-    // sorted as one integer, not as a tuple, it sorts in three quarters the
-    // time.
+    // are distinct, and sorted. Each pair is made as its [`pair_key`].
     let mut all: Vec<u64> = groups()
         .filter(|g| g.len() > 1 && g.len() <= max_bucket)
         .flat_map_iter(|g| {
@@ -395,6 +390,19 @@ fn anchor_pass(mut keyed: Vec<(u64, u32)>, max_bucket: usize) -> (Vec<PairCount>
         .map(|run| (key_pair(run[0]), run.len() as u32))
         .collect();
     (counts, ignored)
+}
+
+/// A pair as one integer, `a << 32 | b`: integers order as the pairs do,
+/// and a list of them sorts in three quarters the time of the pairs.
+#[inline]
+fn pair_key((a, b): (DocId, DocId)) -> u64 {
+    u64::from(a.0) << 32 | u64::from(b.0)
+}
+
+/// The pair [`pair_key`] made `key` of.
+#[inline]
+fn key_pair(key: u64) -> (DocId, DocId) {
+    (DocId((key >> 32) as u32), DocId(key as u32))
 }
 
 /// Inputs of candidate generation.

@@ -244,18 +244,6 @@ pub fn all_pairs(docs: &[u32]) -> Vec<(DocId, DocId)> {
     out
 }
 
-/// A pair as one integer, `a << 32 | b`: integers order as the pairs do.
-#[inline]
-pub(crate) fn pair_key((a, b): (DocId, DocId)) -> u64 {
-    u64::from(a.0) << 32 | u64::from(b.0)
-}
-
-/// The pair [`pair_key`] made `key` of.
-#[inline]
-pub(crate) fn key_pair(key: u64) -> (DocId, DocId) {
-    (DocId((key >> 32) as u32), DocId(key as u32))
-}
-
 /// Pairs of values that share a key in `keyed` (sorted by key, then value)
 /// and that `keep`, skipping groups larger than `max_bucket`. Returns
 /// sorted, deduplicated pairs and the number of skipped groups. The pairs
@@ -268,21 +256,19 @@ pub fn group_pairs(
 ) -> (Vec<(DocId, DocId)>, usize) {
     let groups = || keyed.par_chunk_by(|x, y| x.0 == y.0);
     let skipped = groups().filter(|g| g.len() > max_bucket).count();
-    // Each pair as `a << 32 | b`: sorted as one integer, not as a tuple, it
-    // sorts in three quarters the time.
-    let mut pairs: Vec<u64> = groups()
+    let mut pairs: Vec<(DocId, DocId)> = groups()
         .filter(|g| g.len() > 1 && g.len() <= max_bucket)
         .flat_map_iter(|g| {
             let mut docs: Vec<u32> = g.iter().map(|&(_, d)| d).collect();
             docs.dedup();
             let mut pairs = all_pairs(&docs);
             pairs.retain(|&(a, b)| keep(a, b));
-            pairs.into_iter().map(pair_key)
+            pairs
         })
         .collect();
     pairs.par_sort_unstable();
     pairs.dedup();
-    (pairs.into_iter().map(key_pair).collect(), skipped)
+    (pairs, skipped)
 }
 
 #[cfg(test)]
