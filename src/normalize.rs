@@ -85,7 +85,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         lower: &lower,
         // News text has about one token per 6 bytes, so half the texts
         // would outgrow `len / 6` and be copied; the room left over is
-        // given back at the end (in place, without a copy).
+        // given back at the end (glibc shrinks a block in place).
         tokens: Vec::with_capacity(text.len() / 4),
         line: 0,
         line_scan: 0,
