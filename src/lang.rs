@@ -231,7 +231,7 @@ struct VoteTable {
 impl VoteTable {
     #[inline]
     fn get(&self, word: &str) -> Option<u32> {
-        match packed8(word) {
+        match packed8(word.as_bytes()) {
             Some(key) => self.short.get(key),
             None => self.long.get(word).copied(),
         }
@@ -249,7 +249,7 @@ fn vote_table() -> &'static VoteTable {
                 continue;
             }
             for w in &profile(l).stopwords {
-                let mask = match packed8(w) {
+                let mask = match packed8(w.as_bytes()) {
                     Some(key) => short.entry(key).or_insert(0u32),
                     None => long.entry(w.clone()).or_insert(0u32),
                 };
@@ -459,7 +459,7 @@ enum WordKey<'w> {
 impl WordKey<'_> {
     #[inline]
     fn of(word: &str) -> WordKey<'_> {
-        match packed16(word) {
+        match packed16(word.as_bytes()) {
             Some(key) => WordKey::Packed(key),
             None => WordKey::Long(word),
         }
@@ -496,8 +496,7 @@ impl WordHashes {
 /// the word's length (a call to `memcpy`): an overlapped byte is the same
 /// byte in both.
 #[inline]
-fn packed8(word: &str) -> Option<u64> {
-    let b = word.as_bytes();
+fn packed8(b: &[u8]) -> Option<u64> {
     let n = b.len();
     let load = |at: usize| u32::from_le_bytes(b[at..at + 4].try_into().expect("4 bytes"));
     match n {
@@ -512,16 +511,15 @@ fn packed8(word: &str) -> Option<u64> {
     }
 }
 
-/// [`packed8`] for words up to 16 bytes.
+/// [`packed8`] for words up to 16 bytes: the first 8 bytes, then the rest
+/// packed.
 #[inline]
-fn packed16(word: &str) -> Option<u128> {
-    let b = word.as_bytes();
-    let n = b.len();
-    let load = |at: usize| u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"));
-    match n {
-        0..=8 => packed8(word).map(u128::from),
-        9..=16 => Some(u128::from(load(0)) | u128::from(load(n - 8)) << (8 * (n - 8))),
-        _ => None,
+fn packed16(word: &[u8]) -> Option<u128> {
+    match word.split_first_chunk::<8>() {
+        Some((first, rest)) if !rest.is_empty() => {
+            Some(u128::from(u64::from_le_bytes(*first)) | u128::from(packed8(rest)?) << 64)
+        }
+        _ => packed8(word).map(u128::from),
     }
 }
 
@@ -681,8 +679,8 @@ mod tests {
                     u128::from_le_bytes(bytes)
                 })
             };
-            proptest::prop_assert_eq!(packed8(&word).map(u128::from), padded(8));
-            proptest::prop_assert_eq!(packed16(&word), padded(16));
+            proptest::prop_assert_eq!(packed8(word.as_bytes()).map(u128::from), padded(8));
+            proptest::prop_assert_eq!(packed16(word.as_bytes()), padded(16));
         }
     }
 
