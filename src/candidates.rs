@@ -744,6 +744,24 @@ mod tests {
             let anchors: Vec<_> = sets.iter().map(|s| anchors_of(s, 2)).collect();
             let held = Anchors::Held(&anchors);
             let one = anchor_pairs_in_passes(held, min_shared, max_bucket, usize::MAX).unwrap();
+            // A naive oracle: each pair's shared anchors counted one by one,
+            // those held by more than `max_bucket` documents left out.
+            let holders = |m: &u64| anchors.iter().filter(|a| a.contains(m)).count();
+            let mut want = Vec::new();
+            let mut ignored = std::collections::BTreeSet::<u64>::new();
+            for (i, a) in anchors.iter().enumerate() {
+                ignored.extend(a.iter().filter(|m| holders(m) > max_bucket));
+                for (j, b) in anchors.iter().enumerate().skip(i + 1) {
+                    let shared = a
+                        .iter()
+                        .filter(|m| b.contains(m) && holders(m) <= max_bucket)
+                        .count();
+                    if shared >= min_shared {
+                        want.push((DocId(i as u32), DocId(j as u32)));
+                    }
+                }
+            }
+            proptest::prop_assert_eq!(&one, &(want, ignored.len()));
             for pass_bytes in [64, 256, 1024] {
                 let many = anchor_pairs_in_passes(held, min_shared, max_bucket, pass_bytes).unwrap();
                 proptest::prop_assert_eq!(&many, &one);
