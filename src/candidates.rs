@@ -18,7 +18,7 @@
 use crate::hash::mix64;
 use crate::lsh::{all_pairs, candidate_pairs, candidate_pairs_where, merge_sorted_into, Banding};
 use crate::model::{source, Candidate, DocId, ShingleSet, Signatures};
-use crate::store::{Record, Records, RecordsWriter, Spill};
+use crate::store::{keyed, push_keyed, Record, Records, RecordsWriter, Spill, KEYED_BYTES};
 use crate::Result;
 use rayon::prelude::*;
 use std::sync::{Mutex, PoisonError};
@@ -141,8 +141,8 @@ fn pass_of(m: u64, passes: u64) -> u64 {
 }
 
 /// The anchors of a batch too big to hold them, written while the documents
-/// are fingerprinted: one spill file per grouping pass, of 12-byte entries
-/// (mixed hash, document). A document whose shingles are taken again (it
+/// are fingerprinted: one spill file per grouping pass, of
+/// [`Spill::put_keyed`] entries (mixed hash, document). A document whose shingles are taken again (it
 /// turned out to have boilerplate lines) writes its anchors again, marked as
 /// final, and its first ones are skipped when a pass is read.
 #[derive(Debug)]
@@ -175,10 +175,9 @@ impl AnchorWriter<'_> {
         let tagged = if retaken { doc | RETAKEN } else { doc };
         for &m in anchors {
             let out = &mut self.buffers[pass_of(m, passes) as usize];
-            out.extend_from_slice(&m.to_le_bytes());
-            out.extend_from_slice(&tagged.to_le_bytes());
+            push_keyed(out, m, tagged);
         }
-        self.bytes += anchors.len() * ENTRY_BYTES;
+        self.bytes += anchors.len() * KEYED_BYTES;
         if self.bytes >= WRITER_BYTES {
             self.flush()?;
         }
@@ -212,8 +211,6 @@ impl Drop for AnchorWriter<'_> {
 
 /// Marks an entry written when a document's shingles were taken again.
 const RETAKEN: u32 = 1 << 31;
-/// Bytes of one spilled entry.
-const ENTRY_BYTES: usize = 12;
 /// Entries of a pass read and decoded at a time, by each thread.
 const PASS_CHUNK_ENTRIES: usize = 1 << 16;
 
@@ -268,19 +265,18 @@ impl SpilledAnchors {
     /// [`SpilledAnchors::pass`], read in chunks of `chunk_entries` entries.
     fn pass_in_chunks(&self, pass: u64, chunk_entries: usize) -> Result<Vec<(u64, u32)>> {
         let part = &self.parts[pass as usize];
-        let mut keyed = vec![(0u64, 0u32); part.len() as usize / ENTRY_BYTES];
+        let mut entries = vec![(0u64, 0u32); part.len() as usize / KEYED_BYTES];
         // How many entries each chunk kept: those of a retaken document's
         // first anchors are skipped.
-        let kept: Vec<usize> = keyed
+        let kept: Vec<usize> = entries
             .par_chunks_mut(chunk_entries)
             .enumerate()
             .map_init(Vec::new, |bytes, (i, out)| {
-                bytes.resize(out.len() * ENTRY_BYTES, 0);
-                part.read_at((i * chunk_entries * ENTRY_BYTES) as u64, bytes)?;
+                bytes.resize(out.len() * KEYED_BYTES, 0);
+                part.read_at((i * chunk_entries * KEYED_BYTES) as u64, bytes)?;
                 let mut kept = 0;
-                for e in bytes.chunks_exact(ENTRY_BYTES) {
-                    let m = u64::from_le_bytes(e[..8].try_into().expect("8 bytes"));
-                    let tagged = u32::from_le_bytes(e[8..].try_into().expect("4 bytes"));
+                for e in bytes.chunks_exact(KEYED_BYTES) {
+                    let (m, tagged): (u64, u32) = keyed(e);
                     let doc = tagged & !RETAKEN;
                     let written_again = tagged & RETAKEN != 0;
                     if written_again || !self.retaken.get(doc as usize).copied().unwrap_or(false) {
@@ -297,12 +293,12 @@ impl SpilledAnchors {
         for (i, n) in kept.into_iter().enumerate() {
             let from = i * chunk_entries;
             if from != len {
-                keyed.copy_within(from..from + n, len);
+                entries.copy_within(from..from + n, len);
             }
             len += n;
         }
-        keyed.truncate(len);
-        Ok(keyed)
+        entries.truncate(len);
+        Ok(entries)
     }
 }
 

@@ -122,8 +122,7 @@ impl Spill {
     pub fn put_keyed<V: Word32>(&self, entries: &[(u64, V)]) -> io::Result<Span> {
         self.put_with(entries.len() * KEYED_BYTES, |buf| {
             for &(k, v) in entries {
-                buf.extend_from_slice(&k.to_le_bytes());
-                buf.extend_from_slice(&v.to_word().to_le_bytes());
+                push_keyed(buf, k, v);
             }
         })
     }
@@ -219,11 +218,18 @@ impl Spill {
 const KEPT_BUFFER_BYTES: usize = 1 << 20;
 
 /// Bytes of one [`Spill::put_keyed`] entry.
-const KEYED_BYTES: usize = 12;
+pub const KEYED_BYTES: usize = 12;
+
+/// Appends the [`Spill::put_keyed`] entry of `(key, value)` to `out`.
+#[inline]
+pub fn push_keyed<V: Word32>(out: &mut Vec<u8>, key: u64, value: V) {
+    out.extend_from_slice(&key.to_le_bytes());
+    out.extend_from_slice(&value.to_word().to_le_bytes());
+}
 
 /// The [`Spill::put_keyed`] entry in `bytes` ([`KEYED_BYTES`] of them).
 #[inline]
-fn keyed<V: Word32>(bytes: &[u8]) -> (u64, V) {
+pub fn keyed<V: Word32>(bytes: &[u8]) -> (u64, V) {
     let (k, v) = bytes.split_at(8);
     (
         u64::from_le_bytes(k.try_into().expect("8 bytes")),
