@@ -495,16 +495,19 @@ fn prepare<'t>(
         .zip(copy_signatures.rows_mut())
         .enumerate()
         .map_init(
-            || spills.as_ref().map(Spills::writer),
-            |spill, (i, (a, signature))| {
+            || {
+                let counter = shared.as_ref().map(SharedShingles::counter);
+                (spills.as_ref().map(Spills::writer), counter)
+            },
+            |(spill, counter), (i, (a, signature))| {
                 let mut doc = normalize(i, a)?;
                 let lines = line_hashes(&doc);
                 let tokens = doc.tokens.len() as u32;
                 let (mut print, mut counts) = (None, None);
                 if !hydrated {
                     let (set, exact) = shingle_set_and_exact_hash(&doc, k, seed);
-                    if let Some(shared) = &shared {
-                        shared.add(&set.0);
+                    if let Some(counter) = counter {
+                        counter.add(&set.0);
                     }
                     let print_of = CopyPrint::new(i, false, set, params, signature, spill)?;
                     print = Some((print_of, exact));
@@ -561,8 +564,11 @@ fn prepare<'t>(
         .zip(copy_signatures.rows_mut())
         .enumerate()
         .map_init(
-            || spills.as_ref().map(Spills::writer),
-            |spill, (i, (taken, signature))| -> Result<Taken> {
+            || {
+                let counter = shared.as_ref().map(SharedShingles::counter);
+                (spills.as_ref().map(Spills::writer), counter)
+            },
+            |(spill, counter), (i, (taken, signature))| -> Result<Taken> {
                 let print = match taken {
                     // The exact hash does not depend on boilerplate.
                     (Some((print, exact)), counts) if bad_lines[i].is_empty() => {
@@ -571,7 +577,7 @@ fn prepare<'t>(
                     (Some((first, exact)), counts) => {
                         let doc = view.get(i)?;
                         let set = shingle_set_and_exact_hash(&doc, k, seed).0;
-                        if let Some(shared) = &shared {
+                        if let Some(counter) = counter {
                             // The set taken with the boilerplate lines was
                             // added: only what it lacks is added now.
                             let before = match (first.span, spill.as_ref()) {
@@ -580,7 +586,7 @@ fn prepare<'t>(
                                 }
                                 _ => first.set.0,
                             };
-                            shared.add_beyond(&set.0, &before);
+                            counter.add_beyond(&set.0, &before);
                         }
                         let counts = match (counts, &count_spill) {
                             (Some(_), Some(to)) => Some(SpilledCounts::put(
@@ -597,8 +603,8 @@ fn prepare<'t>(
                     }
                     (None, _) => {
                         let (set, exact) = shingle_set_and_exact_hash(&*view.get(i)?, k, seed);
-                        if let Some(shared) = &shared {
-                            shared.add(&set.0);
+                        if let Some(counter) = counter {
+                            counter.add(&set.0);
                         }
                         (
                             CopyPrint::new(i, false, set, params, signature, spill)?,

@@ -12,6 +12,7 @@ use crate::hash::{stable64, stable64_words};
 use crate::merge::for_each_shared;
 use crate::model::{NormDoc, ShingleSet};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 
 /// Stable hash of one normalised token.
 #[inline]
@@ -81,6 +82,13 @@ pub fn shingle_set_and_exact_hash(doc: &NormDoc, k: usize, seed: u64) -> (Shingl
 /// from each set those no other document holds, and still count the same.
 /// On news batches most shingles are one document's own (87 % of the
 /// entries of 30,000 articles of the harness corpus).
+///
+/// The bitmaps are far bigger than the caches, and a shingle's bit is
+/// anywhere in them. Workers therefore count through a [`ShingleCounter`],
+/// which gathers the bits of many shingles, sorts them by region of the
+/// bitmaps, and sets each region's bits together under that region's lock:
+/// one region's words stay in the cache while they are set, and no bit
+/// needs an atomic read-modify-write (which waits for its cache line).
 pub struct SharedShingles {
     /// A bit's first document has been added.
     seen: Vec<AtomicU64>,
@@ -88,10 +96,21 @@ pub struct SharedShingles {
     twice: Vec<AtomicU64>,
     /// `64 - log2(bits)`: a shingle's bit is the top bits of its hash.
     shift: u32,
+    /// Held while a region's bits are set: every write to a region's words
+    /// is made under its lock.
+    regions: Vec<Mutex<()>>,
+    /// `log2(bits per region)`.
+    region_shift: u32,
 }
 
 /// Most bits [`SharedShingles`] gives each of its two bitmaps (128 MiB).
 const SHARED_MAX_BITS: usize = 1 << 30;
+
+/// Bits of each bitmap in a region (128 KiB of each).
+const REGION_BITS: usize = 1 << 20;
+
+/// Shingles a [`ShingleCounter`] gathers before it sets their bits.
+const COUNTER_BATCH: usize = 1 << 18;
 
 impl SharedShingles {
     /// Bitmaps for about `shingles` set entries in all: four bits per
@@ -102,42 +121,60 @@ impl SharedShingles {
             .next_power_of_two()
             .clamp(1 << 16, SHARED_MAX_BITS);
         let words = || (0..bits / 64).map(|_| AtomicU64::new(0)).collect();
+        let region_bits = REGION_BITS.min(bits);
         SharedShingles {
             seen: words(),
             twice: words(),
             shift: 64 - bits.trailing_zeros(),
+            regions: (0..bits / region_bits).map(|_| Mutex::new(())).collect(),
+            region_shift: region_bits.trailing_zeros(),
         }
     }
 
-    /// Where `h`'s bit is: its word and its mask.
+    /// `h`'s bit.
     #[inline]
-    fn bit(&self, h: u64) -> (usize, u64) {
-        let bit = (h >> self.shift) as usize;
-        (bit / 64, 1 << (bit % 64))
+    fn bit(&self, h: u64) -> u32 {
+        // At most 2^30 bits: the index fits.
+        (h >> self.shift) as u32
+    }
+
+    /// A counter of shingles into these bitmaps: a worker's, for many
+    /// documents. Every shingle it is given is counted once it is dropped.
+    pub fn counter(&self) -> ShingleCounter<'_> {
+        ShingleCounter {
+            shared: self,
+            bits: Vec::new(),
+            sorted: Vec::new(),
+        }
     }
 
     /// Counts the shingles of one document's set (each once per document:
-    /// a document's shingles go in once, whichever thread adds them).
+    /// a document's shingles go in once, whichever worker adds them).
     pub fn add(&self, set: &[u64]) {
-        for &h in set {
-            let (w, m) = self.bit(h);
-            if self.seen[w].fetch_or(m, Ordering::Relaxed) & m != 0 {
-                self.twice[w].fetch_or(m, Ordering::Relaxed);
-            }
-        }
+        self.counter().add(set);
     }
 
     /// [`SharedShingles::add`] for the shingles of `set` that are not in
     /// `before` (both sorted): the same document's set taken again, after
     /// its first was added.
     pub fn add_beyond(&self, set: &[u64], before: &[u64]) {
-        let mut j = 0;
-        for &h in set {
-            while j < before.len() && before[j] < h {
-                j += 1;
-            }
-            if before.get(j) != Some(&h) {
-                self.add(&[h]);
+        self.counter().add_beyond(set, before);
+    }
+
+    /// Sets the bits of `bits`, all in region `r`: the first time a bit
+    /// comes its `seen` bit, after that its `twice` bit.
+    fn set_region(&self, r: usize, bits: &[u32]) {
+        let _held = self.regions[r].lock().unwrap_or_else(|e| e.into_inner());
+        for &bit in bits {
+            let (w, m) = (bit as usize / 64, 1u64 << (bit % 64));
+            // Every write to this region's words is made under its lock,
+            // so a load and a store are not raced.
+            let seen = self.seen[w].load(Ordering::Relaxed);
+            if seen & m == 0 {
+                self.seen[w].store(seen | m, Ordering::Relaxed);
+            } else {
+                let twice = self.twice[w].load(Ordering::Relaxed);
+                self.twice[w].store(twice | m, Ordering::Relaxed);
             }
         }
     }
@@ -146,8 +183,8 @@ impl SharedShingles {
     /// does), once every document's set is added.
     #[inline]
     pub fn may_be_shared(&self, h: u64) -> bool {
-        let (w, m) = self.bit(h);
-        self.twice[w].load(Ordering::Relaxed) & m != 0
+        let bit = self.bit(h);
+        self.twice[bit as usize / 64].load(Ordering::Relaxed) & 1 << (bit % 64) != 0
     }
 
     /// Drops from `set` the shingles that surely no other document holds
@@ -155,6 +192,80 @@ impl SharedShingles {
     pub fn keep_shared(&self, set: &mut Vec<u64>) {
         set.retain(|&h| self.may_be_shared(h));
         set.shrink_to_fit();
+    }
+}
+
+/// One worker's shingles on their way into [`SharedShingles`]: their bits
+/// are gathered, and set a region at a time when the batch is full and
+/// when the counter is dropped.
+pub struct ShingleCounter<'s> {
+    shared: &'s SharedShingles,
+    bits: Vec<u32>,
+    /// `bits` sorted by region (kept for the next batch).
+    sorted: Vec<u32>,
+}
+
+impl ShingleCounter<'_> {
+    /// Counts the shingles of one document's set.
+    pub fn add(&mut self, set: &[u64]) {
+        self.bits.extend(set.iter().map(|&h| self.shared.bit(h)));
+        if self.bits.len() >= COUNTER_BATCH {
+            self.flush();
+        }
+    }
+
+    /// Counts the shingles of `set` that are not in `before` (both sorted):
+    /// see [`SharedShingles::add_beyond`].
+    pub fn add_beyond(&mut self, set: &[u64], before: &[u64]) {
+        let mut j = 0;
+        for &h in set {
+            while j < before.len() && before[j] < h {
+                j += 1;
+            }
+            if before.get(j) != Some(&h) {
+                self.bits.push(self.shared.bit(h));
+            }
+        }
+        if self.bits.len() >= COUNTER_BATCH {
+            self.flush();
+        }
+    }
+
+    /// Sets the bits gathered, sorted by region (a counting sort), one
+    /// region at a time.
+    fn flush(&mut self) {
+        if self.bits.is_empty() {
+            return;
+        }
+        let shift = self.shared.region_shift;
+        let mut starts = vec![0usize; self.shared.regions.len() + 1];
+        for &bit in &self.bits {
+            starts[(bit >> shift) as usize + 1] += 1;
+        }
+        for r in 1..starts.len() {
+            starts[r] += starts[r - 1];
+        }
+        self.sorted.clear();
+        self.sorted.resize(self.bits.len(), 0);
+        let mut next = starts.clone();
+        for &bit in &self.bits {
+            let r = (bit >> shift) as usize;
+            self.sorted[next[r]] = bit;
+            next[r] += 1;
+        }
+        for r in 0..self.shared.regions.len() {
+            if starts[r] < starts[r + 1] {
+                self.shared
+                    .set_region(r, &self.sorted[starts[r]..starts[r + 1]]);
+            }
+        }
+        self.bits.clear();
+    }
+}
+
+impl Drop for ShingleCounter<'_> {
+    fn drop(&mut self) {
+        self.flush();
     }
 }
 
@@ -294,6 +405,48 @@ mod tests {
             .collect();
         assert_eq!(kept, [h(4)]);
         assert!(!shared.may_be_shared(h(1)) && !shared.may_be_shared(h(5)));
+    }
+
+    #[test]
+    fn counters_set_the_bits_a_naive_count_sets() {
+        // Sets of a few hundred thousand shingles, so that counters set
+        // their bits batch by batch, in many regions; two counters take
+        // turns, as two workers would.
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let common: Vec<u64> = (0..50_000).map(|_| next()).collect();
+        let sets: Vec<Vec<u64>> = (0..6)
+            .map(|d| {
+                let mut s: Vec<u64> = (0..90_000).map(|_| next()).collect();
+                s.extend(common.iter().skip(d * 5_000).take(20_000));
+                s.sort_unstable();
+                s.dedup();
+                s
+            })
+            .collect();
+        let entries = sets.iter().map(Vec::len).sum();
+        let shared = SharedShingles::new(entries);
+        assert!(shared.regions.len() > 1 && entries > 2 * COUNTER_BATCH);
+        let mut counters = [shared.counter(), shared.counter()];
+        for (d, set) in sets.iter().enumerate() {
+            counters[d % 2].add(set);
+        }
+        drop(counters);
+        let mut naive: std::collections::HashMap<u32, usize> = Default::default();
+        for set in &sets {
+            for &h in set {
+                *naive.entry(shared.bit(h)).or_default() += 1;
+            }
+        }
+        for &h in sets.iter().flatten() {
+            assert_eq!(shared.may_be_shared(h), naive[&shared.bit(h)] >= 2);
+        }
+        assert!(sets.iter().flatten().any(|&h| !shared.may_be_shared(h)));
     }
 
     proptest! {
