@@ -5,12 +5,16 @@ mod common;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use newsdup::align::{passages, AlignConfig};
 use newsdup::candidates::anchors_of;
+use newsdup::cluster::{
+    average_linkage, refine, split_events, Edge, Witnesses, EVENT_MIN_HALF, EVENT_SPLIT_RATIO,
+    REFINE_MIN_SIM, REFINE_ROUNDS,
+};
 use newsdup::lsh::candidate_pairs;
 use newsdup::minhash::{copy_signature, story_signature};
 use newsdup::model::{DocId, NormDoc, Signatures};
 use newsdup::normalize::tokenize;
 use newsdup::probe::{dot, shared_keys, ProbeTable};
-use newsdup::shingle::{intersection_size, shingle_set};
+use newsdup::shingle::{intersection_size, shingle_set, SharedShingles};
 use newsdup::terms::{cosine, document_frequencies, term_counts, term_vectors};
 use newsdup::Params;
 use std::hint::black_box;
@@ -128,6 +132,27 @@ fn stages(c: &mut Criterion) {
                 .sum::<usize>()
         })
     });
+    // Stories mode's count of which shingles two documents may share,
+    // then each set cut down to those.
+    g.bench_function(BenchmarkId::new("shared_shingles", "2k"), |b| {
+        b.iter(|| {
+            let entries = shingles.iter().map(|s| s.0.len()).sum();
+            let shared = SharedShingles::new(entries);
+            let mut counter = shared.counter();
+            for s in &shingles {
+                counter.add(black_box(&s.0));
+            }
+            drop(counter);
+            shingles
+                .iter()
+                .map(|s| {
+                    let mut set = s.0.clone();
+                    shared.keep_shared(&mut set);
+                    set.len()
+                })
+                .sum::<usize>()
+        })
+    });
     g.bench_function(BenchmarkId::new("lsh", "2k"), |b| {
         b.iter(|| {
             candidate_pairs(
@@ -160,6 +185,34 @@ fn stages(c: &mut Criterion) {
             (1..docs.len())
                 .map(|y| shared_keys(&set, &shingles[y].0) as f64 + dot(&terms, &vectors[y].0))
                 .sum::<f64>()
+        })
+    });
+    // Clustering (average linkage, event splits, refinement) of the bench
+    // corpus's pairs of story similarity 0.05 or more, those of 0.42 or
+    // more (the rewrite threshold) as witnesses.
+    let mut edges = Vec::new();
+    for x in 0..docs.len() {
+        for y in x + 1..docs.len() {
+            let weight = cosine(&vectors[x], &vectors[y]);
+            if weight >= 0.05 {
+                edges.push(Edge {
+                    a: DocId(x as u32),
+                    b: DocId(y as u32),
+                    weight,
+                    witness: weight >= 0.42,
+                });
+            }
+        }
+    }
+    g.throughput(Throughput::Elements(docs.len() as u64));
+    g.bench_function(BenchmarkId::new("cluster", "2k"), |b| {
+        b.iter(|| {
+            let mut assignment =
+                average_linkage(docs.len(), black_box(&edges), params.cluster_threshold);
+            let witnesses = Witnesses::of(docs.len(), &edges, REFINE_MIN_SIM);
+            split_events(&mut assignment, &vectors, EVENT_MIN_HALF, EVENT_SPLIT_RATIO);
+            refine(&mut assignment, &vectors, &witnesses, REFINE_ROUNDS);
+            assignment.len()
         })
     });
     let (pairs, _) = candidate_pairs(
