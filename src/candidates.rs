@@ -142,9 +142,10 @@ fn pass_of(m: u64, passes: u64) -> u64 {
 
 /// The anchors of a batch too big to hold them, written while the documents
 /// are fingerprinted: one spill file per grouping pass, of
-/// [`Spill::put_keyed`] entries (mixed hash, document). A document whose shingles are taken again (it
-/// turned out to have boilerplate lines) writes its anchors again, marked as
-/// final, and its first ones are skipped when a pass is read.
+/// [`Spill::put_keyed`] entries (mixed hash, document). A document whose
+/// shingles are taken again (it turned out to have boilerplate lines)
+/// writes its anchors again, marked as final, and its first ones are
+/// skipped when a pass is read.
 #[derive(Debug)]
 pub struct SpilledAnchors {
     parts: Vec<Spill>,
