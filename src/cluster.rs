@@ -116,15 +116,26 @@ impl WitnessComponents {
     }
 }
 
-#[derive(PartialEq)]
+/// A pair of clusters on [`average_linkage`]'s heap: ordered by average,
+/// then by the clusters' names (smallest members), so that ties merge in
+/// the same order however the clusters are stored.
 struct Entry {
     avg: f64,
-    a: usize,
-    b: usize,
-    size_a: usize,
-    size_b: usize,
+    /// The two clusters' names, the smaller first.
+    names: (usize, usize),
+    /// Where the two clusters are stored, and their sizes when the entry
+    /// was made (an entry whose clusters have grown since is stale).
+    x: usize,
+    y: usize,
+    size_x: usize,
+    size_y: usize,
 }
 
+impl PartialEq for Entry {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
 impl Eq for Entry {}
 impl PartialOrd for Entry {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
@@ -135,8 +146,8 @@ impl Ord for Entry {
     fn cmp(&self, other: &Self) -> Ordering {
         self.avg
             .total_cmp(&other.avg)
-            .then_with(|| other.a.cmp(&self.a))
-            .then_with(|| other.b.cmp(&self.b))
+            .then_with(|| other.names.0.cmp(&self.names.0))
+            .then_with(|| other.names.1.cmp(&self.names.1))
     }
 }
 
@@ -151,9 +162,15 @@ fn larger_share(s: &Scores) -> f64 {
 
 /// Average-linkage clustering; returns the cluster index of every document
 /// (cluster indices are the smallest member of each cluster).
+///
+/// A merged cluster is stored where the one with more neighbours was, and
+/// the other's neighbours move to it: a story that grows by absorbing small
+/// clusters one at a time moves their few neighbours, not its many. Its
+/// name is its smallest member, as the heap's ties are broken by names.
 pub fn average_linkage(n_docs: usize, edges: &[Edge], threshold: f64) -> Vec<usize> {
     let mut size = vec![1usize; n_docs];
     let mut alive = vec![true; n_docs];
+    let mut name: Vec<usize> = (0..n_docs).collect();
     // Per neighbour: (sum of edge weights, number of witness edges).
     let mut adj: Vec<AHashMap<usize, (f64, u32)>> = vec![AHashMap::new(); n_docs];
     for e in edges {
@@ -167,61 +184,58 @@ pub fn average_linkage(n_docs: usize, edges: &[Edge], threshold: f64) -> Vec<usi
             slot.1 += u32::from(e.witness);
         }
     }
+    let entry = |avg: f64, x: usize, y: usize, size: &[usize], name: &[usize]| Entry {
+        avg,
+        names: (name[x].min(name[y]), name[x].max(name[y])),
+        x,
+        y,
+        size_x: size[x],
+        size_y: size[y],
+    };
     let mut heap = BinaryHeap::new();
     for (a, row) in adj.iter().enumerate() {
         for (&b, &(w, n)) in row {
             if a < b && w >= threshold && n > 0 {
-                heap.push(Entry {
-                    avg: w,
-                    a,
-                    b,
-                    size_a: 1,
-                    size_b: 1,
-                });
+                heap.push(entry(w, a, b, &size, &name));
             }
         }
     }
+    // Where each stored cluster went when it was merged.
     let mut parent: Vec<usize> = (0..n_docs).collect();
     while let Some(e) = heap.pop() {
         if e.avg < threshold {
             break;
         }
-        if !alive[e.a] || !alive[e.b] || size[e.a] != e.size_a || size[e.b] != e.size_b {
+        if !alive[e.x] || !alive[e.y] || size[e.x] != e.size_x || size[e.y] != e.size_y {
             continue; // stale entry
         }
-        // Keep the smaller index as the cluster's name.
-        let (keep, gone) = (e.a.min(e.b), e.a.max(e.b));
-        alive[gone] = false;
-        parent[gone] = keep;
-        size[keep] += size[gone];
-        let gone_adj = std::mem::take(&mut adj[gone]);
-        adj[keep].remove(&gone);
-        for (k, (w, n)) in gone_adj {
-            if k == keep {
+        let (host, guest) = match adj[e.x].len() >= adj[e.y].len() {
+            true => (e.x, e.y),
+            false => (e.y, e.x),
+        };
+        alive[guest] = false;
+        parent[guest] = host;
+        size[host] += size[guest];
+        name[host] = name[host].min(name[guest]);
+        // Sums of two weights: the same in either order.
+        let guest_adj = std::mem::take(&mut adj[guest]);
+        adj[host].remove(&guest);
+        for (k, (w, n)) in guest_adj {
+            if k == host {
                 continue;
             }
-            let slot = adj[keep].entry(k).or_default();
+            let slot = adj[host].entry(k).or_default();
             slot.0 += w;
             slot.1 += n;
-            let (wk, nk) = adj[k].remove(&gone).unwrap_or((0.0, 0));
-            let slot = adj[k].entry(keep).or_default();
+            let (wk, nk) = adj[k].remove(&guest).unwrap_or((0.0, 0));
+            let slot = adj[k].entry(host).or_default();
             slot.0 += wk;
             slot.1 += nk;
         }
-        let mut neighbours: Vec<(usize, (f64, u32))> =
-            adj[keep].iter().map(|(&k, &w)| (k, w)).collect();
-        neighbours.sort_unstable_by_key(|x| x.0);
-        for (k, (w, n)) in neighbours {
-            let avg = w / (size[keep] * size[k]) as f64;
+        for (&k, &(w, n)) in &adj[host] {
+            let avg = w / (size[host] * size[k]) as f64;
             if avg >= threshold && n > 0 {
-                let (a, b) = (keep.min(k), keep.max(k));
-                heap.push(Entry {
-                    avg,
-                    a,
-                    b,
-                    size_a: size[a],
-                    size_b: size[b],
-                });
+                heap.push(entry(avg, host, k, &size, &name));
             }
         }
     }
@@ -230,7 +244,7 @@ pub fn average_linkage(n_docs: usize, edges: &[Edge], threshold: f64) -> Vec<usi
             while parent[i] != i {
                 i = parent[i];
             }
-            i
+            name[i]
         })
         .collect()
 }
@@ -743,6 +757,117 @@ mod tests {
         }
     }
 
+    #[derive(PartialEq)]
+    struct RefEntry {
+        avg: f64,
+        a: usize,
+        b: usize,
+        size_a: usize,
+        size_b: usize,
+    }
+
+    impl Eq for RefEntry {}
+    impl PartialOrd for RefEntry {
+        fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+            Some(self.cmp(other))
+        }
+    }
+    impl Ord for RefEntry {
+        fn cmp(&self, other: &Self) -> Ordering {
+            self.avg
+                .total_cmp(&other.avg)
+                .then_with(|| other.a.cmp(&self.a))
+                .then_with(|| other.b.cmp(&self.b))
+        }
+    }
+
+    /// [`average_linkage`] as first written (the oracle of the property
+    /// test): a merged cluster is always stored under its smallest member, and
+    /// the other's neighbours move to it, however many they are.
+    fn average_linkage_reference(n_docs: usize, edges: &[Edge], threshold: f64) -> Vec<usize> {
+        let mut size = vec![1usize; n_docs];
+        let mut alive = vec![true; n_docs];
+        // Per neighbour: (sum of edge weights, number of witness edges).
+        let mut adj: Vec<AHashMap<usize, (f64, u32)>> = vec![AHashMap::new(); n_docs];
+        for e in edges {
+            let (a, b) = (e.a.idx(), e.b.idx());
+            if a == b || e.weight <= 0.0 {
+                continue;
+            }
+            for (x, y) in [(a, b), (b, a)] {
+                let slot = adj[x].entry(y).or_default();
+                slot.0 += e.weight;
+                slot.1 += u32::from(e.witness);
+            }
+        }
+        let mut heap = BinaryHeap::new();
+        for (a, row) in adj.iter().enumerate() {
+            for (&b, &(w, n)) in row {
+                if a < b && w >= threshold && n > 0 {
+                    heap.push(RefEntry {
+                        avg: w,
+                        a,
+                        b,
+                        size_a: 1,
+                        size_b: 1,
+                    });
+                }
+            }
+        }
+        let mut parent: Vec<usize> = (0..n_docs).collect();
+        while let Some(e) = heap.pop() {
+            if e.avg < threshold {
+                break;
+            }
+            if !alive[e.a] || !alive[e.b] || size[e.a] != e.size_a || size[e.b] != e.size_b {
+                continue; // stale entry
+            }
+            // Keep the smaller index as the cluster's name.
+            let (keep, gone) = (e.a.min(e.b), e.a.max(e.b));
+            alive[gone] = false;
+            parent[gone] = keep;
+            size[keep] += size[gone];
+            let gone_adj = std::mem::take(&mut adj[gone]);
+            adj[keep].remove(&gone);
+            for (k, (w, n)) in gone_adj {
+                if k == keep {
+                    continue;
+                }
+                let slot = adj[keep].entry(k).or_default();
+                slot.0 += w;
+                slot.1 += n;
+                let (wk, nk) = adj[k].remove(&gone).unwrap_or((0.0, 0));
+                let slot = adj[k].entry(keep).or_default();
+                slot.0 += wk;
+                slot.1 += nk;
+            }
+            let mut neighbours: Vec<(usize, (f64, u32))> =
+                adj[keep].iter().map(|(&k, &w)| (k, w)).collect();
+            neighbours.sort_unstable_by_key(|x| x.0);
+            for (k, (w, n)) in neighbours {
+                let avg = w / (size[keep] * size[k]) as f64;
+                if avg >= threshold && n > 0 {
+                    let (a, b) = (keep.min(k), keep.max(k));
+                    heap.push(RefEntry {
+                        avg,
+                        a,
+                        b,
+                        size_a: size[a],
+                        size_b: size[b],
+                    });
+                }
+            }
+        }
+        (0..n_docs)
+            .map(|mut i| {
+                while parent[i] != i {
+                    i = parent[i];
+                }
+                i
+            })
+            .collect()
+    }
+
     #[test]
     fn unreported_pairs_alone_do_not_merge_stories() {
         let weak = |a, b| Edge {
@@ -1102,6 +1227,25 @@ mod tests {
             refine(&mut want, &vectors, &witnesses, REFINE_ROUNDS);
             refine(&mut got, &packed, &witnesses, REFINE_ROUNDS);
             prop_assert_eq!(got, want);
+        }
+
+        /// Linkage that stores a merged cluster where the one with more
+        /// neighbours was merges as the reference, which always stores it
+        /// under its smallest member: on random graphs whose weights repeat
+        /// (ties broken by names), with strong and weak, reported and
+        /// unreported edges.
+        #[test]
+        fn linkage_merges_as_the_reference_does(
+            raw in proptest::collection::vec((0u32..16, 0u32..16, 1u32..6, proptest::bool::weighted(0.5)), 0..80),
+            threshold in 0.05f64..0.5,
+        ) {
+            let mut edges: Vec<Edge> = raw
+                .into_iter()
+                .map(|(a, b, w, witness)| Edge { a: DocId(a.min(b)), b: DocId(a.max(b)), weight: w as f64 / 5.0, witness })
+                .collect();
+            edges.sort_by_key(|e| (e.a, e.b));
+            edges.dedup_by_key(|e| (e.a, e.b));
+            prop_assert_eq!(average_linkage(16, &edges, threshold), average_linkage_reference(16, &edges, threshold));
         }
 
         /// Dropping the edges between components of witness edges changes no
