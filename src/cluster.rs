@@ -160,19 +160,14 @@ fn larger_share(s: &Scores) -> f64 {
     (1.0 / (1.0 / s.jaccard - 1.0 / s.containment + 1.0)).clamp(0.0, 1.0)
 }
 
-/// Average-linkage clustering; returns the cluster index of every document
-/// (cluster indices are the smallest member of each cluster).
-///
-/// A merged cluster is stored where the one with more neighbours was, and
-/// the other's neighbours move to it: a story that grows by absorbing small
-/// clusters one at a time moves their few neighbours, not its many. Its
-/// name is its smallest member, as the heap's ties are broken by names.
-pub fn average_linkage(n_docs: usize, edges: &[Edge], threshold: f64) -> Vec<usize> {
-    let mut size = vec![1usize; n_docs];
-    let mut alive = vec![true; n_docs];
-    let mut name: Vec<usize> = (0..n_docs).collect();
-    // Per neighbour: (sum of edge weights, number of witness edges).
-    let mut adj: Vec<AHashMap<usize, (f64, u32)>> = vec![AHashMap::new(); n_docs];
+/// Per stored cluster, per neighbour: (sum of edge weights, number of
+/// witness edges).
+type Adjacency = Vec<AHashMap<usize, (f64, u32)>>;
+
+/// The adjacency of `n_docs` documents, one cluster each, over `edges`
+/// (loops and edges of no weight left out).
+fn adjacency(n_docs: usize, edges: &[Edge]) -> Adjacency {
+    let mut adj: Adjacency = vec![AHashMap::new(); n_docs];
     for e in edges {
         let (a, b) = (e.a.idx(), e.b.idx());
         if a == b || e.weight <= 0.0 {
@@ -184,6 +179,41 @@ pub fn average_linkage(n_docs: usize, edges: &[Edge], threshold: f64) -> Vec<usi
             slot.1 += u32::from(e.witness);
         }
     }
+    adj
+}
+
+/// Merges stored cluster `guest` into `host`: `guest`'s neighbours become
+/// `host`'s, their weights and witnesses added to those `host` has (a sum
+/// of two weights is the same in either order).
+fn absorb(adj: &mut Adjacency, host: usize, guest: usize) {
+    let guest_adj = std::mem::take(&mut adj[guest]);
+    adj[host].remove(&guest);
+    for (k, (w, n)) in guest_adj {
+        if k == host {
+            continue;
+        }
+        let slot = adj[host].entry(k).or_default();
+        slot.0 += w;
+        slot.1 += n;
+        let (wk, nk) = adj[k].remove(&guest).unwrap_or((0.0, 0));
+        let slot = adj[k].entry(host).or_default();
+        slot.0 += wk;
+        slot.1 += nk;
+    }
+}
+
+/// Average-linkage clustering; returns the cluster index of every document
+/// (cluster indices are the smallest member of each cluster).
+///
+/// A merged cluster is stored where the one with more neighbours was, and
+/// the other's neighbours move to it: a story that grows by absorbing small
+/// clusters one at a time moves their few neighbours, not its many. Its
+/// name is its smallest member, as the heap's ties are broken by names.
+pub fn average_linkage(n_docs: usize, edges: &[Edge], threshold: f64) -> Vec<usize> {
+    let mut size = vec![1usize; n_docs];
+    let mut alive = vec![true; n_docs];
+    let mut name: Vec<usize> = (0..n_docs).collect();
+    let mut adj = adjacency(n_docs, edges);
     let entry = |avg: f64, x: usize, y: usize, size: &[usize], name: &[usize]| Entry {
         avg,
         names: (name[x].min(name[y]), name[x].max(name[y])),
@@ -217,21 +247,7 @@ pub fn average_linkage(n_docs: usize, edges: &[Edge], threshold: f64) -> Vec<usi
         parent[guest] = host;
         size[host] += size[guest];
         name[host] = name[host].min(name[guest]);
-        // Sums of two weights: the same in either order.
-        let guest_adj = std::mem::take(&mut adj[guest]);
-        adj[host].remove(&guest);
-        for (k, (w, n)) in guest_adj {
-            if k == host {
-                continue;
-            }
-            let slot = adj[host].entry(k).or_default();
-            slot.0 += w;
-            slot.1 += n;
-            let (wk, nk) = adj[k].remove(&guest).unwrap_or((0.0, 0));
-            let slot = adj[k].entry(host).or_default();
-            slot.0 += wk;
-            slot.1 += nk;
-        }
+        absorb(&mut adj, host, guest);
         for (&k, &(w, n)) in &adj[host] {
             let avg = w / (size[host] * size[k]) as f64;
             if avg >= threshold && n > 0 {
@@ -783,23 +799,13 @@ mod tests {
 
     /// [`average_linkage`] as first written (the oracle of the property
     /// test): a merged cluster is always stored under its smallest member, and
-    /// the other's neighbours move to it, however many they are.
+    /// the other's neighbours move to it, however many they are. The two share
+    /// the adjacency and the move of neighbours ([`absorb`]); what differs is
+    /// where a merged cluster is stored and how ties are named.
     fn average_linkage_reference(n_docs: usize, edges: &[Edge], threshold: f64) -> Vec<usize> {
         let mut size = vec![1usize; n_docs];
         let mut alive = vec![true; n_docs];
-        // Per neighbour: (sum of edge weights, number of witness edges).
-        let mut adj: Vec<AHashMap<usize, (f64, u32)>> = vec![AHashMap::new(); n_docs];
-        for e in edges {
-            let (a, b) = (e.a.idx(), e.b.idx());
-            if a == b || e.weight <= 0.0 {
-                continue;
-            }
-            for (x, y) in [(a, b), (b, a)] {
-                let slot = adj[x].entry(y).or_default();
-                slot.0 += e.weight;
-                slot.1 += u32::from(e.witness);
-            }
-        }
+        let mut adj = adjacency(n_docs, edges);
         let mut heap = BinaryHeap::new();
         for (a, row) in adj.iter().enumerate() {
             for (&b, &(w, n)) in row {
@@ -827,20 +833,7 @@ mod tests {
             alive[gone] = false;
             parent[gone] = keep;
             size[keep] += size[gone];
-            let gone_adj = std::mem::take(&mut adj[gone]);
-            adj[keep].remove(&gone);
-            for (k, (w, n)) in gone_adj {
-                if k == keep {
-                    continue;
-                }
-                let slot = adj[keep].entry(k).or_default();
-                slot.0 += w;
-                slot.1 += n;
-                let (wk, nk) = adj[k].remove(&gone).unwrap_or((0.0, 0));
-                let slot = adj[k].entry(keep).or_default();
-                slot.0 += wk;
-                slot.1 += nk;
-            }
+            absorb(&mut adj, keep, gone);
             let mut neighbours: Vec<(usize, (f64, u32))> =
                 adj[keep].iter().map(|(&k, &w)| (k, w)).collect();
             neighbours.sort_unstable_by_key(|x| x.0);
