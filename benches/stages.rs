@@ -188,8 +188,8 @@ fn stages(c: &mut Criterion) {
         })
     });
     // Clustering (average linkage, event splits, refinement) of the bench
-    // corpus's pairs of story similarity 0.05 or more, those of 0.42 or
-    // more (the rewrite threshold) as witnesses.
+    // corpus's pairs of story similarity 0.05 or more, those at the rewrite
+    // threshold or above as witnesses.
     let mut edges = Vec::new();
     for x in 0..docs.len() {
         for y in x + 1..docs.len() {
@@ -199,7 +199,7 @@ fn stages(c: &mut Criterion) {
                     a: DocId(x as u32),
                     b: DocId(y as u32),
                     weight,
-                    witness: weight >= 0.42,
+                    witness: weight >= params.rewrite_threshold,
                 });
             }
         }
