@@ -148,19 +148,6 @@ impl SharedShingles {
         }
     }
 
-    /// Counts the shingles of one document's set (each once per document:
-    /// a document's shingles go in once, whichever worker adds them).
-    pub fn add(&self, set: &[u64]) {
-        self.counter().add(set);
-    }
-
-    /// [`SharedShingles::add`] for the shingles of `set` that are not in
-    /// `before` (both sorted): the same document's set taken again, after
-    /// its first was added.
-    pub fn add_beyond(&self, set: &[u64], before: &[u64]) {
-        self.counter().add_beyond(set, before);
-    }
-
     /// Sets the bits of `bits`, all in region `r`: the first time a bit
     /// comes its `seen` bit, after that its `twice` bit.
     fn set_region(&self, r: usize, bits: &[u32]) {
@@ -206,7 +193,8 @@ pub struct ShingleCounter<'s> {
 }
 
 impl ShingleCounter<'_> {
-    /// Counts the shingles of one document's set.
+    /// Counts the shingles of one document's set (each once per document:
+    /// a document's shingles go in once, whichever worker counts them).
     pub fn add(&mut self, set: &[u64]) {
         self.bits.extend(set.iter().map(|&h| self.shared.bit(h)));
         if self.bits.len() >= COUNTER_BATCH {
@@ -214,8 +202,9 @@ impl ShingleCounter<'_> {
         }
     }
 
-    /// Counts the shingles of `set` that are not in `before` (both sorted):
-    /// see [`SharedShingles::add_beyond`].
+    /// [`ShingleCounter::add`] for the shingles of `set` that are not in
+    /// `before` (both sorted): the same document's set taken again, after
+    /// its first was counted.
     pub fn add_beyond(&mut self, set: &[u64], before: &[u64]) {
         let mut j = 0;
         for &h in set {
@@ -368,9 +357,11 @@ mod tests {
         let h = |i: u64| i << 48 | 0xabcd;
         let sets = [vec![h(1), h(2), h(3)], vec![h(3), h(4)], vec![h(5)]];
         let shared = SharedShingles::new(8);
+        let mut counter = shared.counter();
         for s in &sets {
-            shared.add(s);
+            counter.add(s);
         }
+        drop(counter);
         let kept: Vec<Vec<u64>> = sets
             .iter()
             .map(|s| {
@@ -394,9 +385,11 @@ mod tests {
             vec![h(4), h(5)],
         );
         let shared = SharedShingles::new(8);
-        shared.add(&first);
-        shared.add(&other);
-        shared.add_beyond(&again, &first);
+        let mut counter = shared.counter();
+        counter.add(&first);
+        counter.add(&other);
+        counter.add_beyond(&again, &first);
+        drop(counter);
         // 2 and 3 are document 0's own, though its two takes both hold them.
         let kept: Vec<u64> = again
             .iter()
@@ -479,9 +472,11 @@ mod tests {
                 })
                 .collect();
             let shared = SharedShingles::new(sets.iter().map(Vec::len).sum());
+            let mut counter = shared.counter();
             for s in &sets {
-                shared.add(s);
+                counter.add(s);
             }
+            drop(counter);
             let mut kept = sets.clone();
             for s in &mut kept {
                 shared.keep_shared(s);
