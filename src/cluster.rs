@@ -131,6 +131,36 @@ struct Entry {
     size_y: usize,
 }
 
+impl Entry {
+    /// Whether either cluster was merged away, or has grown, since the
+    /// entry was made: a merge always grows the cluster that stays.
+    fn is_stale(&self, alive: &[bool], size: &[usize]) -> bool {
+        !alive[self.x]
+            || !alive[self.y]
+            || size[self.x] != self.size_x
+            || size[self.y] != self.size_y
+    }
+}
+
+/// The next pair of clusters to merge: the best entry of `heap` that is not
+/// stale, if its average reaches `threshold`.
+fn next_merge(
+    heap: &mut BinaryHeap<Entry>,
+    threshold: f64,
+    alive: &[bool],
+    size: &[usize],
+) -> Option<Entry> {
+    while let Some(e) = heap.pop() {
+        if e.avg < threshold {
+            return None;
+        }
+        if !e.is_stale(alive, size) {
+            return Some(e);
+        }
+    }
+    None
+}
+
 impl PartialEq for Entry {
     fn eq(&self, other: &Self) -> bool {
         self.cmp(other) == Ordering::Equal
@@ -232,13 +262,7 @@ pub fn average_linkage(n_docs: usize, edges: &[Edge], threshold: f64) -> Vec<usi
     }
     // Where each stored cluster went when it was merged.
     let mut parent: Vec<usize> = (0..n_docs).collect();
-    while let Some(e) = heap.pop() {
-        if e.avg < threshold {
-            break;
-        }
-        if !alive[e.x] || !alive[e.y] || size[e.x] != e.size_x || size[e.y] != e.size_y {
-            continue; // stale entry
-        }
+    while let Some(e) = next_merge(&mut heap, threshold, &alive, &size) {
         let (host, guest) = match adj[e.x].len() >= adj[e.y].len() {
             true => (e.x, e.y),
             false => (e.y, e.x),
@@ -773,35 +797,13 @@ mod tests {
         }
     }
 
-    #[derive(PartialEq)]
-    struct RefEntry {
-        avg: f64,
-        a: usize,
-        b: usize,
-        size_a: usize,
-        size_b: usize,
-    }
-
-    impl Eq for RefEntry {}
-    impl PartialOrd for RefEntry {
-        fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-            Some(self.cmp(other))
-        }
-    }
-    impl Ord for RefEntry {
-        fn cmp(&self, other: &Self) -> Ordering {
-            self.avg
-                .total_cmp(&other.avg)
-                .then_with(|| other.a.cmp(&self.a))
-                .then_with(|| other.b.cmp(&self.b))
-        }
-    }
-
     /// [`average_linkage`] as first written (the oracle of the property
     /// test): a merged cluster is always stored under its smallest member, and
-    /// the other's neighbours move to it, however many they are. The two share
-    /// the adjacency and the move of neighbours ([`absorb`]); what differs is
-    /// where a merged cluster is stored and how ties are named.
+    /// the other's neighbours move to it, however many they are. Its clusters
+    /// are stored under their names, so its entries' names and places are
+    /// one. The two share the adjacency, the move of neighbours ([`absorb`])
+    /// and the heap's entries; what differs is where a merged cluster is
+    /// stored and how ties are named.
     fn average_linkage_reference(n_docs: usize, edges: &[Edge], threshold: f64) -> Vec<usize> {
         let mut size = vec![1usize; n_docs];
         let mut alive = vec![true; n_docs];
@@ -810,26 +812,21 @@ mod tests {
         for (a, row) in adj.iter().enumerate() {
             for (&b, &(w, n)) in row {
                 if a < b && w >= threshold && n > 0 {
-                    heap.push(RefEntry {
+                    heap.push(Entry {
                         avg: w,
-                        a,
-                        b,
-                        size_a: 1,
-                        size_b: 1,
+                        names: (a, b),
+                        x: a,
+                        y: b,
+                        size_x: 1,
+                        size_y: 1,
                     });
                 }
             }
         }
         let mut parent: Vec<usize> = (0..n_docs).collect();
-        while let Some(e) = heap.pop() {
-            if e.avg < threshold {
-                break;
-            }
-            if !alive[e.a] || !alive[e.b] || size[e.a] != e.size_a || size[e.b] != e.size_b {
-                continue; // stale entry
-            }
+        while let Some(e) = next_merge(&mut heap, threshold, &alive, &size) {
             // Keep the smaller index as the cluster's name.
-            let (keep, gone) = (e.a.min(e.b), e.a.max(e.b));
+            let (keep, gone) = (e.x.min(e.y), e.x.max(e.y));
             alive[gone] = false;
             parent[gone] = keep;
             size[keep] += size[gone];
@@ -841,12 +838,13 @@ mod tests {
                 let avg = w / (size[keep] * size[k]) as f64;
                 if avg >= threshold && n > 0 {
                     let (a, b) = (keep.min(k), keep.max(k));
-                    heap.push(RefEntry {
+                    heap.push(Entry {
                         avg,
-                        a,
-                        b,
-                        size_a: size[a],
-                        size_b: size[b],
+                        names: (a, b),
+                        x: a,
+                        y: b,
+                        size_x: size[a],
+                        size_y: size[b],
                     });
                 }
             }
