@@ -142,25 +142,6 @@ impl Entry {
     }
 }
 
-/// The next pair of clusters to merge: the best entry of `heap` that is not
-/// stale, if its average reaches `threshold`.
-fn next_merge(
-    heap: &mut BinaryHeap<Entry>,
-    threshold: f64,
-    alive: &[bool],
-    size: &[usize],
-) -> Option<Entry> {
-    while let Some(e) = heap.pop() {
-        if e.avg < threshold {
-            return None;
-        }
-        if !e.is_stale(alive, size) {
-            return Some(e);
-        }
-    }
-    None
-}
-
 impl PartialEq for Entry {
     fn eq(&self, other: &Self) -> bool {
         self.cmp(other) == Ordering::Equal
@@ -179,6 +160,25 @@ impl Ord for Entry {
             .then_with(|| other.names.0.cmp(&self.names.0))
             .then_with(|| other.names.1.cmp(&self.names.1))
     }
+}
+
+/// The next pair of clusters to merge: the best entry of `heap` that is not
+/// stale, if its average reaches `threshold`.
+fn next_merge(
+    heap: &mut BinaryHeap<Entry>,
+    threshold: f64,
+    alive: &[bool],
+    size: &[usize],
+) -> Option<Entry> {
+    while let Some(e) = heap.pop() {
+        if e.avg < threshold {
+            return None;
+        }
+        if !e.is_stale(alive, size) {
+            return Some(e);
+        }
+    }
+    None
 }
 
 /// `|A∩B| / max(|A|, |B|)` of two shingle sets, from their Jaccard
