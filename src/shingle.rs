@@ -139,7 +139,8 @@ impl SharedShingles {
     }
 
     /// A counter of shingles into these bitmaps: a worker's, for many
-    /// documents. Every shingle it is given is counted once it is dropped.
+    /// documents. Every shingle it is given is counted by the time it is
+    /// dropped (a batch at a time before that).
     pub fn counter(&self) -> ShingleCounter<'_> {
         ShingleCounter {
             shared: self,
