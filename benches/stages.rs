@@ -11,11 +11,14 @@ use newsdup::cluster::{
 };
 use newsdup::lsh::candidate_pairs;
 use newsdup::minhash::{copy_signature, story_signature};
-use newsdup::model::{DocId, NormDoc, Signatures};
+use newsdup::model::{DocId, NormDoc, Passage, Signatures};
 use newsdup::normalize::tokenize;
 use newsdup::probe::{dot, shared_keys, ProbeTable};
 use newsdup::shingle::{intersection_size, shingle_set, SharedShingles};
-use newsdup::terms::{cosine, document_frequencies, term_counts, term_vectors};
+use newsdup::terms::{
+    cosine, document_frequencies, term_counts, term_vectors, TermOccurrences, TermWeights,
+};
+use newsdup::verify::residual_vector;
 use newsdup::Params;
 use std::hint::black_box;
 
@@ -237,6 +240,46 @@ fn stages(c: &mut Criterion) {
                 .sum::<usize>()
         })
     });
+    // Residual story similarity (stories mode's partial copies): both
+    // texts' term vectors recounted without their shared passages, then
+    // their cosine. Once with all of each copy pair's passages, once with
+    // only its first (a partial copy shares a passage or two).
+    let weights = TermWeights {
+        df: &df,
+        n_docs: docs.len(),
+        seed: params.seed,
+    };
+    let occurrences: Vec<_> = docs
+        .iter()
+        .map(|d| TermOccurrences::new(d, None, &weights))
+        .collect();
+    let shared: Vec<_> = pairs
+        .iter()
+        .map(|&(x, y)| passages(&docs[x.idx()], &docs[y.idx()], AlignConfig::default()))
+        .collect();
+    let residual = |x: usize, y: usize, shared: &[Passage]| {
+        let vector = |d: usize, ranges: Vec<_>| {
+            residual_vector(occurrences[d].as_ref(), &docs[d], None, &weights, ranges)
+        };
+        cosine(
+            &vector(x, shared.iter().map(|p| p.a.clone()).collect()),
+            &vector(y, shared.iter().map(|p| p.b.clone()).collect()),
+        )
+    };
+    for (name, passages_kept) in [("2k-copy-pairs", usize::MAX), ("2k-first-passage", 1)] {
+        g.bench_function(BenchmarkId::new("residual", name), |b| {
+            b.iter(|| {
+                pairs
+                    .iter()
+                    .zip(&shared)
+                    .map(|(&(x, y), shared)| {
+                        let kept = &shared[..shared.len().min(passages_kept)];
+                        residual(x.idx(), y.idx(), black_box(kept))
+                    })
+                    .sum::<f64>()
+            })
+        });
+    }
     g.finish();
 }
 

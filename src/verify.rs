@@ -23,7 +23,8 @@ use crate::align::{kept_tokens, passages_kept, AlignConfig, KeptTokens};
 use crate::candidates::Candidates;
 use crate::docs::Docs;
 use crate::model::{
-    Candidate, Label, NormDoc, Passage, Scores, SetsByDoc, ShingleSet, VectorsByDoc, VerifiedPair,
+    Candidate, Label, NormDoc, Passage, Scores, SetsByDoc, ShingleSet, TermVector, VectorsByDoc,
+    VerifiedPair,
 };
 use crate::params::Params;
 use crate::probe::{dot, shared_keys, ProbeTable};
@@ -37,6 +38,7 @@ use crate::Result;
 use lru::LruCache;
 use rayon::prelude::*;
 use std::borrow::Cow;
+use std::ops::Range;
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// What verification needs of each document.
@@ -274,10 +276,32 @@ pub fn residual_story(
     shared: &[Passage],
 ) -> f64 {
     let Some(w) = &f.weights else { return 0.0 };
-    // Per token, whether it starts outside every passage: made in one pass
+    let vector = |d: usize, doc: &NormDoc, ranges: Vec<Range<usize>>| {
+        let occurrences = f.occurrences.get(d).and_then(|cell| {
+            cell.get_or_init(|| TermOccurrences::new(doc, f.titles[d], w))
+                .as_ref()
+        });
+        residual_vector(occurrences, doc, f.titles[d], w, ranges)
+    };
+    let va = vector(a, da, shared.iter().map(|p| p.a.clone()).collect());
+    let vb = vector(b, db, shared.iter().map(|p| p.b.clone()).collect());
+    cosine(&va, &vb)
+}
+
+/// The term vector of `doc` (headline `title`) without its tokens that
+/// start inside `ranges` (byte ranges of its body): recounted from its
+/// `occurrences` when it has them, else from its tokens.
+pub fn residual_vector(
+    occurrences: Option<&TermOccurrences>,
+    doc: &NormDoc,
+    title: Option<&str>,
+    w: &TermWeights<'_>,
+    ranges: Vec<Range<usize>>,
+) -> TermVector {
+    // Per token, whether it starts outside every range: made in one pass
     // over the tokens, so that the recount, which visits them in term
-    // order, looks each up here rather than in the tokens and passages.
-    fn outside(doc: &NormDoc, mut ranges: Vec<std::ops::Range<usize>>) -> Vec<bool> {
+    // order, looks each up here rather than in the tokens and ranges.
+    fn outside(doc: &NormDoc, mut ranges: Vec<Range<usize>>) -> Vec<bool> {
         ranges.sort_unstable_by_key(|r| r.start);
         let mut next = 0;
         let mut mask = Vec::with_capacity(doc.tokens.len());
@@ -291,27 +315,12 @@ pub fn residual_story(
         }
         mask
     }
-    let mask_a = outside(da, shared.iter().map(|p| p.a.clone()).collect());
-    let mask_b = outside(db, shared.iter().map(|p| p.b.clone()).collect());
-    let keep_a = |i: usize| mask_a[i];
-    let keep_b = |i: usize| mask_b[i];
-    let vector = |d: usize, doc: &NormDoc, keep: &dyn Fn(usize) -> bool| {
-        let occurrences = f.occurrences.get(d).and_then(|cell| {
-            cell.get_or_init(|| TermOccurrences::new(doc, f.titles[d], w))
-                .as_ref()
-        });
-        match occurrences {
-            Some(o) => o.vector_where(keep),
-            None => weigh(
-                &term_counts_where(doc, f.titles[d], w.seed, keep),
-                w.df,
-                w.n_docs,
-            ),
-        }
-    };
-    let va = vector(a, da, &keep_a);
-    let vb = vector(b, db, &keep_b);
-    cosine(&va, &vb)
+    let mask = outside(doc, ranges);
+    let keep = |i: usize| mask[i];
+    match occurrences {
+        Some(o) => o.vector_where(keep),
+        None => weigh(&term_counts_where(doc, title, w.seed, keep), w.df, w.n_docs),
+    }
 }
 
 /// The label a pair's scores earn, if any.
