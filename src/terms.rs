@@ -18,6 +18,7 @@ use crate::store::{Span, Spill};
 use crate::Result;
 use ahash::AHashMap;
 use rayon::prelude::*;
+use std::ops::Range;
 use std::sync::OnceLock;
 
 /// Pseudo-documents of the IDF prior.
@@ -96,22 +97,29 @@ fn flagged(n: u32, names: u32) -> u32 {
     }
 }
 
-/// One document's content-term occurrences, kept to recount the terms of
-/// any subset of its tokens (the residual similarity of each partial copy it
-/// is in) without deriving the terms again, with each term's IDF.
+/// One document's content-term occurrences, kept to recount its terms
+/// without some passages of its body (the residual similarity of each
+/// partial copy it is in): each term's count over the whole document, and
+/// the body's occurrences in text order, so that a recount visits only the
+/// occurrences inside the passages and subtracts them.
 #[derive(Debug, Clone)]
 pub struct TermOccurrences {
-    /// `(term hash, token index, written as a name)` of the body's kept
-    /// tokens and the headline's terms (token index [`TermOccurrences::TITLE`]),
-    /// sorted by term: a recount is one pass, with no sort.
-    sorted: Vec<(u64, u32, bool)>,
-    /// The IDF of each distinct term, in term order.
+    /// The distinct terms, body's and headline's, sorted.
+    terms: Vec<u64>,
+    /// The IDF of each term.
     idf: Vec<f64>,
+    /// Per term: its occurrences, and how many of them are written as a
+    /// name, over the body's kept tokens and the headline.
+    counts: Vec<(u32, u32)>,
+    /// The body's occurrences in text order: where the token starts
+    /// (bytes), and the term's index in `terms`, with [`Self::NAME`] set
+    /// when the token is written as a name.
+    body: Vec<(u32, u32)>,
 }
 
 impl TermOccurrences {
-    /// The token index of a headline term: always counted.
-    const TITLE: u32 = u32::MAX;
+    /// Set in an occurrence's term index when it is written as a name.
+    const NAME: u32 = 1 << 31;
 
     /// The occurrences of `doc`, or `None` when it has one-character CJK
     /// tokens: their bigrams depend on which neighbours are kept, so their
@@ -120,6 +128,7 @@ impl TermOccurrences {
         if doc.tokens.iter().any(is_cjk_char_token) {
             return None;
         }
+        // (term, token index or `u32::MAX` for the headline's, name)
         let mut sorted = Vec::with_capacity(doc.tokens.len() / 2);
         for_each_content_term_hash(
             &doc.tokens,
@@ -129,48 +138,83 @@ impl TermOccurrences {
             |term, i| sorted.push((term, i as u32, doc.tokens[i].name)),
         );
         // Headlines capitalise every word; their names count as plain terms.
-        sorted.extend(title_terms(title, doc.lang, w.seed).map(|t| (t, Self::TITLE, false)));
+        sorted.extend(title_terms(title, doc.lang, w.seed).map(|t| (t, u32::MAX, false)));
         sorted.sort_unstable_by_key(|&(t, _, _)| t);
-        let idf = sorted
-            .chunk_by(|x, y| x.0 == y.0)
-            .map(|run| w.idf(run[0].0))
-            .collect();
-        Some(TermOccurrences { sorted, idf })
+        let mut o = TermOccurrences {
+            terms: Vec::new(),
+            idf: Vec::new(),
+            counts: Vec::new(),
+            body: Vec::with_capacity(sorted.len()),
+        };
+        for run in sorted.chunk_by(|x, y| x.0 == y.0) {
+            // A document has fewer than 2^31 distinct terms (its tokens are
+            // at most 4 GiB of text).
+            let index = o.terms.len() as u32;
+            let names = run.iter().filter(|x| x.2).count() as u32;
+            o.terms.push(run[0].0);
+            o.idf.push(w.idf(run[0].0));
+            o.counts.push((run.len() as u32, names));
+            for &(_, i, name) in run.iter().filter(|x| x.1 != u32::MAX) {
+                let start = doc.tokens[i as usize].byte_start;
+                o.body
+                    .push((start, index | if name { Self::NAME } else { 0 }));
+            }
+        }
+        o.body.sort_unstable_by_key(|&(start, _)| start);
+        Some(o)
     }
 
-    /// `(term, count, IDF)` of the occurrences at token indices that pass
-    /// `keep` (and the headline's), sorted by term: one pass, no sort.
-    fn counted_where<'s>(
-        &'s self,
-        keep: impl Fn(usize) -> bool + 's,
-    ) -> impl Iterator<Item = (u64, u32, f64)> + 's {
-        self.sorted
-            .chunk_by(|x, y| x.0 == y.0)
+    /// `(term, count, IDF)` of the occurrences outside `ranges` (byte
+    /// ranges of the body: an occurrence is inside one when its token starts
+    /// there), the headline's always counted, sorted by term.
+    fn counted_outside(
+        &self,
+        mut ranges: Vec<Range<usize>>,
+    ) -> impl Iterator<Item = (u64, u32, f64)> + '_ {
+        // Per term, its occurrences inside (and names among them): ranges
+        // in order of start, each taking the occurrences from where the
+        // ones before it stopped, so that one inside two ranges is taken
+        // once.
+        ranges.sort_unstable_by_key(|r| r.start);
+        let mut inside = vec![(0u32, 0u32); self.terms.len()];
+        let mut from = 0;
+        for r in ranges {
+            let first = self.body.partition_point(|o| (o.0 as usize) < r.start);
+            let end = self.body.partition_point(|o| (o.0 as usize) < r.end);
+            for &(_, x) in self.body.get(first.max(from)..end).unwrap_or_default() {
+                let count = &mut inside[(x & !Self::NAME) as usize];
+                count.0 += 1;
+                count.1 += u32::from(x & Self::NAME != 0);
+            }
+            from = from.max(end);
+        }
+        self.terms
+            .iter()
             .zip(&self.idf)
-            .filter_map(move |(run, &idf)| {
-                let (mut n, mut names) = (0, 0);
-                for &(_, i, name) in run {
-                    if i == Self::TITLE || keep(i as usize) {
-                        n += 1;
-                        names += u32::from(name);
-                    }
-                }
-                (n > 0).then(|| (run[0].0, flagged(n, names), idf))
+            .zip(self.counts.iter().zip(inside))
+            // Those inside are some of all: no count goes below zero.
+            .map(|((&t, &idf), (&(n, names), (n_in, names_in)))| {
+                (t, n - n_in, names - names_in, idf)
             })
+            .filter(|&(_, n, _, _)| n > 0)
+            .map(|(t, n, names, idf)| (t, flagged(n, names), idf))
     }
 
-    /// [`term_counts_where`] of the document these occurrences are of (the
-    /// tests' check of the recount; verification takes
-    /// [`TermOccurrences::vector_where`]).
+    /// [`term_counts_where`] of the document these occurrences are of, over
+    /// its tokens that start outside `ranges` (the tests' check of the
+    /// recount; verification takes [`TermOccurrences::vector_outside`]).
     #[cfg(test)]
-    pub fn counts_where(&self, keep: impl Fn(usize) -> bool) -> Vec<(u64, u32)> {
-        self.counted_where(keep).map(|(t, n, _)| (t, n)).collect()
+    pub fn counts_outside(&self, ranges: Vec<Range<usize>>) -> Vec<(u64, u32)> {
+        self.counted_outside(ranges)
+            .map(|(t, n, _)| (t, n))
+            .collect()
     }
 
     /// [`weigh`] of [`term_counts_where`] of the document these occurrences
-    /// are of, with the IDFs looked up once per document.
-    pub fn vector_where(&self, keep: impl Fn(usize) -> bool) -> TermVector {
-        weigh_terms(self.counted_where(keep))
+    /// are of, over its tokens that start outside `ranges` (byte ranges of
+    /// its body), with the IDFs looked up once per document.
+    pub fn vector_outside(&self, ranges: Vec<Range<usize>>) -> TermVector {
+        weigh_terms(self.counted_outside(ranges))
     }
 }
 
@@ -422,13 +466,14 @@ pub fn weigh(counts: &[(u64, u32)], df: &AHashMap<u64, u32>, n_docs: usize) -> T
 /// The weighted, L2-normalised vector of `(term, count, IDF)`.
 fn weigh_terms(terms: impl Iterator<Item = (u64, u32, f64)>) -> TermVector {
     let log_count = log_counts();
-    let mut v: Vec<(u64, f32)> = terms
-        .map(|(t, c, idf)| {
-            let boost = if c & NAME_FLAG != 0 { NAME_BOOST } else { 1.0 };
-            let w = log_count.of(c & !NAME_FLAG) * idf * boost;
-            (t, w as f32)
-        })
-        .collect();
+    // Made at the most terms it may get, where collecting a filtered list
+    // would grow it step by step.
+    let mut v: Vec<(u64, f32)> = Vec::with_capacity(terms.size_hint().1.unwrap_or(0));
+    v.extend(terms.map(|(t, c, idf)| {
+        let boost = if c & NAME_FLAG != 0 { NAME_BOOST } else { 1.0 };
+        let w = log_count.of(c & !NAME_FLAG) * idf * boost;
+        (t, w as f32)
+    }));
     let norm = v
         .iter()
         .map(|(_, w)| (*w as f64).powi(2))
@@ -580,7 +625,21 @@ mod tests {
         NormDoc::for_test(0, text)
     }
 
+    /// [`term_counts_where`] over the tokens of `d` that start outside
+    /// every one of `ranges`: the recount's oracle.
+    fn counts_outside(
+        d: &NormDoc,
+        title: Option<&str>,
+        ranges: &[Range<usize>],
+    ) -> Vec<(u64, u32)> {
+        term_counts_where(d, title, 5, |i| {
+            !ranges.iter().any(|r| r.contains(&d.tokens[i].start()))
+        })
+    }
+
     #[test]
+    // Lists of one byte range are meant: the ranges a recount leaves out.
+    #[allow(clippy::single_range_in_vec_init)]
     fn occurrences_recount_as_the_tokens_do() {
         let mut d = doc(
             "Menu Home. Foreign Minister Lavrov said Russia is ready for talks with \
@@ -596,28 +655,34 @@ mod tests {
             seed: 5,
         };
         let o = TermOccurrences::new(&d, title, &w).unwrap();
-        for keep in [
-            &(|_: usize| true) as &dyn Fn(usize) -> bool,
-            &|i| i % 3 != 0,
-            &|i| !(4..12).contains(&i),
-            &|_| false,
+        let at = |i: usize| d.tokens[i].start();
+        for ranges in [
+            vec![],
+            vec![at(4)..at(12)],
+            // Overlapping and nested ranges, out of order: each token once.
+            vec![at(9)..at(14), at(4)..at(12), at(5)..at(6)],
+            // A range that starts inside a token does not take it.
+            vec![at(4) + 1..at(8) + 1],
+            vec![0..d.tokens.last().unwrap().end()],
+            vec![7..7],
         ] {
-            assert_eq!(o.counts_where(keep), term_counts_where(&d, title, 5, keep));
-            let v = weigh(&term_counts_where(&d, title, 5, keep), &df, 10);
-            assert_eq!(o.vector_where(keep), v);
+            let counts = counts_outside(&d, title, &ranges);
+            assert_eq!(o.counts_outside(ranges.clone()), counts);
+            assert_eq!(o.vector_outside(ranges), weigh(&counts, &df, 10));
         }
-        assert_eq!(o.counts_where(|_| true), term_counts(&d, title, 5));
+        assert_eq!(o.counts_outside(vec![]), term_counts(&d, title, 5));
         // CJK text is recounted from its tokens.
         assert!(TermOccurrences::new(&doc("会谈将于周二在北京举行"), None, &w).is_none());
     }
 
     proptest! {
-        /// Recounting from the kept occurrences equals counting the kept
-        /// tokens, names and headline included (oracle: [`term_counts_where`]).
+        /// Recounting without any byte ranges equals counting the tokens
+        /// that start outside them, names and headline included (oracle:
+        /// [`term_counts_where`]).
         #[test]
-        fn occurrences_recount_any_subset(
+        fn occurrences_recount_outside_any_ranges(
             words in proptest::collection::vec((0usize..8, any::<bool>()), 0..40),
-            kept in proptest::collection::vec(any::<bool>(), 40),
+            ranges in proptest::collection::vec((0usize..300, 0usize..80), 0..4),
             title in proptest::option::of("[A-Za-z ]{0,30}"),
         ) {
             const VOCAB: [&str; 8] = ["lavrov", "talks", "geneva", "12", "ready", "the", "minister", "may"];
@@ -632,10 +697,10 @@ mod tests {
             let df = AHashMap::from([(term_counts(&d, None, 5).first().map_or(0, |c| c.0), 2)]);
             let w = TermWeights { df: &df, n_docs: 4, seed: 5 };
             let o = TermOccurrences::new(&d, title.as_deref(), &w).unwrap();
-            let keep = |i: usize| kept[i % kept.len()];
-            let counts = term_counts_where(&d, title.as_deref(), 5, keep);
-            prop_assert_eq!(o.vector_where(keep), weigh(&counts, &df, 4));
-            prop_assert_eq!(o.counts_where(keep), counts);
+            let ranges: Vec<Range<usize>> = ranges.into_iter().map(|(s, n)| s..s + n).collect();
+            let counts = counts_outside(&d, title.as_deref(), &ranges);
+            prop_assert_eq!(o.vector_outside(ranges.clone()), weigh(&counts, &df, 4));
+            prop_assert_eq!(o.counts_outside(ranges), counts);
         }
     }
 

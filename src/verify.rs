@@ -298,29 +298,14 @@ pub fn residual_vector(
     w: &TermWeights<'_>,
     ranges: Vec<Range<usize>>,
 ) -> TermVector {
-    // Per token, whether it starts outside every range: made in one pass
-    // over the tokens, so that the recount, which visits them in term
-    // order, looks each up here rather than in the tokens and ranges.
-    fn outside(doc: &NormDoc, mut ranges: Vec<Range<usize>>) -> Vec<bool> {
-        ranges.sort_unstable_by_key(|r| r.start);
-        let mut next = 0;
-        let mut mask = Vec::with_capacity(doc.tokens.len());
-        for t in &doc.tokens {
-            // Ranges that end at or before this token end before every later one.
-            while next < ranges.len() && ranges[next].end <= t.start() {
-                next += 1;
-            }
-            let start = t.start();
-            mask.push(!ranges[next..].iter().any(|r| r.contains(&start)));
-        }
-        mask
+    if let Some(o) = occurrences {
+        return o.vector_outside(ranges);
     }
-    let mask = outside(doc, ranges);
-    let keep = |i: usize| mask[i];
-    match occurrences {
-        Some(o) => o.vector_where(keep),
-        None => weigh(&term_counts_where(doc, title, w.seed, keep), w.df, w.n_docs),
-    }
+    let keep = |i: usize| {
+        let start = doc.tokens[i].start();
+        !ranges.iter().any(|r| r.contains(&start))
+    };
+    weigh(&term_counts_where(doc, title, w.seed, keep), w.df, w.n_docs)
 }
 
 /// The label a pair's scores earn, if any.
