@@ -71,6 +71,9 @@ pub struct KeptTokens {
     pub hashes: Vec<u64>,
     /// Index of each kept token in the document's tokens.
     pub index: Vec<u32>,
+    /// The key of the seed at each position: [`SEED_TOKENS`] hashes from
+    /// it (none when there are fewer kept tokens).
+    pub seeds: Vec<u64>,
 }
 
 /// The kept tokens of `doc` (see [`KeptTokens`]).
@@ -83,7 +86,18 @@ pub fn kept_tokens(doc: &NormDoc) -> KeptTokens {
             index.push(i as u32);
         }
     }
-    KeptTokens { hashes, index }
+    let seeds = seed_keys(&hashes);
+    KeptTokens {
+        hashes,
+        index,
+        seeds,
+    }
+}
+
+/// The key of each seed of `text`: [`seed_key`] of the [`SEED_TOKENS`]
+/// hashes from each position.
+fn seed_keys(text: &[u64]) -> Vec<u64> {
+    text.windows(SEED_TOKENS).map(seed_key).collect()
 }
 
 #[inline]
@@ -97,9 +111,15 @@ fn seed_key(w: &[u64]) -> u64 {
 /// position of each key, and per position the next one with the same key,
 /// so the positions of a seed come in text order. It is built in one pass
 /// (no sort) and looked up in about one probe.
+///
+/// A slot keeps 32 bits of its key (the ones the slot is not chosen by),
+/// in 8 bytes where the whole key took 16: two keys that share them share
+/// a chain, and the positions a lookup gives are checked against the seed's
+/// tokens anyway.
 struct SeedIndex {
-    /// `(key, first position)`; [`SeedIndex::NONE`] marks an empty slot.
-    slots: Vec<(u64, u32)>,
+    /// `(key's high 32 bits, first position)`; [`SeedIndex::NONE`] marks
+    /// an empty slot.
+    slots: Vec<(u32, u32)>,
     /// Per position: the next position with the same key, or `NONE`.
     next: Vec<u32>,
 }
@@ -107,20 +127,21 @@ struct SeedIndex {
 impl SeedIndex {
     const NONE: u32 = u32::MAX;
 
-    /// The index of the seeds of `text` (at least [`SEED_TOKENS`] long).
-    fn of(text: &[u64]) -> SeedIndex {
-        let n = text.len() + 1 - SEED_TOKENS;
+    /// The index of the seeds of a text, by their keys ([`seed_keys`]; at
+    /// least one).
+    fn of(seeds: &[u64]) -> SeedIndex {
+        let n = seeds.len();
         let mut index = SeedIndex {
             slots: vec![(0, Self::NONE); (2 * n).next_power_of_two()],
             next: vec![Self::NONE; n],
         };
         // Last position first, so that each chain runs in text order.
         for j in (0..n).rev() {
-            let key = seed_key(&text[j..j + SEED_TOKENS]);
+            let key = seeds[j];
             let slot = index.slot(key);
             let (_, first) = index.slots[slot];
             index.next[j] = first;
-            index.slots[slot] = (key, j as u32);
+            index.slots[slot] = ((key >> 32) as u32, j as u32);
         }
         index
     }
@@ -129,17 +150,19 @@ impl SeedIndex {
     #[inline]
     fn slot(&self, key: u64) -> usize {
         let mask = self.slots.len() - 1;
+        let tag = (key >> 32) as u32;
         let mut at = key as usize & mask;
         loop {
             let (k, first) = self.slots[at];
-            if first == Self::NONE || k == key {
+            if first == Self::NONE || k == tag {
                 return at;
             }
             at = (at + 1) & mask;
         }
     }
 
-    /// The positions whose seed has `key`, in text order.
+    /// The positions whose seed has `key` (and maybe some others), in text
+    /// order.
     fn positions(&self, key: u64) -> impl Iterator<Item = usize> + '_ {
         let (_, first) = self.slots[self.slot(key)];
         std::iter::successors((first != Self::NONE).then_some(first), |&j| {
@@ -150,19 +173,21 @@ impl SeedIndex {
     }
 }
 
-fn exact_runs(a: &[u64], b: &[u64]) -> Vec<Run> {
-    if a.len() < SEED_TOKENS || b.len() < SEED_TOKENS {
+/// The maximal runs of equal hashes of texts `a` and `b` (of at least
+/// [`SEED_TOKENS`]), with the keys of their seeds ([`seed_keys`]).
+fn exact_runs((a, seeds_a): (&[u64], &[u64]), (b, seeds_b): (&[u64], &[u64])) -> Vec<Run> {
+    if seeds_a.is_empty() || seeds_b.is_empty() {
         return Vec::new();
     }
-    let seeds = SeedIndex::of(b);
+    let index = SeedIndex::of(seeds_b);
     let mut runs = Vec::new();
     // A run on diagonal (i - j) covers a[i..i+len]; skip seeds already inside
     // one. `covered[i - j + b.len()]` is the end of the last run on it.
     let mut covered = vec![0usize; a.len() + b.len()];
-    for i in 0..=a.len() - SEED_TOKENS {
+    for (i, &key) in seeds_a.iter().enumerate() {
         let seed = &a[i..i + SEED_TOKENS];
-        let js = seeds
-            .positions(seed_key(seed))
+        let js = index
+            .positions(key)
             .filter(|&j| b[j..j + SEED_TOKENS].iter().zip(seed).all(|(x, y)| x == y))
             .take(MAX_SEED_POSITIONS);
         for j in js {
@@ -202,7 +227,7 @@ pub fn passages_kept(
 ) -> Vec<Passage> {
     let (ha, ia) = (&kept_a.hashes, &kept_a.index);
     let (hb, ib) = (&kept_b.hashes, &kept_b.index);
-    let mut runs = exact_runs(ha, hb);
+    let mut runs = exact_runs((ha, &kept_a.seeds), (hb, &kept_b.seeds));
     // Longest runs first claim their tokens; then chain along both texts.
     runs.sort_unstable_by(|x, y| y.len.cmp(&x.len).then(x.a.cmp(&y.a)).then(x.b.cmp(&y.b)));
     let mut used_a = vec![false; ha.len()];
@@ -535,7 +560,10 @@ mod tests {
             a in proptest::collection::vec(0u64..4, 0..80),
             b in proptest::collection::vec(0u64..4, 0..80),
         ) {
-            let got: Vec<_> = exact_runs(&a, &b).iter().map(|r| (r.a, r.b, r.len)).collect();
+            let got: Vec<_> = exact_runs((&a, &seed_keys(&a)), (&b, &seed_keys(&b)))
+                .iter()
+                .map(|r| (r.a, r.b, r.len))
+                .collect();
             proptest::prop_assert_eq!(got, exact_runs_naive(&a, &b));
         }
     }

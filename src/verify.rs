@@ -213,7 +213,11 @@ impl AlignedDoc {
             d.tokens.capacity() * std::mem::size_of::<crate::model::Token>()
                 + d.suppressed.capacity()
         });
-        owned + self.kept.hashes.capacity() * 8 + self.kept.index.capacity() * 4 + 64
+        let kept = &self.kept;
+        owned
+            + (kept.hashes.capacity() + kept.seeds.capacity()) * 8
+            + kept.index.capacity() * 4
+            + 64
     }
 }
 
