@@ -121,6 +121,9 @@ impl TermOccurrences {
     /// Set in an occurrence's term index when it is written as a name.
     const NAME: u32 = 1 << 31;
 
+    /// The token index of a headline's term while occurrences are sorted.
+    const TITLE: u32 = u32::MAX;
+
     /// The occurrences of `doc`, or `None` when it has one-character CJK
     /// tokens: their bigrams depend on which neighbours are kept, so their
     /// counts are only right when recomputed ([`term_counts_where`]).
@@ -128,7 +131,7 @@ impl TermOccurrences {
         if doc.tokens.iter().any(is_cjk_char_token) {
             return None;
         }
-        // (term, token index or `u32::MAX` for the headline's, name)
+        // (term, token index or `TITLE`, written as a name)
         let mut sorted = Vec::with_capacity(doc.tokens.len() / 2);
         for_each_content_term_hash(
             &doc.tokens,
@@ -138,7 +141,7 @@ impl TermOccurrences {
             |term, i| sorted.push((term, i as u32, doc.tokens[i].name)),
         );
         // Headlines capitalise every word; their names count as plain terms.
-        sorted.extend(title_terms(title, doc.lang, w.seed).map(|t| (t, u32::MAX, false)));
+        sorted.extend(title_terms(title, doc.lang, w.seed).map(|t| (t, Self::TITLE, false)));
         sorted.sort_unstable_by_key(|&(t, _, _)| t);
         let mut o = TermOccurrences {
             terms: Vec::new(),
@@ -154,7 +157,7 @@ impl TermOccurrences {
             o.terms.push(run[0].0);
             o.idf.push(w.idf(run[0].0));
             o.counts.push((run.len() as u32, names));
-            for &(_, i, name) in run.iter().filter(|x| x.1 != u32::MAX) {
+            for &(_, i, name) in run.iter().filter(|x| x.1 != Self::TITLE) {
                 let start = doc.tokens[i as usize].byte_start;
                 o.body
                     .push((start, index | if name { Self::NAME } else { 0 }));
