@@ -488,45 +488,48 @@ fn prepare<'t>(
         let bytes: usize = articles.iter().map(|a| a.body.len()).sum();
         SharedShingles::new(bytes / 5)
     });
+    // What a worker holds while it takes shingle sets, in either pass: its
+    // writer to the spill (a spilled batch) and its counter of shingles
+    // (stories mode).
+    let worker = || {
+        (
+            spills.as_ref().map(Spills::writer),
+            shared.as_ref().map(SharedShingles::counter),
+        )
+    };
     progress.start("normalise", n);
     let mut copy_signatures = Signatures::new(articles.len(), params.copy_hashes);
     let normalised: Vec<Normalised> = articles
         .par_iter()
         .zip(copy_signatures.rows_mut())
         .enumerate()
-        .map_init(
-            || {
-                let counter = shared.as_ref().map(SharedShingles::counter);
-                (spills.as_ref().map(Spills::writer), counter)
-            },
-            |(spill, counter), (i, (a, signature))| {
-                let mut doc = normalize(i, a)?;
-                let lines = line_hashes(&doc);
-                let tokens = doc.tokens.len() as u32;
-                let (mut print, mut counts) = (None, None);
-                if !hydrated {
-                    let (set, exact) = shingle_set_and_exact_hash(&doc, k, seed);
-                    if let Some(counter) = counter {
-                        counter.add(&set.0);
-                    }
-                    let print_of = CopyPrint::new(i, false, set, params, signature, spill)?;
-                    print = Some((print_of, exact));
-                    if let Some(to) = &count_spill {
-                        counts = Some(SpilledCounts::put(to, &term_counts(&doc, a.title(), seed))?);
-                    }
-                    doc.tokens = Vec::new();
-                    doc.suppressed = Vec::new();
+        .map_init(worker, |(spill, counter), (i, (a, signature))| {
+            let mut doc = normalize(i, a)?;
+            let lines = line_hashes(&doc);
+            let tokens = doc.tokens.len() as u32;
+            let (mut print, mut counts) = (None, None);
+            if !hydrated {
+                let (set, exact) = shingle_set_and_exact_hash(&doc, k, seed);
+                if let Some(counter) = counter {
+                    counter.add(&set.0);
                 }
-                progress.advance(1);
-                Ok(Normalised {
-                    doc,
-                    lines,
-                    tokens,
-                    print,
-                    counts,
-                })
-            },
-        )
+                let print_of = CopyPrint::new(i, false, set, params, signature, spill)?;
+                print = Some((print_of, exact));
+                if let Some(to) = &count_spill {
+                    counts = Some(SpilledCounts::put(to, &term_counts(&doc, a.title(), seed))?);
+                }
+                doc.tokens = Vec::new();
+                doc.suppressed = Vec::new();
+            }
+            progress.advance(1);
+            Ok(Normalised {
+                doc,
+                lines,
+                tokens,
+                print,
+                counts,
+            })
+        })
         .collect::<Result<_>>()?;
     let mut docs = Vec::with_capacity(normalised.len());
     let mut lines = Vec::with_capacity(normalised.len());
@@ -564,10 +567,7 @@ fn prepare<'t>(
         .zip(copy_signatures.rows_mut())
         .enumerate()
         .map_init(
-            || {
-                let counter = shared.as_ref().map(SharedShingles::counter);
-                (spills.as_ref().map(Spills::writer), counter)
-            },
+            worker,
             |(spill, counter), (i, (taken, signature))| -> Result<Taken> {
                 let print = match taken {
                     // The exact hash does not depend on boilerplate.
