@@ -11,14 +11,14 @@ use newsdup::cluster::{
 };
 use newsdup::lsh::candidate_pairs;
 use newsdup::minhash::{copy_signature, story_signature};
-use newsdup::model::{DocId, NormDoc, Passage, Signatures};
+use newsdup::model::{DocId, NormDoc, Signatures};
 use newsdup::normalize::tokenize;
 use newsdup::probe::{dot, shared_keys, ProbeTable};
 use newsdup::shingle::{intersection_size, shingle_set, SharedShingles};
 use newsdup::terms::{
     cosine, document_frequencies, term_counts, term_vectors, TermOccurrences, TermWeights,
 };
-use newsdup::verify::residual_vector;
+use newsdup::verify::{residual_of, ResidualText};
 use newsdup::Params;
 use std::hint::black_box;
 
@@ -257,14 +257,10 @@ fn stages(c: &mut Criterion) {
         .iter()
         .map(|&(x, y)| passages(&docs[x.idx()], &docs[y.idx()], AlignConfig::default()))
         .collect();
-    let residual = |x: usize, y: usize, shared: &[Passage]| {
-        let vector = |d: usize, ranges: Vec<_>| {
-            residual_vector(occurrences[d].as_ref(), &docs[d], None, &weights, ranges)
-        };
-        cosine(
-            &vector(x, shared.iter().map(|p| p.a.clone()).collect()),
-            &vector(y, shared.iter().map(|p| p.b.clone()).collect()),
-        )
+    let text = |d: usize| ResidualText {
+        doc: &docs[d],
+        title: None,
+        occurrences: occurrences[d].as_ref(),
     };
     for (name, passages_kept) in [("2k-copy-pairs", usize::MAX), ("2k-first-passage", 1)] {
         g.bench_function(BenchmarkId::new("residual", name), |b| {
@@ -274,7 +270,7 @@ fn stages(c: &mut Criterion) {
                     .zip(&shared)
                     .map(|(&(x, y), shared)| {
                         let kept = &shared[..shared.len().min(passages_kept)];
-                        residual(x.idx(), y.idx(), black_box(kept))
+                        residual_of(text(x.idx()), text(y.idx()), &weights, black_box(kept))
                     })
                     .sum::<f64>()
             })

@@ -280,36 +280,61 @@ pub fn residual_story(
     shared: &[Passage],
 ) -> f64 {
     let Some(w) = &f.weights else { return 0.0 };
-    let vector = |d: usize, doc: &NormDoc, ranges: Vec<Range<usize>>| {
-        let occurrences = f.occurrences.get(d).and_then(|cell| {
+    let text = |d: usize, doc| ResidualText {
+        doc,
+        title: f.titles[d],
+        occurrences: f.occurrences.get(d).and_then(|cell| {
             cell.get_or_init(|| TermOccurrences::new(doc, f.titles[d], w))
                 .as_ref()
-        });
-        residual_vector(occurrences, doc, f.titles[d], w, ranges)
+        }),
     };
-    let va = vector(a, da, shared.iter().map(|p| p.a.clone()).collect());
-    let vb = vector(b, db, shared.iter().map(|p| p.b.clone()).collect());
+    residual_of(text(a, da), text(b, db), w, shared)
+}
+
+/// One text of a pair whose residual similarity is worked out.
+#[derive(Clone, Copy)]
+pub struct ResidualText<'d> {
+    /// The document.
+    pub doc: &'d NormDoc,
+    /// Its headline.
+    pub title: Option<&'d str>,
+    /// Its term occurrences, to recount from (else its tokens are).
+    pub occurrences: Option<&'d TermOccurrences>,
+}
+
+/// The story cosine of texts `a` and `b` without the passages they share:
+/// each term vector recounted without its tokens that start inside them.
+pub fn residual_of(
+    a: ResidualText<'_>,
+    b: ResidualText<'_>,
+    w: &TermWeights<'_>,
+    shared: &[Passage],
+) -> f64 {
+    let va = residual_vector(a, w, shared.iter().map(|p| p.a.clone()).collect());
+    let vb = residual_vector(b, w, shared.iter().map(|p| p.b.clone()).collect());
     cosine(&va, &vb)
 }
 
-/// The term vector of `doc` (headline `title`) without its tokens that
-/// start inside `ranges` (byte ranges of its body): recounted from its
-/// `occurrences` when it has them, else from its tokens.
-pub fn residual_vector(
-    occurrences: Option<&TermOccurrences>,
-    doc: &NormDoc,
-    title: Option<&str>,
+/// The term vector of `text` without its tokens that start inside
+/// `ranges` (byte ranges of its body): recounted from its occurrences when
+/// it has them, else from its tokens.
+fn residual_vector(
+    text: ResidualText<'_>,
     w: &TermWeights<'_>,
     ranges: Vec<Range<usize>>,
 ) -> TermVector {
-    if let Some(o) = occurrences {
+    if let Some(o) = text.occurrences {
         return o.vector_outside(ranges);
     }
     let keep = |i: usize| {
-        let start = doc.tokens[i].start();
+        let start = text.doc.tokens[i].start();
         !ranges.iter().any(|r| r.contains(&start))
     };
-    weigh(&term_counts_where(doc, title, w.seed, keep), w.df, w.n_docs)
+    weigh(
+        &term_counts_where(text.doc, text.title, w.seed, keep),
+        w.df,
+        w.n_docs,
+    )
 }
 
 /// The label a pair's scores earn, if any.
