@@ -132,6 +132,19 @@ struct Entry {
 }
 
 impl Entry {
+    /// The entry of stored clusters `x` and `y` at average `avg`, with their
+    /// sizes and names now.
+    fn new(avg: f64, x: usize, y: usize, size: &[usize], name: &[usize]) -> Entry {
+        Entry {
+            avg,
+            names: (name[x].min(name[y]), name[x].max(name[y])),
+            x,
+            y,
+            size_x: size[x],
+            size_y: size[y],
+        }
+    }
+
     /// Whether either cluster was merged away, or has grown, since the
     /// entry was made: a merge always grows the cluster that stays.
     fn is_stale(&self, alive: &[bool], size: &[usize]) -> bool {
@@ -212,6 +225,35 @@ fn adjacency(n_docs: usize, edges: &[Edge]) -> Adjacency {
     adj
 }
 
+/// The heap of the first merges: each pair of documents (one cluster each)
+/// with an average of at least `threshold` and a witness edge.
+fn first_entries(adj: &Adjacency, threshold: f64) -> BinaryHeap<Entry> {
+    let (size, name) = (vec![1; adj.len()], (0..adj.len()).collect::<Vec<_>>());
+    let mut heap = BinaryHeap::new();
+    for (a, row) in adj.iter().enumerate() {
+        for (&b, &(w, n)) in row {
+            if a < b && w >= threshold && n > 0 {
+                heap.push(Entry::new(w, a, b, &size, &name));
+            }
+        }
+    }
+    heap
+}
+
+/// Per document, the name of the cluster it ended in: the name of the
+/// stored cluster its chain of `parent`s (where each stored cluster went
+/// when it was merged) ends at.
+fn final_names(parent: &[usize], name: &[usize]) -> Vec<usize> {
+    (0..parent.len())
+        .map(|mut i| {
+            while parent[i] != i {
+                i = parent[i];
+            }
+            name[i]
+        })
+        .collect()
+}
+
 /// Merges stored cluster `guest` into `host`: `guest`'s neighbours become
 /// `host`'s, their weights and witnesses added to those `host` has (a sum
 /// of two weights is the same in either order).
@@ -244,22 +286,7 @@ pub fn average_linkage(n_docs: usize, edges: &[Edge], threshold: f64) -> Vec<usi
     let mut alive = vec![true; n_docs];
     let mut name: Vec<usize> = (0..n_docs).collect();
     let mut adj = adjacency(n_docs, edges);
-    let entry = |avg: f64, x: usize, y: usize, size: &[usize], name: &[usize]| Entry {
-        avg,
-        names: (name[x].min(name[y]), name[x].max(name[y])),
-        x,
-        y,
-        size_x: size[x],
-        size_y: size[y],
-    };
-    let mut heap = BinaryHeap::new();
-    for (a, row) in adj.iter().enumerate() {
-        for (&b, &(w, n)) in row {
-            if a < b && w >= threshold && n > 0 {
-                heap.push(entry(w, a, b, &size, &name));
-            }
-        }
-    }
+    let mut heap = first_entries(&adj, threshold);
     // Where each stored cluster went when it was merged.
     let mut parent: Vec<usize> = (0..n_docs).collect();
     while let Some(e) = next_merge(&mut heap, threshold, &alive, &size) {
@@ -275,18 +302,11 @@ pub fn average_linkage(n_docs: usize, edges: &[Edge], threshold: f64) -> Vec<usi
         for (&k, &(w, n)) in &adj[host] {
             let avg = w / (size[host] * size[k]) as f64;
             if avg >= threshold && n > 0 {
-                heap.push(entry(avg, host, k, &size, &name));
+                heap.push(Entry::new(avg, host, k, &size, &name));
             }
         }
     }
-    (0..n_docs)
-        .map(|mut i| {
-            while parent[i] != i {
-                i = parent[i];
-            }
-            name[i]
-        })
-        .collect()
+    final_names(&parent, &name)
 }
 
 /// Centroid refinement of a clustering (k-means steps seeded by linkage).
@@ -807,22 +827,9 @@ mod tests {
     fn average_linkage_reference(n_docs: usize, edges: &[Edge], threshold: f64) -> Vec<usize> {
         let mut size = vec![1usize; n_docs];
         let mut alive = vec![true; n_docs];
+        let names: Vec<usize> = (0..n_docs).collect();
         let mut adj = adjacency(n_docs, edges);
-        let mut heap = BinaryHeap::new();
-        for (a, row) in adj.iter().enumerate() {
-            for (&b, &(w, n)) in row {
-                if a < b && w >= threshold && n > 0 {
-                    heap.push(Entry {
-                        avg: w,
-                        names: (a, b),
-                        x: a,
-                        y: b,
-                        size_x: 1,
-                        size_y: 1,
-                    });
-                }
-            }
-        }
+        let mut heap = first_entries(&adj, threshold);
         let mut parent: Vec<usize> = (0..n_docs).collect();
         while let Some(e) = next_merge(&mut heap, threshold, &alive, &size) {
             // Keep the smaller index as the cluster's name.
@@ -837,26 +844,11 @@ mod tests {
             for (k, (w, n)) in neighbours {
                 let avg = w / (size[keep] * size[k]) as f64;
                 if avg >= threshold && n > 0 {
-                    let (a, b) = (keep.min(k), keep.max(k));
-                    heap.push(Entry {
-                        avg,
-                        names: (a, b),
-                        x: a,
-                        y: b,
-                        size_x: size[a],
-                        size_y: size[b],
-                    });
+                    heap.push(Entry::new(avg, keep.min(k), keep.max(k), &size, &names));
                 }
             }
         }
-        (0..n_docs)
-            .map(|mut i| {
-                while parent[i] != i {
-                    i = parent[i];
-                }
-                i
-            })
-            .collect()
+        final_names(&parent, &names)
     }
 
     #[test]
