@@ -131,8 +131,11 @@ impl SeedIndex {
     /// least one).
     fn of(seeds: &[u64]) -> SeedIndex {
         let n = seeds.len();
+        // At most a quarter full: most lookups are for seeds the text does
+        // not have, and end at an empty slot after about one probe (about
+        // two and a half at half full).
         let mut index = SeedIndex {
-            slots: vec![(0, Self::NONE); (2 * n).next_power_of_two()],
+            slots: vec![(0, Self::NONE); (4 * n).next_power_of_two()],
             next: vec![Self::NONE; n],
         };
         // Last position first, so that each chain runs in text order.
