@@ -19,7 +19,7 @@
 //! Pairs that meet none of these keep `label: None`: they are not reported,
 //! but their story similarity still informs clustering.
 
-use crate::align::{kept_tokens, passages_kept, AlignConfig, KeptTokens};
+use crate::align::{kept_tokens, passages_indexed, AlignConfig, KeptTokens, SeedIndex};
 use crate::candidates::Candidates;
 use crate::docs::Docs;
 use crate::model::{
@@ -159,6 +159,8 @@ struct FirstDoc {
     tables: Option<Tables>,
     /// Its residual term vector of its last aligned pair.
     residual: Option<Residual>,
+    /// The index of its seeds, once a pair of it is aligned.
+    seeds: Option<SeedIndex>,
 }
 
 /// A document's term vector without some passages: its residual similarity
@@ -437,6 +439,7 @@ pub fn verify_keeping<T: Send>(
                             doc: a,
                             tables: long.then(|| Tables::of(f, a)),
                             residual: None,
+                            seeds: None,
                         })
                     }
                 };
@@ -469,7 +472,8 @@ pub fn verify_keeping<T: Send>(
                     };
                     let (xa, xb) = (f.aligned.get(&f.docs, a)?, f.aligned.get(&f.docs, b)?);
                     let (da, db) = (xa.doc(&f.docs, a), xb.doc(&f.docs, b));
-                    let shared = passages_kept(da, &xa.kept, db, &xb.kept, align);
+                    let seeds = run.seeds.get_or_insert_with(|| SeedIndex::of_kept(&xa.kept));
+                    let shared = passages_indexed((da, &xa.kept, seeds), (db, &xb.kept), align);
                     s.coverage = coverage(da, db, &shared);
                     s.residual_story =
                         residual_story(f, (a, da), (b, db), &shared, &mut run.residual);
