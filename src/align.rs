@@ -280,7 +280,10 @@ pub fn passages_kept(
     kept_b: &KeptTokens,
     config: AlignConfig,
 ) -> Vec<Passage> {
-    let runs = exact_runs((&kept_a.hashes, &kept_a.seeds), (&kept_b.hashes, &kept_b.seeds));
+    let runs = exact_runs(
+        (&kept_a.hashes, &kept_a.seeds),
+        (&kept_b.hashes, &kept_b.seeds),
+    );
     passages_of_runs((doc_a, kept_a), (doc_b, kept_b), runs, config)
 }
 

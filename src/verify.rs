@@ -472,7 +472,9 @@ pub fn verify_keeping<T: Send>(
                     };
                     let (xa, xb) = (f.aligned.get(&f.docs, a)?, f.aligned.get(&f.docs, b)?);
                     let (da, db) = (xa.doc(&f.docs, a), xb.doc(&f.docs, b));
-                    let seeds = run.seeds.get_or_insert_with(|| SeedIndex::of_kept(&xa.kept));
+                    let seeds = run
+                        .seeds
+                        .get_or_insert_with(|| SeedIndex::of_kept(&xa.kept));
                     let shared = passages_indexed((da, &xa.kept, seeds), (db, &xb.kept), align);
                     s.coverage = coverage(da, db, &shared);
                     s.residual_story =
