@@ -116,7 +116,7 @@ impl WitnessComponents {
     }
 }
 
-/// A pair of clusters on [`average_linkage`]'s heap: ordered by average,
+/// A pair of clusters on [`average_linkage`]'s queue: ordered by average,
 /// then by the clusters' names (smallest members), so that ties merge in
 /// the same order however the clusters are stored.
 struct Entry {
@@ -175,15 +175,36 @@ impl Ord for Entry {
     }
 }
 
-/// The next pair of clusters to merge: the best entry of `heap` that is not
-/// stale, if its average reaches `threshold`.
-fn next_merge(
-    heap: &mut BinaryHeap<Entry>,
-    threshold: f64,
-    alive: &[bool],
-    size: &[usize],
-) -> Option<Entry> {
-    while let Some(e) = heap.pop() {
+/// [`average_linkage`]'s entries, taken best first: the first merges
+/// sorted (in parallel, best last), those made by merges on a heap. Each
+/// time the better of the two is taken, which is the order one heap of all
+/// would give (entries that compare equal are alike: the same two
+/// clusters at the same average, so which comes first changes nothing).
+/// Taking from a heap of all the pairs of a big batch cost a cache miss at
+/// each of its levels; the sorted ones are taken in a row.
+struct Queue {
+    first: Vec<Entry>,
+    later: BinaryHeap<Entry>,
+}
+
+impl Queue {
+    fn pop(&mut self) -> Option<Entry> {
+        match (self.first.last(), self.later.peek()) {
+            (Some(first), Some(later)) if later > first => self.later.pop(),
+            (Some(_), _) => self.first.pop(),
+            (None, _) => self.later.pop(),
+        }
+    }
+
+    fn push(&mut self, e: Entry) {
+        self.later.push(e);
+    }
+}
+
+/// The next pair of clusters to merge: the best entry of `queue` that is
+/// not stale, if its average reaches `threshold`.
+fn next_merge(queue: &mut Queue, threshold: f64, alive: &[bool], size: &[usize]) -> Option<Entry> {
+    while let Some(e) = queue.pop() {
         if e.avg < threshold {
             return None;
         }
@@ -225,19 +246,25 @@ fn adjacency(n_docs: usize, edges: &[Edge]) -> Adjacency {
     adj
 }
 
-/// The heap of the first merges: each pair of documents (one cluster each)
-/// with an average of at least `threshold` and a witness edge.
-fn first_entries(adj: &Adjacency, threshold: f64) -> BinaryHeap<Entry> {
+/// The queue of the first merges: each pair of documents (one cluster
+/// each) with an average of at least `threshold` and a witness edge.
+fn first_entries(adj: &Adjacency, threshold: f64) -> Queue {
     let (size, name) = (vec![1; adj.len()], (0..adj.len()).collect::<Vec<_>>());
-    let mut heap = BinaryHeap::new();
-    for (a, row) in adj.iter().enumerate() {
-        for (&b, &(w, n)) in row {
-            if a < b && w >= threshold && n > 0 {
-                heap.push(Entry::new(w, a, b, &size, &name));
-            }
-        }
+    let mut first: Vec<Entry> = adj
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(a, row)| {
+            let (size, name) = (&size, &name);
+            row.iter()
+                .filter(move |(&b, &(w, n))| a < b && w >= threshold && n > 0)
+                .map(move |(&b, &(w, _))| Entry::new(w, a, b, size, name))
+        })
+        .collect();
+    first.par_sort_unstable();
+    Queue {
+        first,
+        later: BinaryHeap::new(),
     }
-    heap
 }
 
 /// Per document, the name of the cluster it ended in: the name of the
@@ -280,16 +307,16 @@ fn absorb(adj: &mut Adjacency, host: usize, guest: usize) {
 /// A merged cluster is stored where the one with more neighbours was, and
 /// the other's neighbours move to it: a story that grows by absorbing small
 /// clusters one at a time moves their few neighbours, not its many. Its
-/// name is its smallest member, as the heap's ties are broken by names.
+/// name is its smallest member, as the queue's ties are broken by names.
 pub fn average_linkage(n_docs: usize, edges: &[Edge], threshold: f64) -> Vec<usize> {
     let mut size = vec![1usize; n_docs];
     let mut alive = vec![true; n_docs];
     let mut name: Vec<usize> = (0..n_docs).collect();
     let mut adj = adjacency(n_docs, edges);
-    let mut heap = first_entries(&adj, threshold);
+    let mut queue = first_entries(&adj, threshold);
     // Where each stored cluster went when it was merged.
     let mut parent: Vec<usize> = (0..n_docs).collect();
-    while let Some(e) = next_merge(&mut heap, threshold, &alive, &size) {
+    while let Some(e) = next_merge(&mut queue, threshold, &alive, &size) {
         let (host, guest) = match adj[e.x].len() >= adj[e.y].len() {
             true => (e.x, e.y),
             false => (e.y, e.x),
@@ -302,7 +329,7 @@ pub fn average_linkage(n_docs: usize, edges: &[Edge], threshold: f64) -> Vec<usi
         for (&k, &(w, n)) in &adj[host] {
             let avg = w / (size[host] * size[k]) as f64;
             if avg >= threshold && n > 0 {
-                heap.push(Entry::new(avg, host, k, &size, &name));
+                queue.push(Entry::new(avg, host, k, &size, &name));
             }
         }
     }
@@ -822,16 +849,16 @@ mod tests {
     /// the other's neighbours move to it, however many they are. Its clusters
     /// are stored under their names, so its entries' names and places are
     /// one. The two share the adjacency, the move of neighbours ([`absorb`])
-    /// and the heap's entries; what differs is where a merged cluster is
+    /// and the queue's entries; what differs is where a merged cluster is
     /// stored and how ties are named.
     fn average_linkage_reference(n_docs: usize, edges: &[Edge], threshold: f64) -> Vec<usize> {
         let mut size = vec![1usize; n_docs];
         let mut alive = vec![true; n_docs];
         let names: Vec<usize> = (0..n_docs).collect();
         let mut adj = adjacency(n_docs, edges);
-        let mut heap = first_entries(&adj, threshold);
+        let mut queue = first_entries(&adj, threshold);
         let mut parent: Vec<usize> = (0..n_docs).collect();
-        while let Some(e) = next_merge(&mut heap, threshold, &alive, &size) {
+        while let Some(e) = next_merge(&mut queue, threshold, &alive, &size) {
             // Keep the smaller index as the cluster's name.
             let (keep, gone) = (e.x.min(e.y), e.x.max(e.y));
             alive[gone] = false;
@@ -844,7 +871,7 @@ mod tests {
             for (k, (w, n)) in neighbours {
                 let avg = w / (size[keep] * size[k]) as f64;
                 if avg >= threshold && n > 0 {
-                    heap.push(Entry::new(avg, keep.min(k), keep.max(k), &size, &names));
+                    queue.push(Entry::new(avg, keep.min(k), keep.max(k), &size, &names));
                 }
             }
         }
