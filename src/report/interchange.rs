@@ -72,20 +72,63 @@ fn write_pairs_in(
 
 /// One pair's TSV row.
 fn pair_row(report: &RunReport, p: &ReportedPair, out: &mut Vec<u8>) -> std::io::Result<()> {
-    writeln!(
+    let s = &p.scores;
+    write!(
         out,
-        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+        "{}\t{}\t",
         tsv_field(&report.documents[p.a.idx()].id),
         tsv_field(&report.documents[p.b.idx()].id),
-        round(p.score),
-        p.label,
-        round(p.scores.jaccard),
-        round(p.scores.containment),
-        round(p.scores.story),
-        round(p.scores.residual_story),
-        p.scores.shared_shingles,
-        round(p.scores.coverage)
-    )
+    )?;
+    push_score(out, p.score);
+    write!(out, "\t{}\t", p.label)?;
+    for x in [s.jaccard, s.containment, s.story, s.residual_story] {
+        push_score(out, x);
+        out.push(b'\t');
+    }
+    push_digits(out, s.shared_shingles as u64, 0);
+    out.push(b'\t');
+    push_score(out, s.coverage);
+    out.push(b'\n');
+    Ok(())
+}
+
+/// Appends [`round`]`(x)` as `{}` formats it, without the general float
+/// formatting (millions of pairs have seven scores each). A score rounded
+/// to 6 decimals is the number nearest `k / 10^6` for an integer `k`, and
+/// the shortest decimal that reads back as it, which `{}` writes, is
+/// `k / 10^6` itself with its trailing zeros dropped. Anything else (below
+/// zero, not finite, huge) goes through `{}`.
+fn push_score(out: &mut Vec<u8>, x: f64) {
+    let k = (x * 1e6).round();
+    if x.is_sign_negative() || !(0.0..1e15).contains(&k) {
+        // Writing to a vector cannot fail.
+        let _ = write!(out, "{}", round(x));
+        return;
+    }
+    let k = k as u64;
+    let (whole, mut fraction) = (k / 1_000_000, k % 1_000_000);
+    push_digits(out, whole, 0);
+    if fraction > 0 {
+        let mut digits = 6;
+        while fraction % 10 == 0 {
+            fraction /= 10;
+            digits -= 1;
+        }
+        out.push(b'.');
+        push_digits(out, fraction, digits);
+    }
+}
+
+/// Appends `n` in decimal, with leading zeros up to `width` digits.
+fn push_digits(out: &mut Vec<u8>, mut n: u64, width: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    while n > 0 || digits.len() - at < width.max(1) {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    out.extend_from_slice(&digits[at..]);
 }
 
 /// Writes every shared passage of every reported pair.
@@ -134,6 +177,30 @@ mod tests {
             let mut split = Vec::new();
             write_pairs_in(&report, &mut split, per_task, per_write).unwrap();
             assert_eq!(split, whole, "tasks of {per_task}, writes of {per_write}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Scores are written as `{}` writes them rounded: in [0, 1] (where
+        /// they are), past it, below zero, and not finite.
+        #[test]
+        fn scores_are_written_as_formatted(
+            x in proptest::prop_oneof![
+                0.0f64..=1.0,
+                proptest::strategy::Strategy::prop_map(0u64..=1_000_000, |k| k as f64 / 1e6),
+                proptest::num::f64::ANY,
+            ],
+        ) {
+            let mut out = Vec::new();
+            push_score(&mut out, x);
+            proptest::prop_assert_eq!(String::from_utf8(out).unwrap(), format!("{}", round(x)));
+        }
+
+        #[test]
+        fn integers_are_written_as_formatted(n in proptest::prelude::any::<u64>()) {
+            let mut out = Vec::new();
+            push_digits(&mut out, n, 0);
+            proptest::prop_assert_eq!(String::from_utf8(out).unwrap(), n.to_string());
         }
     }
 
