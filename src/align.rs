@@ -191,8 +191,8 @@ fn exact_runs((a, seeds_a): (&[u64], &[u64]), (b, seeds_b): (&[u64], &[u64])) ->
     }
     let index = SeedIndex::of(seeds_b);
     let mut runs = Vec::new();
-    // A run on diagonal (i - j) covers a[i..i+len]; skip seeds already inside
-    // one. `covered[i - j + b.len()]` is the end of the last run on it.
+    // A run on diagonal (i - j) covers a[i..i+len]; seeds already inside
+    // one are skipped ([`extend_seed`]).
     let mut covered = vec![0usize; a.len() + b.len()];
     for (i, &key) in seeds_a.iter().enumerate() {
         let seed = &a[i..i + SEED_TOKENS];
@@ -201,19 +201,33 @@ fn exact_runs((a, seeds_a): (&[u64], &[u64]), (b, seeds_b): (&[u64], &[u64])) ->
             .filter(|&j| b[j..j + SEED_TOKENS].iter().zip(seed).all(|(x, y)| x == y))
             .take(MAX_SEED_POSITIONS);
         for j in js {
-            let diag = i + b.len() - j;
-            if i < covered[diag] {
-                continue;
-            }
-            let mut len = SEED_TOKENS;
-            while i + len < a.len() && j + len < b.len() && a[i + len] == b[j + len] {
-                len += 1;
-            }
-            covered[diag] = i + len;
-            runs.push(Run { a: i, b: j, len });
+            extend_seed((a, b), (i, j), &mut covered, &mut runs);
         }
     }
     runs
+}
+
+/// Extends the seed at `a[i..]` and `b[j..]` into the longest run of equal
+/// hashes, and adds it to `runs`, unless a run on its diagonal already
+/// covers it (`covered`: where the last run on each diagonal `i + b.len() -
+/// j` ends, seeds coming in order along each).
+#[inline]
+fn extend_seed(
+    (a, b): (&[u64], &[u64]),
+    (i, j): (usize, usize),
+    covered: &mut [usize],
+    runs: &mut Vec<Run>,
+) {
+    let diag = i + b.len() - j;
+    if i < covered[diag] {
+        return;
+    }
+    let mut len = SEED_TOKENS;
+    while i + len < a.len() && j + len < b.len() && a[i + len] == b[j + len] {
+        len += 1;
+    }
+    covered[diag] = i + len;
+    runs.push(Run { a: i, b: j, len });
 }
 
 /// [`exact_runs`] with the roles swapped: each seed of `b` looked up in
@@ -243,16 +257,7 @@ fn exact_runs_swapped(
                 continue;
             }
             taken[i] += 1;
-            let diag = i + b.len() - j;
-            if i < covered[diag] {
-                continue;
-            }
-            let mut len = SEED_TOKENS;
-            while i + len < a.len() && j + len < b.len() && a[i + len] == b[j + len] {
-                len += 1;
-            }
-            covered[diag] = i + len;
-            runs.push(Run { a: i, b: j, len });
+            extend_seed((a, b), (i, j), &mut covered, &mut runs);
         }
     }
     Some(runs)
