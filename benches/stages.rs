@@ -270,7 +270,15 @@ fn stages(c: &mut Criterion) {
                     .zip(&shared)
                     .map(|(&(x, y), shared)| {
                         let kept = &shared[..shared.len().min(passages_kept)];
-                        residual_of(text(x.idx()), text(y.idx()), &weights, black_box(kept))
+                        // Each pair recounted whole: no first text's vector kept.
+                        let last = &mut None;
+                        residual_of(
+                            text(x.idx()),
+                            text(y.idx()),
+                            &weights,
+                            black_box(kept),
+                            last,
+                        )
                     })
                     .sum::<f64>()
             })

@@ -284,13 +284,8 @@ pub fn coverage(da: &NormDoc, db: &NormDoc, shared: &[Passage]) -> f64 {
     (matched as f64 / smaller as f64).min(1.0)
 }
 
-/// Story cosine of two documents without the passages they share.
-///
-/// `last_a` is `a`'s residual vector of its last pair, if any, and it is
-/// used again when the passages leave out the same ranges of `a`: in a run
-/// of pairs with one first document, most aligned pairs share the same
-/// passages of it (a template; 70 % of corpus_100k's aligned pairs). It is
-/// replaced otherwise.
+/// Story cosine of two documents without the passages they share
+/// ([`residual_of`], with `a`'s last residual vector `last_a`).
 pub fn residual_story(
     f: &Features<'_>,
     (a, da): (usize, &NormDoc),
@@ -307,16 +302,7 @@ pub fn residual_story(
                 .as_ref()
         }),
     };
-    let ranges: Vec<Range<usize>> = shared.iter().map(|p| p.a.clone()).collect();
-    let va = match last_a {
-        Some(last) if last.ranges == ranges => &last.vector,
-        _ => {
-            let vector = residual_vector(text(a, da), w, ranges.clone());
-            &last_a.insert(Residual { ranges, vector }).vector
-        }
-    };
-    let vb = residual_vector(text(b, db), w, shared.iter().map(|p| p.b.clone()).collect());
-    cosine(va, &vb)
+    residual_of(text(a, da), text(b, db), w, shared, last_a)
 }
 
 /// One text of a pair whose residual similarity is worked out.
@@ -332,15 +318,29 @@ pub struct ResidualText<'d> {
 
 /// The story cosine of texts `a` and `b` without the passages they share:
 /// each term vector recounted without its tokens that start inside them.
+///
+/// `last_a` is `a`'s residual vector of its last pair, if any, and it is
+/// used again when the passages leave out the same ranges of `a`: in a run
+/// of pairs with one first document, most aligned pairs share the same
+/// passages of it (a template; 70 % of corpus_100k's aligned pairs). It is
+/// replaced otherwise.
 pub fn residual_of(
     a: ResidualText<'_>,
     b: ResidualText<'_>,
     w: &TermWeights<'_>,
     shared: &[Passage],
+    last_a: &mut Option<Residual>,
 ) -> f64 {
-    let va = residual_vector(a, w, shared.iter().map(|p| p.a.clone()).collect());
+    let ranges: Vec<Range<usize>> = shared.iter().map(|p| p.a.clone()).collect();
+    let va = match last_a {
+        Some(last) if last.ranges == ranges => &last.vector,
+        _ => {
+            let vector = residual_vector(a, w, ranges.clone());
+            &last_a.insert(Residual { ranges, vector }).vector
+        }
+    };
     let vb = residual_vector(b, w, shared.iter().map(|p| p.b.clone()).collect());
-    cosine(&va, &vb)
+    cosine(va, &vb)
 }
 
 /// The term vector of `text` without its tokens that start inside
