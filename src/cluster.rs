@@ -188,6 +188,15 @@ struct Queue {
 }
 
 impl Queue {
+    /// The queue of `first`, in any order.
+    fn new(mut first: Vec<Entry>) -> Queue {
+        first.par_sort_unstable();
+        Queue {
+            first,
+            later: BinaryHeap::new(),
+        }
+    }
+
     fn pop(&mut self) -> Option<Entry> {
         match (self.first.last(), self.later.peek()) {
             (Some(first), Some(later)) if later > first => self.later.pop(),
@@ -250,21 +259,17 @@ fn adjacency(n_docs: usize, edges: &[Edge]) -> Adjacency {
 /// each) with an average of at least `threshold` and a witness edge.
 fn first_entries(adj: &Adjacency, threshold: f64) -> Queue {
     let (size, name) = (vec![1; adj.len()], (0..adj.len()).collect::<Vec<_>>());
-    let mut first: Vec<Entry> = adj
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(a, row)| {
-            let (size, name) = (&size, &name);
-            row.iter()
-                .filter(move |(&b, &(w, n))| a < b && w >= threshold && n > 0)
-                .map(move |(&b, &(w, _))| Entry::new(w, a, b, size, name))
-        })
-        .collect();
-    first.par_sort_unstable();
-    Queue {
-        first,
-        later: BinaryHeap::new(),
-    }
+    Queue::new(
+        adj.par_iter()
+            .enumerate()
+            .flat_map_iter(|(a, row)| {
+                let (size, name) = (&size, &name);
+                row.iter()
+                    .filter(move |(&b, &(w, n))| a < b && w >= threshold && n > 0)
+                    .map(move |(&b, &(w, _))| Entry::new(w, a, b, size, name))
+            })
+            .collect(),
+    )
 }
 
 /// Per document, the name of the cluster it ended in: the name of the
@@ -1092,6 +1097,40 @@ mod tests {
     }
 
     proptest! {
+        /// Linkage's queue gives its entries in the order one heap of all
+        /// of them gives, with entries pushed between the takes, ties
+        /// (equal averages, broken by names) included.
+        #[test]
+        fn the_queue_takes_as_one_heap(
+            first in proptest::collection::vec((0u8..4, 0usize..6, 0usize..6), 0..40),
+            steps in proptest::collection::vec(
+                proptest::option::of((0u8..4, 0usize..6, 0usize..6)),
+                0..80,
+            ),
+        ) {
+            let entry = |(avg, a, b): (u8, usize, usize)| {
+                let (x, y) = (a.min(b), a.max(b));
+                Entry { avg: f64::from(avg) / 4.0, names: (x, y), x, y, size_x: 1, size_y: 1 }
+            };
+            let key = |e: &Entry| (e.avg.to_bits(), e.names);
+            let mut queue = Queue::new(first.iter().copied().map(entry).collect());
+            let mut heap: BinaryHeap<Entry> = first.into_iter().map(entry).collect();
+            // A step pushes its entry, or (`None`) takes the best.
+            for step in steps {
+                match step {
+                    Some(e) => {
+                        queue.push(entry(e));
+                        heap.push(entry(e));
+                    }
+                    None => prop_assert_eq!(queue.pop().map(|e| key(&e)), heap.pop().map(|e| key(&e))),
+                }
+            }
+            while let Some(e) = heap.pop() {
+                prop_assert_eq!(queue.pop().map(|e| key(&e)), Some(key(&e)));
+            }
+            prop_assert!(queue.pop().is_none());
+        }
+
         /// A centroid's similarity is the naive one: sums per term in a
         /// map, added in member order; the dot product in the vector's
         /// order; the norm in term order (the same operations, so the
