@@ -876,6 +876,7 @@ pub fn verify_in_blocks<T: Send>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::PassageKind;
 
     fn s(containment: f64, shared: usize, story: f64) -> Scores {
         Scores {
@@ -913,5 +914,53 @@ mod tests {
             ..s(0.3, 60, 0.6)
         };
         assert_eq!(label(&edited, false, &p), Some(Label::NearCopy));
+    }
+
+    #[test]
+    // Lists of one byte range are meant: the ranges a recount leaves out.
+    #[allow(clippy::single_range_in_vec_init)]
+    fn a_kept_residual_vector_is_used_only_for_the_same_ranges() {
+        let doc = |text| NormDoc::for_test(0, text);
+        let a = doc(
+            "Lavrov said Russia is ready for talks. Subscribe to our newsletter for more news.",
+        );
+        let b = doc(
+            "Ready for talks, Lavrov said in Moscow. Subscribe to our newsletter for more news.",
+        );
+        let c = doc("Geneva hosts the talks on Monday, Lavrov said. Subscribe to our newsletter.");
+        let df = ahash::AHashMap::new();
+        let w = TermWeights {
+            df: &df,
+            n_docs: 3,
+            seed: 1,
+        };
+        let text = |d| ResidualText {
+            doc: d,
+            title: None,
+            occurrences: None,
+        };
+        let passage = |a: Range<usize>, b: Range<usize>| Passage {
+            a,
+            b,
+            tokens: 6,
+            kind: PassageKind::Run,
+        };
+        let footer = 39..81;
+        let with_b = [passage(footer.clone(), 40..82)];
+        let with_c = [passage(footer, 47..76)];
+        let other = [passage(0..37, 0..38)];
+        let fresh = |x, shared: &[Passage]| residual_of(text(&a), text(x), &w, shared, &mut None);
+        let mut last = None;
+        for (x, shared) in [(&b, &with_b[..]), (&c, &with_c[..]), (&c, &other[..])] {
+            let kept = residual_of(text(&a), text(x), &w, shared, &mut last);
+            assert_eq!(kept.to_bits(), fresh(x, shared).to_bits());
+        }
+        // The last pair left out other ranges of `a`: its vector with the
+        // footer left out would have given another similarity.
+        let stale = cosine(
+            &residual_vector(text(&a), &w, vec![39..81]),
+            &residual_vector(text(&c), &w, vec![0..38]),
+        );
+        assert_ne!(stale.to_bits(), fresh(&c, &other).to_bits());
     }
 }
