@@ -159,8 +159,9 @@ struct FirstDoc {
     tables: Option<Tables>,
     /// Its residual term vector of its last aligned pair.
     residual: Option<Residual>,
-    /// The index of its seeds, once a pair of it is aligned.
-    seeds: Option<SeedIndex>,
+    /// Its aligned form and the index of its seeds, once a pair of it is
+    /// aligned: taken from [`AlignedDocs`] once for the run.
+    aligned: Option<(Arc<AlignedDoc>, SeedIndex)>,
 }
 
 /// A document's term vector without some passages: its residual similarity
@@ -439,7 +440,7 @@ pub fn verify_keeping<T: Send>(
                             doc: a,
                             tables: long.then(|| Tables::of(f, a)),
                             residual: None,
-                            seeds: None,
+                            aligned: None,
                         })
                     }
                 };
@@ -470,11 +471,16 @@ pub fn verify_keeping<T: Send>(
                         min_tokens: params.passage_min_tokens,
                         ..AlignConfig::default()
                     };
-                    let (xa, xb) = (f.aligned.get(&f.docs, a)?, f.aligned.get(&f.docs, b)?);
+                    let (xa, seeds) = match &mut run.aligned {
+                        Some(held) => &*held,
+                        none => {
+                            let xa = f.aligned.get(&f.docs, a)?;
+                            let seeds = SeedIndex::of_kept(&xa.kept);
+                            &*none.insert((xa, seeds))
+                        }
+                    };
+                    let xb = f.aligned.get(&f.docs, b)?;
                     let (da, db) = (xa.doc(&f.docs, a), xb.doc(&f.docs, b));
-                    let seeds = run
-                        .seeds
-                        .get_or_insert_with(|| SeedIndex::of_kept(&xa.kept));
                     let shared = passages_indexed((da, &xa.kept, seeds), (db, &xb.kept), align);
                     s.coverage = coverage(da, db, &shared);
                     s.residual_story =
