@@ -676,6 +676,23 @@ mod tests {
     }
 
     #[test]
+    fn a_text_too_repetitive_for_the_swapped_lookup_aligns_the_other_way() {
+        // One word 600 times: each seed of the second text has 598 places
+        // in the first, past the swapped lookup's work bound.
+        let a = doc(&"news ".repeat(600));
+        let b = doc(&format!("{} and more", "news ".repeat(300)));
+        let (ka, kb) = (kept_tokens(&a), kept_tokens(&b));
+        let index = SeedIndex::of_kept(&ka);
+        let (ta, tb): ((&[u64], &[u64]), _) =
+            ((&ka.hashes, &ka.seeds), (&kb.hashes[..], &kb.seeds[..]));
+        assert!(exact_runs_swapped((ta.0, ta.1, &index), tb).is_none());
+        let config = AlignConfig::default();
+        let indexed = passages_indexed((&a, &ka, &index), (&b, &kb), config);
+        assert!(!indexed.is_empty());
+        assert_eq!(indexed, passages_kept(&a, &ka, &b, &kb, config));
+    }
+
+    #[test]
     fn unrelated_texts_share_nothing() {
         let p = passages(
             &doc("one two three four five six seven eight nine"),
