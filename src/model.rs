@@ -90,7 +90,8 @@ impl Article {
         self.title.as_deref()
     }
 
-    /// The article text, read back if ingest spilled it.
+    /// The article text, read again if ingest put it away (spilled it, or
+    /// left it in its input file).
     pub fn text(&self) -> crate::Result<Cow<'_, str>> {
         self.body.get().map_err(|e| self.spill_error(e))
     }
@@ -105,7 +106,7 @@ impl Article {
 
     fn spill_error(&self, e: std::io::Error) -> crate::Error {
         crate::Error::io(
-            format!("temporary copy of {} (id {})", self.origin, self.key),
+            format!("text of {} (id {}), read again", self.origin, self.key),
             e,
         )
     }

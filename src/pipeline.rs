@@ -27,7 +27,7 @@ use crate::model::{
 };
 use crate::params::{Mode, Params, PipelineFingerprint};
 use crate::shingle::{shingle_set_and_exact_hash, SharedShingles};
-use crate::store::{Record, Records, Span, Spill, Text};
+use crate::store::{Record, Records, Span, Spill};
 use crate::terms::{
     document_frequencies, term_counts, term_vectors, top_terms, SpilledCounts, SpilledVectors,
     TermOccurrences, TermWeights,
@@ -449,7 +449,7 @@ fn prepare<'t>(
             a.body.len()
         )));
     }
-    let mut spills = if articles.iter().any(|a| matches!(a.body, Text::Spilled(..))) {
+    let mut spills = if articles.iter().any(|a| !a.body.is_held()) {
         if articles.len() >= 1 << 31 {
             return Err(crate::Error::InvalidParams(
                 "more than 2^31 articles in one spilled run".into(),

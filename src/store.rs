@@ -8,6 +8,11 @@
 //! spills that batch's shingle sets and anchors the same way. The operating
 //! system's page cache keeps it in memory while there is room, so reading a
 //! text back is a copy, not a disk seek, on most machines.
+//!
+//! A text that is already in a file ingest can read again (a JSONL file on
+//! disk, not compressed) is not copied at all: it stays an [`Input`] and a
+//! [`Span`] of that file, and is read and decoded again where it is. At a
+//! million articles, the copy cost more time than all of ingest's parsing.
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -27,6 +32,11 @@ pub struct Span {
 }
 
 impl Span {
+    /// The `len` bytes at `offset`.
+    pub fn new(offset: u64, len: u32) -> Span {
+        Span { offset, len }
+    }
+
     /// Its length in bytes.
     pub fn len(&self) -> usize {
         self.len as usize
@@ -386,13 +396,68 @@ impl<R: Record> RecordsWriter<R> {
     }
 }
 
-/// A text held in memory or kept in a [`Spill`].
+/// An input file ingest read, kept open so that texts can be read from it
+/// again ([`Text::Input`]).
+#[derive(Debug)]
+pub struct Input {
+    file: File,
+    /// The file's name, for errors.
+    name: Arc<str>,
+}
+
+impl Input {
+    /// `file`, opened as `name`.
+    pub fn new(file: File, name: Arc<str>) -> Input {
+        Input { file, name }
+    }
+}
+
+/// Where a text is written in its [`Input`], with the hash of the bytes
+/// there when it was read: a text read again is the text read first, or an
+/// error (the file was changed during the run).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    at: Span,
+    hash: u64,
+}
+
+impl Place {
+    /// `bytes`, which are at `offset` in their input.
+    pub fn of(offset: u64, bytes: &[u8]) -> Option<Place> {
+        Some(Place {
+            at: Span::new(offset, u32::try_from(bytes.len()).ok()?),
+            hash: crate::hash::stable64(bytes, 0),
+        })
+    }
+}
+
+/// How a text is written in its [`Input`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    /// As it is (UTF-8): a whole JSONL line.
+    AsIs,
+    /// As a JSON string literal, quotes included: a JSONL record's text.
+    Quoted,
+}
+
+/// A text held in memory, kept in a [`Spill`] or left in its input file.
 #[derive(Debug, Clone)]
 pub enum Text {
     /// In memory.
     Held(String),
     /// In a spill file, as UTF-8.
     Spilled(Arc<Spill>, Span),
+    /// In an input file, read again from there.
+    Input {
+        /// The file.
+        input: Arc<Input>,
+        /// Where the text is written in it.
+        at: Place,
+        /// How it is written there.
+        written: Written,
+        /// The text's length in bytes.
+        len: u32,
+    },
 }
 
 impl Text {
@@ -401,7 +466,13 @@ impl Text {
         match self {
             Text::Held(s) => s.len(),
             Text::Spilled(_, span) => span.len(),
+            Text::Input { len, .. } => *len as usize,
         }
+    }
+
+    /// Whether it is in memory.
+    pub fn is_held(&self) -> bool {
+        matches!(self, Text::Held(_))
     }
 
     /// Whether it is empty.
@@ -416,6 +487,35 @@ impl Text {
             Text::Spilled(spill, span) => String::from_utf8(spill.get(*span)?)
                 .map(Cow::Owned)
                 .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e)),
+            Text::Input {
+                input,
+                at,
+                written,
+                len,
+            } => {
+                let mut bytes = vec![0u8; at.at.len()];
+                input.file.read_exact_at(&mut bytes, at.at.offset)?;
+                let text = match crate::hash::stable64(&bytes, 0) == at.hash {
+                    false => None,
+                    true => match written {
+                        Written::AsIs => String::from_utf8(bytes).ok(),
+                        Written::Quoted => serde_json::from_slice::<String>(&bytes).ok(),
+                    },
+                };
+                match text {
+                    Some(t) if t.len() == *len as usize => Ok(Cow::Owned(t)),
+                    _ => Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!(
+                            "{}: bytes {}..{} are no longer the text read there \
+                             (was the file changed during the run?)",
+                            input.name,
+                            at.at.offset,
+                            at.at.offset + u64::from(at.at.len)
+                        ),
+                    )),
+                }
+            }
         }
     }
 

@@ -96,8 +96,9 @@ pub struct PipelineArgs {
     #[arg(long, short = 'j')]
     pub threads: Option<usize>,
     /// MiB of article text a batch may have and be held in memory; a bigger
-    /// batch keeps its texts, shingle sets and anchors in temporary files (in
-    /// TMPDIR) until a stage needs them.
+    /// batch reads its texts again from its JSONL files (others from
+    /// temporary files, in TMPDIR) and keeps its shingle sets and anchors in
+    /// temporary files until a stage needs them.
     #[arg(long, value_name = "MIB", default_value_t = 64)]
     pub hold_texts: usize,
     /// Print nothing but errors.

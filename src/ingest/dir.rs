@@ -3,7 +3,7 @@
 //! every `.html`, `.htm` or `.html.gz` page is one article whose text is the
 //! page's extracted main text (see [`super::html`]).
 
-use super::Record;
+use super::{Located, Record};
 use crate::model::{Article, Origin};
 use crate::{Error, Result};
 use std::path::Path;
@@ -62,6 +62,7 @@ pub(crate) fn read_text_file(path: &Path, key: &Path) -> Result<Record> {
             ..Article::new(key.to_string_lossy().replace('\\', "/"), origin, body)
         }),
         Vec::new(),
+        Located::default(),
     ))
 }
 
@@ -126,5 +127,6 @@ pub(crate) fn read_html_file(path: &Path, key: &Path) -> Result<Record> {
             lang: extracted.lang.as_deref().and_then(crate::lang::parse_code),
         }),
         warnings,
+        Located::default(),
     ))
 }

@@ -15,7 +15,7 @@ mod jsonl;
 mod truth;
 
 use crate::model::{Article, Skipped};
-use crate::store::{Spill, Text};
+use crate::store::{Input, Place, Spill, Text, Written};
 use crate::{Error, Result};
 use ahash::AHashMap;
 use std::path::Path;
@@ -47,8 +47,9 @@ pub struct IngestConfig {
     /// Keep each JSON line as read (for `dedup`, which passes records through).
     pub keep_raw: bool,
     /// Bytes of article text (and kept JSON lines) held in memory. A batch
-    /// with more has all its texts moved to a temporary file as they are read
-    /// ([`crate::store`]), to be read back when a stage needs them.
+    /// with more puts all its texts away as they are read: left in their
+    /// input file when it is a JSONL file on disk, moved to a temporary file
+    /// otherwise ([`crate::store`]), to be read back when a stage needs them.
     pub hold_bytes: usize,
 }
 
@@ -97,9 +98,43 @@ impl Batch {
 
 /// What a reader produces for one record.
 pub(crate) enum Record {
-    Article(Box<Article>, Vec<String>),
+    Article(Box<Article>, Vec<String>, Located),
     Bad { origin: String, reason: String },
 }
+
+/// Where a record's text and line are in the input file it was read from,
+/// when that file can be read again (a JSONL file on disk, not compressed):
+/// a batch too big to hold leaves them there instead of copying them to a
+/// [`Spill`].
+#[derive(Debug, Default)]
+pub(crate) struct Located {
+    pub(crate) input: Option<Arc<Input>>,
+    /// The text field's JSON string literal.
+    pub(crate) text: Option<Place>,
+    /// The whole line (for [`IngestConfig::keep_raw`]).
+    pub(crate) line: Option<Place>,
+}
+
+impl Located {
+    /// Leaves `text` in the input file at `at` instead of in memory;
+    /// `false` when it is not there (or too long to be read as one span).
+    fn leave(&self, text: &mut Text, at: Option<Place>, written: Written) -> bool {
+        let (Some(input), Some(at), Ok(len)) = (&self.input, at, u32::try_from(text.len())) else {
+            return false;
+        };
+        *text = Text::Input {
+            input: Arc::clone(input),
+            at,
+            written,
+            len,
+        };
+        true
+    }
+}
+
+/// Most JSONL inputs whose texts a batch too big to hold leaves in them (each
+/// is kept open); the texts of any more are spilled.
+const MAX_OPEN_INPUTS: usize = 256;
 
 /// Reads every input in order into one batch.
 pub fn read_inputs(inputs: &[impl AsRef<Path>], config: &IngestConfig) -> Result<Batch> {
@@ -108,9 +143,12 @@ pub fn read_inputs(inputs: &[impl AsRef<Path>], config: &IngestConfig) -> Result
         batch: Batch::default(),
         seen: AHashMap::new(),
         held: 0,
+        held_at: Vec::new(),
+        spilling: false,
         spill: None,
         records: 0,
     };
+    let mut located = 0;
     for input in inputs {
         let path = input.as_ref();
         let before = collector.records;
@@ -126,7 +164,10 @@ pub fn read_inputs(inputs: &[impl AsRef<Path>], config: &IngestConfig) -> Result
             let name = path.file_name().map(Path::new).unwrap_or(path);
             sink(dir::read_html_file(path, name)?)?;
         } else {
-            jsonl::read_file(path, config, &mut sink)?;
+            // Each file whose texts may be left in it is kept open.
+            let locate = located < MAX_OPEN_INPUTS;
+            located += usize::from(locate);
+            jsonl::read_file(path, locate, config, &mut sink)?;
         }
         if collector.records == before {
             collector.batch.problem(
@@ -140,8 +181,9 @@ pub fn read_inputs(inputs: &[impl AsRef<Path>], config: &IngestConfig) -> Result
 }
 
 /// Takes the records of every input in turn: checks them, keeps the usable
-/// articles, and spills every text once the batch has more than
-/// [`IngestConfig::hold_bytes`].
+/// articles, and puts every text away once the batch has more than
+/// [`IngestConfig::hold_bytes`]: left in its input file when it can be read
+/// from there again, spilled otherwise.
 struct Collector<'c> {
     config: &'c IngestConfig,
     batch: Batch,
@@ -149,6 +191,12 @@ struct Collector<'c> {
     seen: AHashMap<Arc<str>, usize>,
     /// Bytes of text held in memory.
     held: usize,
+    /// Where the texts held so far are in their inputs, until they are put
+    /// away.
+    held_at: Vec<Located>,
+    /// Texts are put away: the batch has more than may be held.
+    spilling: bool,
+    /// Made when the first text that is in no input file is put away.
     spill: Option<Arc<Spill>>,
     /// Records taken from the current input, good or bad.
     records: usize,
@@ -158,9 +206,9 @@ impl Collector<'_> {
     fn accept(&mut self, record: Record) -> Result<()> {
         self.records += 1;
         let strict = self.config.strict;
-        let (mut article, warnings) = match record {
+        let (mut article, warnings, at) = match record {
             Record::Bad { origin, reason } => return self.batch.problem(strict, origin, reason),
-            Record::Article(article, warnings) => (article, warnings),
+            Record::Article(article, warnings, at) => (article, warnings, at),
         };
         let origin = || article.origin.to_string();
         for w in warnings {
@@ -184,7 +232,7 @@ impl Collector<'_> {
             );
             return self.batch.problem(strict, origin(), reason);
         }
-        self.hold_or_spill(&mut article)
+        self.hold_or_put_away(&mut article, at)
             .map_err(|e| Error::io(format!("temporary copy of {}", article.origin), e))?;
         self.seen
             .insert(article.key.clone(), self.batch.articles.len());
@@ -192,34 +240,53 @@ impl Collector<'_> {
         Ok(())
     }
 
-    fn hold_or_spill(&mut self, article: &mut Article) -> std::io::Result<()> {
+    fn hold_or_put_away(&mut self, article: &mut Article, at: Located) -> std::io::Result<()> {
         let bytes = article.body.len() + article.raw.as_ref().map_or(0, Text::len);
         if self.held + bytes <= self.config.hold_bytes {
             self.held += bytes;
+            if !self.spilling {
+                self.held_at.push(at);
+            }
             return Ok(());
         }
-        let spill = match &self.spill {
-            Some(s) => s,
-            None => {
-                // The batch is bigger than what may be held: it is spilled
-                // whole, the texts held so far too.
-                let spill = self.spill.insert(Arc::new(Spill::new()?));
-                for held in &mut self.batch.articles {
-                    held.body.spill(spill)?;
-                    if let Some(raw) = &mut held.raw {
-                        raw.spill(spill)?;
-                    }
-                }
-                self.held = 0;
-                spill
+        if !self.spilling {
+            // The batch is bigger than what may be held: all its texts are
+            // put away, the ones held so far too.
+            self.spilling = true;
+            let held_at = std::mem::take(&mut self.held_at);
+            for (held, at) in self.batch.articles.iter_mut().zip(held_at) {
+                put_away(held, at, &mut self.spill)?;
             }
-        };
-        article.body.spill(spill)?;
-        if let Some(raw) = &mut article.raw {
-            raw.spill(spill)?;
+            self.held = 0;
         }
-        Ok(())
+        put_away(article, at, &mut self.spill)
     }
+}
+
+/// Moves an article's texts out of memory: left where they are in their
+/// input file when they can be read from there again, spilled otherwise
+/// (to `spill`, made when first needed).
+fn put_away(
+    article: &mut Article,
+    at: Located,
+    spill: &mut Option<Arc<Spill>>,
+) -> std::io::Result<()> {
+    let mut spill_to = |text: &mut Text| -> std::io::Result<()> {
+        let to = match spill {
+            Some(s) => s,
+            None => spill.insert(Arc::new(Spill::new()?)),
+        };
+        text.spill(to)
+    };
+    if !at.leave(&mut article.body, at.text, Written::Quoted) {
+        spill_to(&mut article.body)?;
+    }
+    if let Some(raw) = &mut article.raw {
+        if !at.leave(raw, at.line, Written::AsIs) {
+            spill_to(raw)?;
+        }
+    }
+    Ok(())
 }
 
 fn is_plain_text(path: &Path) -> bool {
@@ -242,37 +309,101 @@ pub fn parse_date(s: &str) -> Option<i64> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_batch_past_the_held_bytes_is_spilled_whole_and_read_back_unchanged() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("b.jsonl");
+    /// Where a text is: held, left in its input file, or spilled.
+    fn kept(text: &Text) -> &'static str {
+        match text {
+            Text::Held(_) => "held",
+            Text::Input { .. } => "input",
+            Text::Spilled(..) => "spilled",
+        }
+    }
+
+    /// JSONL lines, and the text of each: escapes of every kind, spaces
+    /// around the text field, and a text field given twice (the last is
+    /// the one read).
+    fn tricky_lines() -> (Vec<String>, [&'static str; 4]) {
         let texts = [
             "First text, held.",
-            "Second text, spilled.",
-            "Third, «also» spilled.",
+            "Second \"text\",\nput away.",
+            "Third, «also» put away \u{1F600}\t.",
+            "Fourth, the last of two text fields.",
         ];
-        let lines: Vec<String> = texts
-            .iter()
-            .enumerate()
-            .map(|(i, t)| serde_json::json!({"id": i, "text": t}).to_string())
-            .collect();
-        std::fs::write(&path, lines.join("\n")).unwrap();
+        let lines = vec![
+            serde_json::json!({"id": 0, "text": texts[0]}).to_string(),
+            serde_json::json!({"id": 1, "text": texts[1]}).to_string(),
+            r#"{ "id" : 2 ,  "text"  :  "Third, \u00abalso\u00bb put away \ud83d\ude00\t." }"#
+                .to_string(),
+            format!(
+                r#"{{"text": "not this one", "id": 3, "text": {}}}"#,
+                serde_json::to_string(texts[3]).unwrap()
+            ),
+        ];
+        (lines, texts)
+    }
+
+    #[test]
+    fn a_batch_past_the_held_bytes_puts_its_texts_away_and_reads_them_back_unchanged() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let (lines, texts) = tricky_lines();
+        let plain = dir.path().join("b.jsonl");
+        std::fs::write(&plain, lines.join("\n")).unwrap();
+        let gz = dir.path().join("b.jsonl.gz");
+        let mut to = flate2::write::GzEncoder::new(
+            std::fs::File::create(&gz).unwrap(),
+            flate2::Compression::default(),
+        );
+        to.write_all(lines.join("\r\n").as_bytes()).unwrap();
+        to.finish().unwrap();
         let all: usize = texts.iter().map(|t| t.len()).sum::<usize>()
             + lines.iter().map(String::len).sum::<usize>();
-        for (hold, spilled) in [(all, false), (all - 1, true), (0, true)] {
-            let config = IngestConfig {
-                keep_raw: true,
-                hold_bytes: hold,
-                ..IngestConfig::default()
-            };
-            let batch = read_inputs(&[&path], &config).unwrap();
-            for ((a, text), line) in batch.articles.iter().zip(texts).zip(&lines) {
-                assert_eq!(matches!(a.body, Text::Spilled(..)), spilled, "hold {hold}");
-                assert_eq!(matches!(a.raw, Some(Text::Spilled(..))), spilled);
-                assert_eq!(a.text().unwrap(), text);
-                assert_eq!(a.raw_line().unwrap().unwrap(), line.as_str());
+        // A plain file is read again where its texts are; a compressed one
+        // cannot be, and is spilled.
+        for (path, away) in [(&plain, "input"), (&gz, "spilled")] {
+            for (hold, put_away) in [(all, false), (all - 1, true), (0, true)] {
+                let config = IngestConfig {
+                    keep_raw: true,
+                    hold_bytes: hold,
+                    ..IngestConfig::default()
+                };
+                let batch = read_inputs(&[path], &config).unwrap();
+                assert_eq!(batch.articles.len(), texts.len());
+                let want = if put_away { away } else { "held" };
+                for ((a, text), line) in batch.articles.iter().zip(texts).zip(&lines) {
+                    assert_eq!(kept(&a.body), want, "{path:?}, hold {hold}");
+                    assert_eq!(kept(a.raw.as_ref().unwrap()), want);
+                    assert_eq!(a.text().unwrap(), text);
+                    assert_eq!(a.raw_line().unwrap().unwrap(), line.as_str());
+                }
             }
         }
+    }
+
+    #[test]
+    fn a_text_changed_in_its_input_after_it_was_read_is_an_error_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.jsonl");
+        let (lines, texts) = tricky_lines();
+        std::fs::write(&path, lines.join("\n")).unwrap();
+        let config = IngestConfig {
+            hold_bytes: 0,
+            ..IngestConfig::default()
+        };
+        let batch = read_inputs(&[&path], &config).unwrap();
+        assert_eq!(batch.articles[1].text().unwrap(), texts[1]);
+        // The same bytes but one letter, and then the file cut short: the
+        // first is seen by the hash, the second by the read.
+        let edited = lines.join("\n").replacen("Second", "Secund", 1);
+        std::fs::write(&path, &edited).unwrap();
+        let e = batch.articles[1].text().unwrap_err().to_string();
+        assert!(e.contains("c.jsonl:2 (id 1)"), "{e}");
+        assert!(
+            e.contains("c.jsonl: bytes") && e.contains("no longer the text"),
+            "{e}"
+        );
+        assert_eq!(batch.articles[0].text().unwrap(), texts[0]);
+        std::fs::write(&path, &edited[..edited.len() / 2]).unwrap();
+        assert!(batch.articles[3].text().is_err());
     }
 
     #[test]

@@ -100,18 +100,29 @@ fn output_is_identical_with_one_or_two_threads() {
 }
 
 #[test]
-fn texts_spilled_to_a_temporary_file_give_the_same_outputs() {
-    // `--hold-texts 0` keeps no text in memory: every stage reads them back.
+fn texts_put_away_give_the_same_outputs() {
+    // `--hold-texts 0` keeps no text in memory: every stage reads them back,
+    // from the JSONL file itself, or from a temporary file when the input is
+    // compressed.
     let dir = tempfile::tempdir().unwrap();
-    let run = |hold: &str, mode: &str| {
+    let gz = dir.path().join("sample.jsonl.gz");
+    let mut to = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::default(),
+    );
+    to.write_all(&std::fs::read(crate::sample()).unwrap())
+        .unwrap();
+    to.finish().unwrap();
+    let run = |hold: &str, mode: &str, input: &std::path::Path| {
+        let name = input.file_name().unwrap().to_str().unwrap();
         let (json, html, kept) = (
-            dir.path().join(format!("{hold}{mode}.json")),
-            dir.path().join(format!("{hold}{mode}.html")),
-            dir.path().join(format!("{hold}{mode}.jsonl")),
+            dir.path().join(format!("{hold}{mode}{name}.json")),
+            dir.path().join(format!("{hold}{mode}{name}.html")),
+            dir.path().join(format!("{hold}{mode}{name}.jsonl")),
         );
         newsdup()
             .args(["scan", "-q", "--mode", mode, "--hold-texts", hold])
-            .arg(crate::sample())
+            .arg(input)
             .arg("--json")
             .arg(&json)
             .arg("--html")
@@ -120,7 +131,7 @@ fn texts_spilled_to_a_temporary_file_give_the_same_outputs() {
             .success();
         newsdup()
             .args(["dedup", "-q", "--mode", mode, "--hold-texts", hold])
-            .arg(crate::sample())
+            .arg(input)
             .arg("-o")
             .arg(&kept)
             .assert()
@@ -128,9 +139,12 @@ fn texts_spilled_to_a_temporary_file_give_the_same_outputs() {
         [json, html, kept].map(|p| std::fs::read(p).unwrap())
     };
     for mode in ["copies", "stories"] {
-        let (held, spilled) = (run("64", mode), run("0", mode));
-        assert_eq!(held, spilled, "{mode} mode");
-        let report: Value = serde_json::from_slice(&spilled[0]).unwrap();
+        let sample = crate::sample();
+        let (held, left) = (run("64", mode, &sample), run("0", mode, &sample));
+        assert_eq!(held, left, "{mode} mode");
+        let (held, spilled) = (run("64", mode, &gz), run("0", mode, &gz));
+        assert_eq!(held, spilled, "{mode} mode, compressed");
+        let report: Value = serde_json::from_slice(&left[0]).unwrap();
         let passages = report["pairs"]
             .as_array()
             .unwrap()
