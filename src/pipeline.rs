@@ -964,7 +964,9 @@ fn run_stages(
         labelled = parked.to_vec().map_err(parked_error)?;
     }
 
-    labelled.sort_by(|x, y| {
+    // Best first; each pair is in the list once, so the order is total and
+    // any sort gives it.
+    labelled.par_sort_unstable_by(|x, y| {
         y.score
             .total_cmp(&x.score)
             .then(x.a.cmp(&y.a))
@@ -1011,7 +1013,7 @@ fn run_stages(
         }
     }
     let documents: Vec<DocInfo> = articles
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(i, a)| DocInfo::of(a, token_counts[i], langs[i], cluster_of[i]))
         .collect();
