@@ -12,7 +12,6 @@
 
 use crate::hash::stable64_words;
 use crate::model::NormDoc;
-use crate::shingle::token_hash;
 use ahash::{AHashMap, AHashSet};
 
 /// Lines longer than this are never boilerplate.
@@ -20,16 +19,22 @@ pub const MAX_BOILERPLATE_TOKENS: usize = 40;
 
 /// `(line number, hash of the line's token sequence)`, one per non-empty
 /// line of at most [`MAX_BOILERPLATE_TOKENS`] tokens: what [`boilerplate_lines`]
-/// needs of a document, so its tokens can be dropped meanwhile.
-pub fn line_hashes(doc: &NormDoc) -> Vec<(u32, u64)> {
-    doc.tokens
-        .chunk_by(|a, b| a.line == b.line)
-        .filter(|line| line.len() <= MAX_BOILERPLATE_TOKENS)
-        .map(|line| {
-            let hashes: Vec<u64> = line.iter().map(|t| token_hash(&t.norm, 0)).collect();
-            (line[0].line, stable64_words(&hashes, line.len() as u64))
-        })
-        .collect()
+/// needs of a document, so its tokens can be dropped meanwhile. `hashes`
+/// are the hashes of the document's tokens, one per token (as the shingles
+/// take them: each token is hashed once for both). The line hashes are
+/// only compared within a batch, so any one seed serves.
+pub fn line_hashes(doc: &NormDoc, hashes: &[u64]) -> Vec<(u32, u64)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for line in doc.tokens.chunk_by(|a, b| a.line == b.line) {
+        let end = start + line.len();
+        if line.len() <= MAX_BOILERPLATE_TOKENS {
+            let words = hashes.get(start..end).unwrap_or_default();
+            out.push((line[0].line, stable64_words(words, line.len() as u64)));
+        }
+        start = end;
+    }
+    out
 }
 
 /// The boilerplate lines of every document (sorted line numbers), from the
@@ -79,11 +84,15 @@ pub fn mark(doc: &mut NormDoc, bad: &[u32]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::shingle::token_hashes;
     use rayon::prelude::*;
 
     /// Marks tokens on boilerplate lines; returns how many line occurrences were suppressed.
     fn suppress(docs: &mut [NormDoc], min_docs: usize, min_fraction: f64) -> usize {
-        let per_doc: Vec<Vec<(u32, u64)>> = docs.par_iter().map(line_hashes).collect();
+        let per_doc: Vec<Vec<(u32, u64)>> = docs
+            .par_iter()
+            .map(|d| line_hashes(d, &token_hashes(d, 0)))
+            .collect();
         let bad = boilerplate_lines(&per_doc, min_docs, min_fraction);
         for (doc, lines) in docs.iter_mut().zip(&bad) {
             mark(doc, lines);

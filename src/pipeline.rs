@@ -26,7 +26,9 @@ use crate::model::{
     ShingleSet, Signatures, Skipped, TermVector, VectorsByDoc, VerifiedPair,
 };
 use crate::params::{Mode, Params, PipelineFingerprint};
-use crate::shingle::{shingle_set_and_exact_hash, SharedShingles};
+use crate::shingle::{
+    shingle_set_and_exact_hash, shingle_set_and_exact_hash_of, token_hashes, SharedShingles,
+};
 use crate::store::{Record, Records, Span, Spill};
 use crate::terms::{
     document_frequencies, term_counts, term_vectors, top_terms, SpilledCounts, SpilledVectors,
@@ -505,11 +507,13 @@ fn prepare<'t>(
         .enumerate()
         .map_init(worker, |(spill, counter), (i, (a, signature))| {
             let mut doc = normalize(i, a)?;
-            let lines = line_hashes(&doc);
+            // Each token is hashed once, for its lines and its shingles.
+            let hashes = token_hashes(&doc, seed);
+            let lines = line_hashes(&doc, &hashes);
             let tokens = doc.tokens.len() as u32;
             let (mut print, mut counts) = (None, None);
             if !hydrated {
-                let (set, exact) = shingle_set_and_exact_hash(&doc, k, seed);
+                let (set, exact) = shingle_set_and_exact_hash_of(&doc, &hashes, k, seed);
                 if let Some(counter) = counter {
                     counter.add(&set.0);
                 }

@@ -45,15 +45,29 @@ pub fn shingle_set(doc: &NormDoc, k: usize, seed: u64) -> ShingleSet {
 /// text: an `exact` pair; 0 for a document without tokens). Each token is
 /// hashed once for both.
 pub fn shingle_set_and_exact_hash(doc: &NormDoc, k: usize, seed: u64) -> (ShingleSet, u64) {
-    let all: Vec<u64> = doc
-        .tokens
+    shingle_set_and_exact_hash_of(doc, &token_hashes(doc, seed), k, seed)
+}
+
+/// The hashes of a document's tokens ([`token_hash`]), one per token.
+pub fn token_hashes(doc: &NormDoc, seed: u64) -> Vec<u64> {
+    doc.tokens
         .iter()
         .map(|t| token_hash(&t.norm, seed))
-        .collect();
+        .collect()
+}
+
+/// [`shingle_set_and_exact_hash`] from the document's [`token_hashes`]
+/// with `seed`, `all`.
+pub fn shingle_set_and_exact_hash_of(
+    doc: &NormDoc,
+    all: &[u64],
+    k: usize,
+    seed: u64,
+) -> (ShingleSet, u64) {
     let exact = if all.is_empty() {
         0
     } else {
-        stable64_words(&all, seed ^ 0x0065_7861_6374).max(1)
+        stable64_words(all, seed ^ 0x0065_7861_6374).max(1)
     };
     let mut hashes = if doc.suppressed.iter().any(|&s| s) {
         let kept: Vec<u64> = all
@@ -64,7 +78,7 @@ pub fn shingle_set_and_exact_hash(doc: &NormDoc, k: usize, seed: u64) -> (Shingl
             .collect();
         shingle_hashes(&kept, k, seed)
     } else {
-        shingle_hashes(&all, k, seed)
+        shingle_hashes(all, k, seed)
     };
     hashes.sort_unstable();
     hashes.dedup();
