@@ -105,6 +105,24 @@ mod tests {
     }
 
     #[test]
+    fn a_line_hashes_its_own_tokens_whatever_lines_come_before() {
+        let long = vec!["word"; MAX_BOILERPLATE_TOKENS + 5].join(" ");
+        let alone = doc(0, "Subscribe to our newsletter");
+        let after = doc(
+            1,
+            &format!("{long}\nFirst line\n\n{long}\nSubscribe to our newsletter"),
+        );
+        let hashes = |d: &NormDoc| line_hashes(d, &token_hashes(d, 7));
+        let want = hashes(&alone)[0].1;
+        // The long lines have no hash; the short ones keep their line numbers.
+        let got = hashes(&after);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got[0].0, 1);
+        assert_eq!(got[1], (4, want));
+        assert_ne!(got[0].1, want);
+    }
+
+    #[test]
     fn recurring_short_lines_are_suppressed_and_unique_lines_kept() {
         let mut docs: Vec<NormDoc> = (0..6)
             .map(|i| {
