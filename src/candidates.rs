@@ -707,6 +707,18 @@ mod tests {
             proptest::prop_assert!(multiples.contain(0));
         }
 
+        /// The anchors are the mixed shingle hashes that are multiples of
+        /// the rate, in the set's order (oracle: a filter with `%`).
+        #[test]
+        fn anchors_are_the_multiples_of_the_rate_in_order(
+            set in proptest::collection::btree_set(proptest::num::u64::ANY, 0..300),
+            rate in 1u64..70,
+        ) {
+            let set = ShingleSet(set.into_iter().collect());
+            let want: Vec<u64> = set.0.iter().map(|&h| mix64(h)).filter(|m| m % rate == 0).collect();
+            proptest::prop_assert_eq!(&*anchors_of(&set, rate), &want[..]);
+        }
+
         /// Merging each source's pairs in gives every pair once, sorted,
         /// with the sources that proposed it (naive oracle: a map).
         #[test]
