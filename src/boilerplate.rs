@@ -19,20 +19,24 @@ pub const MAX_BOILERPLATE_TOKENS: usize = 40;
 
 /// `(line number, hash of the line's token sequence)`, one per non-empty
 /// line of at most [`MAX_BOILERPLATE_TOKENS`] tokens: what [`boilerplate_lines`]
-/// needs of a document, so its tokens can be dropped meanwhile. `hashes`
-/// are the hashes of the document's tokens, one per token (as the shingles
-/// take them: each token is hashed once for both). The line hashes are
-/// only compared within a batch, so any one seed serves.
-pub fn line_hashes(doc: &NormDoc, hashes: &[u64]) -> Vec<(u32, u64)> {
+/// needs of a document, so its tokens can be dropped meanwhile.
+/// `hash_of(i)` is the hash of the document's token `i`: the hashes the
+/// shingles are made from, when they are at hand, so that each token is
+/// hashed once for both. The line hashes are only compared within a
+/// batch, so any one seed serves.
+pub fn line_hashes(doc: &NormDoc, hash_of: impl Fn(usize) -> u64) -> Vec<(u32, u64)> {
     let mut out = Vec::new();
+    let mut words = [0u64; MAX_BOILERPLATE_TOKENS];
     let mut start = 0;
     for line in doc.tokens.chunk_by(|a, b| a.line == b.line) {
-        let end = start + line.len();
-        if line.len() <= MAX_BOILERPLATE_TOKENS {
-            let words = hashes.get(start..end).unwrap_or_default();
-            out.push((line[0].line, stable64_words(words, line.len() as u64)));
+        let n = line.len();
+        if n <= MAX_BOILERPLATE_TOKENS {
+            for (j, w) in words[..n].iter_mut().enumerate() {
+                *w = hash_of(start + j);
+            }
+            out.push((line[0].line, stable64_words(&words[..n], n as u64)));
         }
-        start = end;
+        start += n;
     }
     out
 }
@@ -84,14 +88,14 @@ pub fn mark(doc: &mut NormDoc, bad: &[u32]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::shingle::token_hashes;
+    use crate::shingle::{token_hash, token_hashes};
     use rayon::prelude::*;
 
     /// Marks tokens on boilerplate lines; returns how many line occurrences were suppressed.
     fn suppress(docs: &mut [NormDoc], min_docs: usize, min_fraction: f64) -> usize {
         let per_doc: Vec<Vec<(u32, u64)>> = docs
             .par_iter()
-            .map(|d| line_hashes(d, &token_hashes(d, 0)))
+            .map(|d| line_hashes(d, |i| token_hash(&d.tokens[i].norm, 0)))
             .collect();
         let bad = boilerplate_lines(&per_doc, min_docs, min_fraction);
         for (doc, lines) in docs.iter_mut().zip(&bad) {
@@ -112,7 +116,10 @@ mod tests {
             1,
             &format!("{long}\nFirst line\n\n{long}\nSubscribe to our newsletter"),
         );
-        let hashes = |d: &NormDoc| line_hashes(d, &token_hashes(d, 7));
+        let hashes = |d: &NormDoc| {
+            let all = token_hashes(d, 7);
+            line_hashes(d, |i| all[i])
+        };
         let want = hashes(&alone)[0].1;
         // The long lines have no hash; the short ones keep their line numbers.
         let got = hashes(&after);

@@ -27,7 +27,8 @@ use crate::model::{
 };
 use crate::params::{Mode, Params, PipelineFingerprint};
 use crate::shingle::{
-    shingle_set_and_exact_hash, shingle_set_and_exact_hash_of, token_hashes, SharedShingles,
+    shingle_set_and_exact_hash, shingle_set_and_exact_hash_of, token_hash, token_hashes,
+    SharedShingles,
 };
 use crate::store::{Record, Records, Span, Spill};
 use crate::terms::{
@@ -507,12 +508,17 @@ fn prepare<'t>(
         .enumerate()
         .map_init(worker, |(spill, counter), (i, (a, signature))| {
             let mut doc = normalize(i, a)?;
-            // Each token is hashed once, for its lines and its shingles.
-            let hashes = token_hashes(&doc, seed);
-            let lines = line_hashes(&doc, &hashes);
             let tokens = doc.tokens.len() as u32;
+            let lines;
             let (mut print, mut counts) = (None, None);
-            if !hydrated {
+            if hydrated {
+                // The shingles are taken later, from the tokens kept: only
+                // the short lines' tokens are hashed now.
+                lines = line_hashes(&doc, |t| token_hash(&doc.tokens[t].norm, seed));
+            } else {
+                // Each token is hashed once, for its lines and its shingles.
+                let hashes = token_hashes(&doc, seed);
+                lines = line_hashes(&doc, |t| hashes[t]);
                 let (set, exact) = shingle_set_and_exact_hash_of(&doc, &hashes, k, seed);
                 if let Some(counter) = counter {
                     counter.add(&set.0);

@@ -33,7 +33,7 @@ pub struct Span {
 
 impl Span {
     /// The `len` bytes at `offset`.
-    pub fn new(offset: u64, len: u32) -> Span {
+    fn new(offset: u64, len: u32) -> Span {
         Span { offset, len }
     }
 
