@@ -495,12 +495,13 @@ impl Text {
             } => {
                 let mut bytes = vec![0u8; at.at.len()];
                 input.file.read_exact_at(&mut bytes, at.at.offset)?;
-                let text = match crate::hash::stable64(&bytes, 0) == at.hash {
-                    false => None,
-                    true => match written {
+                let text = if crate::hash::stable64(&bytes, 0) != at.hash {
+                    None
+                } else {
+                    match written {
                         Written::AsIs => String::from_utf8(bytes).ok(),
                         Written::Quoted => serde_json::from_slice::<String>(&bytes).ok(),
-                    },
+                    }
                 };
                 match text {
                     Some(t) if t.len() == *len as usize => Ok(Cow::Owned(t)),
