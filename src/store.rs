@@ -11,8 +11,10 @@
 //!
 //! A text that is already in a file ingest can read again (a JSONL file on
 //! disk, not compressed) is not copied at all: it stays an [`Input`] and a
-//! [`Span`] of that file, and is read and decoded again where it is. At a
-//! million articles, the copy cost more time than all of ingest's parsing.
+//! [`Place`] in that file (where it is, and the hash of the bytes there),
+//! and is read, checked and decoded again where it is
+//! ([`Text::Input`]). At a million articles, the copy cost more time than
+//! all of ingest's parsing.
 
 use std::borrow::Cow;
 use std::fs::File;
