@@ -25,18 +25,32 @@ pub const MAX_BOILERPLATE_TOKENS: usize = 40;
 /// hashed once for both. The line hashes are only compared within a
 /// batch, so any one seed serves.
 pub fn line_hashes(doc: &NormDoc, hash_of: impl Fn(usize) -> u64) -> Vec<(u32, u64)> {
+    line_hashes_by(doc.tokens.len(), |t| doc.tokens[t].line, hash_of)
+}
+
+/// [`line_hashes`] of `n` tokens, token `t` on line `line_of(t)`.
+pub fn line_hashes_by(
+    n: usize,
+    line_of: impl Fn(usize) -> u32,
+    hash_of: impl Fn(usize) -> u64,
+) -> Vec<(u32, u64)> {
     let mut out = Vec::new();
     let mut words = [0u64; MAX_BOILERPLATE_TOKENS];
     let mut start = 0;
-    for line in doc.tokens.chunk_by(|a, b| a.line == b.line) {
-        let n = line.len();
-        if n <= MAX_BOILERPLATE_TOKENS {
-            for (j, w) in words[..n].iter_mut().enumerate() {
+    while start < n {
+        let line = line_of(start);
+        let mut end = start + 1;
+        while end < n && line_of(end) == line {
+            end += 1;
+        }
+        let len = end - start;
+        if len <= MAX_BOILERPLATE_TOKENS {
+            for (j, w) in words[..len].iter_mut().enumerate() {
                 *w = hash_of(start + j);
             }
-            out.push((line[0].line, stable64_words(&words[..n], n as u64)));
+            out.push((line, stable64_words(&words[..len], len as u64)));
         }
-        start += n;
+        start = end;
     }
     out
 }

@@ -10,11 +10,13 @@
 //! the reported pairs' passages. Both ways give the same [`NormDoc`].
 
 use crate::boilerplate;
-use crate::lang::{detect_tokens, Lang};
-use crate::model::{Article, DocId, NormDoc};
-use crate::normalize::tokenize;
+use crate::lang::{detect_tokens, Lang, VOTE_TOKENS};
+use crate::model::{Article, DocId, NormDoc, Token};
+use crate::normalize::{tokenize, tokenize_into, Words, MAX_TEXT_BYTES};
+use crate::shingle::token_hash;
 use crate::Result;
 use std::borrow::Cow;
+use std::ops::Range;
 
 /// Normalises one article: tokens, language (given, or detected), nothing
 /// suppressed yet.
@@ -25,6 +27,64 @@ pub fn normalize(id: usize, article: &Article) -> Result<NormDoc> {
         .lang
         .unwrap_or_else(|| detect_tokens(article.title(), &text, &tokens));
     Ok(NormDoc::new(DocId(id as u32), lang, tokens))
+}
+
+/// An article's tokens as copies mode takes them: each token's hash (the
+/// [`crate::shingle::token_hashes`] of its [`normalize`]d tokens) and line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HashedTokens {
+    /// Per token, its [`token_hash`].
+    pub hashes: Vec<u64>,
+    /// Per token, its line ([`Token::line`]).
+    pub lines: Vec<u32>,
+}
+
+/// Collects [`HashedTokens`], and the first tokens whole for the language
+/// vote, which reads no further.
+struct Hashing {
+    seed: u64,
+    tokens: HashedTokens,
+    first: Vec<Token>,
+}
+
+impl Words for Hashing {
+    #[inline]
+    fn word(&mut self, norm: &str, range: Range<u32>, line: u32, name: impl FnOnce() -> bool) {
+        if self.first.len() < VOTE_TOKENS {
+            self.first.word(norm, range, line, name);
+        }
+        self.tokens.hashes.push(token_hash(norm, self.seed));
+        self.tokens.lines.push(line);
+    }
+}
+
+/// [`normalize`] for a document whose tokens are only hashed: the document
+/// without its tokens, and their hashes with `seed` and lines. Each token's
+/// hash is taken from the text as it is found, without making the token.
+pub fn normalize_hashed(
+    id: usize,
+    article: &Article,
+    seed: u64,
+) -> Result<(NormDoc, HashedTokens)> {
+    let text = article.text()?;
+    // About one token per 6 bytes of news text.
+    let room = text.len().min(MAX_TEXT_BYTES) / 5;
+    let mut hashing = Hashing {
+        seed,
+        tokens: HashedTokens {
+            hashes: Vec::with_capacity(room),
+            lines: Vec::with_capacity(room),
+        },
+        first: Vec::with_capacity(VOTE_TOKENS),
+    };
+    tokenize_into(&text, &mut hashing);
+    let lang = article
+        .lang
+        .unwrap_or_else(|| detect_tokens(article.title(), &text, &hashing.first));
+    Ok((
+        NormDoc::new(DocId(id as u32), lang, Vec::new()),
+        hashing.tokens,
+    ))
 }
 
 /// [`normalize`] with the tokens on the lines `bad` (the document's
@@ -101,5 +161,34 @@ mod tests {
         let got = lean.get(0).unwrap();
         assert_eq!(got.tokens, whole.tokens);
         assert_eq!(got.suppressed, whole.suppressed);
+    }
+
+    proptest::proptest! {
+        /// The hashed tokens are those of the normalised document, and the
+        /// language the same, on texts of more tokens than the vote reads,
+        /// in several scripts and with names, numbers and markup.
+        #[test]
+        fn hashed_tokens_are_the_normalised_documents(
+            words in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "the", "and", "of", "der", "und", "nicht", "le", "et", "les", "y", "el",
+                    "не", "и", "что", "Minister", "Genève", "straße", "ﬁnal", "2,400", "U.S.",
+                    "don’t", "“quoted”", "&amp;", "東京", "—", "\n", "\n\n", "x_y", "café",
+                ]),
+                0..600,
+            ),
+            seed in proptest::prelude::any::<u64>(),
+        ) {
+            let text = words.join(" ");
+            let a = article(&text);
+            let whole = normalize(5, &a).unwrap();
+            let (doc, hashed) = normalize_hashed(5, &a, seed).unwrap();
+            proptest::prop_assert_eq!(doc.id, whole.id);
+            proptest::prop_assert_eq!(doc.lang, whole.lang);
+            proptest::prop_assert!(doc.tokens.is_empty());
+            proptest::prop_assert_eq!(hashed.hashes, crate::shingle::token_hashes(&whole, seed));
+            let lines: Vec<u32> = whole.tokens.iter().map(|t| t.line).collect();
+            proptest::prop_assert_eq!(hashed.lines, lines);
+        }
     }
 }

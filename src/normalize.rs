@@ -16,6 +16,7 @@
 
 use crate::model::Token;
 use compact_str::CompactString;
+use std::ops::Range;
 use unicode_normalization::UnicodeNormalization;
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -78,15 +79,48 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     if text.len() > MAX_TEXT_BYTES {
         return Vec::new();
     }
+    // News text has about one token per 6 bytes, so half the texts would
+    // outgrow `len / 6` and be copied; the room left over is given back at
+    // the end (glibc shrinks a block in place).
+    let mut tokens = Vec::with_capacity(text.len() / 4);
+    tokenize_into(text, &mut tokens);
+    tokens.shrink_to_fit();
+    tokens
+}
+
+/// What [`tokenize_into`] hands each token, in text order.
+pub trait Words {
+    /// One token: its normalised form, its byte range in the text, the line
+    /// it is on, and whether it is written as a name (worked out only when
+    /// asked, see [`Token::name`]).
+    fn word(&mut self, norm: &str, range: Range<u32>, line: u32, name: impl FnOnce() -> bool);
+}
+
+impl Words for Vec<Token> {
+    #[inline]
+    fn word(&mut self, norm: &str, range: Range<u32>, line: u32, name: impl FnOnce() -> bool) {
+        self.push(Token {
+            norm: CompactString::new(norm),
+            byte_start: range.start,
+            byte_end: range.end,
+            line,
+            name: name(),
+        });
+    }
+}
+
+/// The tokens of [`tokenize`], handed to `out` one at a time instead of
+/// collected (a text of 4 GiB or more gives none).
+pub fn tokenize_into(text: &str, out: &mut impl Words) {
+    if text.len() > MAX_TEXT_BYTES {
+        return;
+    }
     let bytes = text.as_bytes();
     let lower = text.to_ascii_lowercase();
     let mut out = TokenSink {
         text,
         lower: &lower,
-        // News text has about one token per 6 bytes, so half the texts
-        // would outgrow `len / 6` and be copied; the room left over is
-        // given back at the end (glibc shrinks a block in place).
-        tokens: Vec::with_capacity(text.len() / 4),
+        out,
         line: 0,
         line_scan: 0,
     };
@@ -114,8 +148,6 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         }
         pos = end;
     }
-    out.tokens.shrink_to_fit();
-    out.tokens
 }
 
 /// Position of the first byte of `bytes` that is not ASCII, testing 16
@@ -151,18 +183,18 @@ fn is_ascii_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
 }
 
-/// Collects tokens in text order, counting lines on the way.
-struct TokenSink<'t> {
+/// Hands tokens to `out` in text order, counting lines on the way.
+struct TokenSink<'t, W> {
     text: &'t str,
     /// `text` with its ASCII letters lower-cased (the normalised form of an
     /// ASCII word is its slice of this).
     lower: &'t str,
-    tokens: Vec<Token>,
+    out: &'t mut W,
     line: u32,
     line_scan: usize,
 }
 
-impl TokenSink<'_> {
+impl<W: Words> TokenSink<'_, W> {
     /// Takes one UAX #29 segment starting at byte `start`; it becomes a token
     /// when it holds a letter or a digit.
     #[inline]
@@ -170,25 +202,19 @@ impl TokenSink<'_> {
         if !seg.chars().any(char::is_alphanumeric) || !self.reach(start, seg.len()) {
             return;
         }
-        let norm = if seg.is_ascii() {
-            CompactString::new(&self.lower[start..start + seg.len()])
+        let range = start as u32..(start + seg.len()) as u32;
+        let name = || is_name_like(self.text, start, seg);
+        if seg.is_ascii() {
+            let norm = &self.lower[start..start + seg.len()];
+            self.out.word(norm, range, self.line, name);
         } else {
-            CompactString::from(normalize_word(seg))
-        };
-        if norm.is_empty() {
-            return;
+            let norm = normalize_word(seg);
+            if !norm.is_empty() {
+                self.out.word(&norm, range, self.line, name);
+            }
         }
-        self.tokens.push(Token {
-            norm,
-            byte_start: start as u32,
-            byte_end: (start + seg.len()) as u32,
-            line: self.line,
-            name: is_name_like(self.text, start, seg),
-        });
     }
-}
 
-impl TokenSink<'_> {
     /// Counts the lines up to the word at `start..start + len`; `false` when
     /// that word is the body of an HTML character reference (no token).
     #[inline]
@@ -219,17 +245,14 @@ impl TokenSink<'_> {
             return;
         }
         // The segment is ASCII, so slicing at these offsets is valid.
-        let norm = CompactString::new(&self.lower[start..end]);
-        let first = self.text.as_bytes()[start];
-        let name = classes & DIGIT != 0
-            || (first.is_ascii_uppercase() && !at_sentence_start(self.text, start));
-        self.tokens.push(Token {
-            norm,
-            byte_start: start as u32,
-            byte_end: end as u32,
-            line: self.line,
-            name,
-        });
+        let norm = &self.lower[start..end];
+        let text = self.text;
+        let name = || {
+            classes & DIGIT != 0
+                || (text.as_bytes()[start].is_ascii_uppercase() && !at_sentence_start(text, start))
+        };
+        self.out
+            .word(norm, start as u32..end as u32, self.line, name);
     }
 }
 
@@ -237,7 +260,7 @@ impl TokenSink<'_> {
 /// hold a letter or digit. For ASCII the rules reduce to: letters, digits and
 /// `_` join (WB5, WB8–WB10, WB13a/b); `:` `.` `'` join two letters (WB6/7);
 /// `,` `;` `.` `'` join two digits (WB11/12); everything else breaks.
-fn ascii_words(bytes: &[u8], from: usize, to: usize, out: &mut TokenSink<'_>) {
+fn ascii_words<W: Words>(bytes: &[u8], from: usize, to: usize, out: &mut TokenSink<'_, W>) {
     // Lines are counted here, on the way between words: the sink's count
     // then has nothing left to scan.
     out.reach_line(from);
@@ -535,17 +558,18 @@ mod tests {
     /// The reference: UAX #29 over the whole text, no fast path.
     fn tokenize_reference(text: &str) -> Vec<(String, std::ops::Range<usize>, u32, bool)> {
         let lower = text.to_ascii_lowercase();
+        let mut tokens = Vec::new();
         let mut out = TokenSink {
             text,
             lower: &lower,
-            tokens: Vec::new(),
+            out: &mut tokens,
             line: 0,
             line_scan: 0,
         };
         for (start, seg) in text.split_word_bound_indices() {
             out.push(start, seg);
         }
-        out.tokens
+        tokens
             .into_iter()
             .map(|t| (t.norm.to_string(), t.text_range(), t.line, t.name))
             .collect()

@@ -10,7 +10,7 @@
 
 use crate::align::sentences::{align_doc_sentences, doc_sentences, DocSentences};
 use crate::align::{shared_passages_of, AlignConfig, AlignDoc};
-use crate::boilerplate::{boilerplate_lines, line_hashes, mark};
+use crate::boilerplate::{boilerplate_lines, line_hashes, line_hashes_by, mark};
 use crate::candidates::{
     anchors_of, generate, story_candidates, AnchorWriter, Anchors, CandidateInputs, CandidateStats,
     Candidates, SpilledAnchors,
@@ -19,7 +19,7 @@ use crate::cluster::{
     average_linkage, build_clusters, refine, split_events, Edge, WitnessComponents, Witnesses,
     EVENT_MIN_HALF, EVENT_SPLIT_RATIO, REFINE_MIN_SIM, REFINE_ROUNDS,
 };
-use crate::docs::{normalize, Docs};
+use crate::docs::{normalize, normalize_hashed, Docs, HashedTokens};
 use crate::minhash::{copy_signature_into, story_signature_into};
 use crate::model::{
     Article, Candidate, Cluster, DocId, Label, NormDoc, PassageKind, Scores, SentencePair,
@@ -507,19 +507,32 @@ fn prepare<'t>(
         .zip(copy_signatures.rows_mut())
         .enumerate()
         .map_init(worker, |(spill, counter), (i, (a, signature))| {
-            let mut doc = normalize(i, a)?;
-            let tokens = doc.tokens.len() as u32;
-            let lines;
             let (mut print, mut counts) = (None, None);
-            if hydrated {
+            let (doc, lines, tokens) = if hydrated {
                 // The shingles are taken later, from the tokens kept: only
                 // the short lines' tokens are hashed now.
-                lines = line_hashes(&doc, |t| token_hash(&doc.tokens[t].norm, seed));
+                let doc = normalize(i, a)?;
+                let lines = line_hashes(&doc, |t| token_hash(&doc.tokens[t].norm, seed));
+                let tokens = doc.tokens.len();
+                (doc, lines, tokens)
             } else {
-                // Each token is hashed once, for its lines and its shingles.
-                let hashes = token_hashes(&doc, seed);
-                lines = line_hashes(&doc, |t| hashes[t]);
-                let (set, exact) = shingle_set_and_exact_hash_of(&doc, &hashes, k, seed);
+                // Each token is hashed once, for its lines and its shingles;
+                // copies mode needs nothing else of it.
+                let (mut doc, hashes, lines) = match count_spill {
+                    // Stories mode counts the tokens' terms too.
+                    Some(_) => {
+                        let doc = normalize(i, a)?;
+                        let hashes = token_hashes(&doc, seed);
+                        let lines = line_hashes(&doc, |t| hashes[t]);
+                        (doc, hashes, lines)
+                    }
+                    None => {
+                        let (doc, HashedTokens { hashes, lines }) = normalize_hashed(i, a, seed)?;
+                        let lines = line_hashes_by(hashes.len(), |t| lines[t], |t| hashes[t]);
+                        (doc, hashes, lines)
+                    }
+                };
+                let (set, exact) = shingle_set_and_exact_hash_of(&[], &hashes, k, seed);
                 if let Some(counter) = counter {
                     counter.add(&set.0);
                 }
@@ -530,12 +543,13 @@ fn prepare<'t>(
                 }
                 doc.tokens = Vec::new();
                 doc.suppressed = Vec::new();
-            }
+                (doc, lines, hashes.len())
+            };
             progress.advance(1);
             Ok(Normalised {
                 doc,
                 lines,
-                tokens,
+                tokens: tokens as u32,
                 print,
                 counts,
             })

@@ -45,7 +45,7 @@ pub fn shingle_set(doc: &NormDoc, k: usize, seed: u64) -> ShingleSet {
 /// text: an `exact` pair; 0 for a document without tokens). Each token is
 /// hashed once for both.
 pub fn shingle_set_and_exact_hash(doc: &NormDoc, k: usize, seed: u64) -> (ShingleSet, u64) {
-    shingle_set_and_exact_hash_of(doc, &token_hashes(doc, seed), k, seed)
+    shingle_set_and_exact_hash_of(&doc.suppressed, &token_hashes(doc, seed), k, seed)
 }
 
 /// The hashes of a document's tokens ([`token_hash`]), one per token.
@@ -57,9 +57,10 @@ pub fn token_hashes(doc: &NormDoc, seed: u64) -> Vec<u64> {
 }
 
 /// [`shingle_set_and_exact_hash`] from the document's [`token_hashes`]
-/// with `seed`, `all`.
+/// with `seed`, `all`, and which of them are `suppressed` (none, when it is
+/// empty).
 pub fn shingle_set_and_exact_hash_of(
-    doc: &NormDoc,
+    suppressed: &[bool],
     all: &[u64],
     k: usize,
     seed: u64,
@@ -69,10 +70,10 @@ pub fn shingle_set_and_exact_hash_of(
     } else {
         stable64_words(all, seed ^ 0x0065_7861_6374).max(1)
     };
-    let mut hashes = if doc.suppressed.iter().any(|&s| s) {
+    let mut hashes = if suppressed.iter().any(|&s| s) {
         let kept: Vec<u64> = all
             .iter()
-            .zip(&doc.suppressed)
+            .zip(suppressed)
             .filter(|(_, &s)| !s)
             .map(|(&h, _)| h)
             .collect();
