@@ -10,8 +10,8 @@
 //! the reported pairs' passages. Both ways give the same [`NormDoc`].
 
 use crate::boilerplate;
-use crate::lang::{detect_tokens, Lang, VOTE_TOKENS};
-use crate::model::{Article, DocId, NormDoc, Token};
+use crate::lang::{detect_tokens, detect_voted, Ballot, Lang};
+use crate::model::{Article, DocId, NormDoc};
 use crate::normalize::{tokenize, tokenize_into, Words, MAX_TEXT_BYTES};
 use crate::shingle::token_hash;
 use crate::Result;
@@ -35,24 +35,21 @@ pub fn normalize(id: usize, article: &Article) -> Result<NormDoc> {
 pub struct HashedTokens {
     /// Per token, its [`token_hash`].
     pub hashes: Vec<u64>,
-    /// Per token, its line ([`Token::line`]).
+    /// Per token, its line ([`crate::model::Token::line`]).
     pub lines: Vec<u32>,
 }
 
-/// Collects [`HashedTokens`], and the first tokens whole for the language
-/// vote, which reads no further.
+/// Collects [`HashedTokens`], and votes the first tokens for the language.
 struct Hashing {
     seed: u64,
     tokens: HashedTokens,
-    first: Vec<Token>,
+    ballot: Ballot,
 }
 
 impl Words for Hashing {
     #[inline]
-    fn word(&mut self, norm: &str, range: Range<u32>, line: u32, name: impl FnOnce() -> bool) {
-        if self.first.len() < VOTE_TOKENS {
-            self.first.word(norm, range, line, name);
-        }
+    fn word(&mut self, norm: &str, _: Range<u32>, line: u32, _: impl FnOnce() -> bool) {
+        self.ballot.add(norm);
         self.tokens.hashes.push(token_hash(norm, self.seed));
         self.tokens.lines.push(line);
     }
@@ -75,12 +72,12 @@ pub fn normalize_hashed(
             hashes: Vec::with_capacity(room),
             lines: Vec::with_capacity(room),
         },
-        first: Vec::with_capacity(VOTE_TOKENS),
+        ballot: Ballot::default(),
     };
     tokenize_into(&text, &mut hashing);
     let lang = article
         .lang
-        .unwrap_or_else(|| detect_tokens(article.title(), &text, &hashing.first));
+        .unwrap_or_else(|| detect_voted(article.title(), &text, &hashing.ballot));
     Ok((
         NormDoc::new(DocId(id as u32), lang, Vec::new()),
         hashing.tokens,

@@ -158,7 +158,12 @@ pub const VOTE_TOKENS: usize = 200;
 /// Detects the language of an article whose body is already tokenised:
 /// stopword voting when it is clear-cut, else [`detect`] on a text prefix.
 pub fn detect_tokens(title: Option<&str>, body: &str, tokens: &[Token]) -> Lang {
-    vote(tokens).unwrap_or_else(|| detect(title, body))
+    detect_voted(title, body, &Ballot::of(tokens))
+}
+
+/// [`detect_tokens`] with the body's first tokens already in `ballot`.
+pub fn detect_voted(title: Option<&str>, body: &str, ballot: &Ballot) -> Lang {
+    ballot.result().unwrap_or_else(|| detect(title, body))
 }
 
 /// Stopword voting: each of the first [`VOTE_TOKENS`] tokens that only one
@@ -172,50 +177,96 @@ pub fn detect_tokens(title: Option<&str>, body: &str, tokens: &[Token]) -> Lang 
 /// token, against a few hundred microseconds per text for trigram detection,
 /// and on running text in a listed language it is almost always clear-cut.
 pub fn vote(tokens: &[Token]) -> Option<Lang> {
-    let table = vote_table();
-    let mut votes = [0u32; 32];
-    let (mut n, mut cjk, mut kana, mut hangul, mut listed) = (0u32, 0u32, 0u32, 0u32, 0u32);
-    for t in tokens.iter().take(VOTE_TOKENS) {
-        n += 1;
-        if let Some(c) = t.norm.chars().next().filter(|&c| is_cjk(c)) {
-            cjk += 1;
-            kana += matches!(c as u32, 0x3040..=0x30FF) as u32;
-            hangul += matches!(c as u32, 0xAC00..=0xD7AF) as u32;
-            continue;
+    Ballot::of(tokens).result()
+}
+
+/// The tally of [`vote`], taken one token at a time: a tokeniser can vote
+/// each token as it finds it, without keeping it.
+#[derive(Debug, Clone, Default)]
+pub struct Ballot {
+    votes: [u32; 32],
+    /// Tokens voted; those past [`VOTE_TOKENS`] are not.
+    n: u32,
+    cjk: u32,
+    kana: u32,
+    hangul: u32,
+    listed: u32,
+}
+
+impl Ballot {
+    /// The ballot of `tokens`' first [`VOTE_TOKENS`].
+    pub fn of(tokens: &[Token]) -> Ballot {
+        let mut ballot = Ballot::default();
+        for t in tokens.iter().take(VOTE_TOKENS) {
+            ballot.add(&t.norm);
         }
-        if let Some(mask) = table.get(t.norm.as_str()) {
-            listed += 1;
+        ballot
+    }
+
+    /// Whether it has its [`VOTE_TOKENS`] tokens: [`Ballot::add`] takes no more.
+    #[inline]
+    pub fn is_full(&self) -> bool {
+        self.n as usize >= VOTE_TOKENS
+    }
+
+    /// Votes the next token, by its normalised form.
+    #[inline]
+    pub fn add(&mut self, norm: &str) {
+        if self.is_full() {
+            return;
+        }
+        self.n += 1;
+        if let Some(c) = norm.chars().next().filter(|&c| is_cjk(c)) {
+            self.cjk += 1;
+            self.kana += matches!(c as u32, 0x3040..=0x30FF) as u32;
+            self.hangul += matches!(c as u32, 0xAC00..=0xD7AF) as u32;
+            return;
+        }
+        if let Some(mask) = vote_table().get(norm) {
+            self.listed += 1;
             // Only a word that one list alone holds is evidence.
             if mask.count_ones() == 1 {
-                votes[mask.trailing_zeros() as usize] += 1;
+                self.votes[mask.trailing_zeros() as usize] += 1;
             }
         }
     }
-    if cjk * 2 > n {
-        // Mostly CJK characters: Japanese if it has kana, Korean (no
-        // profile) if Hangul, else Chinese.
-        return Some(if kana > 0 {
-            Lang::Ja
-        } else if hangul * 2 > cjk {
-            Lang::Other
-        } else {
-            Lang::Zh
-        });
-    }
-    if listed * 100 < n && n >= 20 {
-        return Some(Lang::Other);
-    }
-    let (mut best, mut second) = (0usize, 0u32);
-    for i in 1..LANGUAGES.len() {
-        if votes[i] > votes[best] {
-            second = votes[best];
-            best = i;
-        } else if votes[i] > second {
-            second = votes[i];
+
+    /// The language voted for, if the vote is clear-cut ([`vote`]).
+    pub fn result(&self) -> Option<Lang> {
+        let Ballot {
+            votes,
+            n,
+            cjk,
+            kana,
+            hangul,
+            listed,
+        } = *self;
+        if cjk * 2 > n {
+            // Mostly CJK characters: Japanese if it has kana, Korean (no
+            // profile) if Hangul, else Chinese.
+            return Some(if kana > 0 {
+                Lang::Ja
+            } else if hangul * 2 > cjk {
+                Lang::Other
+            } else {
+                Lang::Zh
+            });
         }
+        if listed * 100 < n && n >= 20 {
+            return Some(Lang::Other);
+        }
+        let (mut best, mut second) = (0usize, 0u32);
+        for i in 1..LANGUAGES.len() {
+            if votes[i] > votes[best] {
+                second = votes[best];
+                best = i;
+            } else if votes[i] > second {
+                second = votes[i];
+            }
+        }
+        let top = votes[best];
+        (top >= 6 && top >= 3 * second && top * 20 >= n).then(|| LANGUAGES[best])
     }
-    let top = votes[best];
-    (top >= 6 && top >= 3 * second && top * 20 >= n).then(|| LANGUAGES[best])
 }
 
 /// Every listed stopword → the bit set of the languages listing it (bit i:
