@@ -9,6 +9,7 @@ use newsdup::cluster::{
     average_linkage, refine, split_events, Edge, Witnesses, EVENT_MIN_HALF, EVENT_SPLIT_RATIO,
     REFINE_MIN_SIM, REFINE_ROUNDS,
 };
+use newsdup::docs::normalize_hashed;
 use newsdup::lsh::candidate_pairs;
 use newsdup::minhash::{copy_signature, story_signature};
 use newsdup::model::{DocId, NormDoc, Signatures};
@@ -64,6 +65,28 @@ fn stages(c: &mut Criterion) {
             articles
                 .iter()
                 .map(|a| tokenize(black_box(&*a.text().unwrap())).len())
+                .sum::<usize>()
+        })
+    });
+    // What copies mode runs in place of tokenising and hashing the tokens:
+    // each token hashed as it is found, without making it (the language is
+    // given here, as `normalize` does not detect it).
+    let given: Vec<_> = articles
+        .iter()
+        .map(|a| newsdup::Article {
+            lang: Some(newsdup::lang::Lang::En),
+            ..a.clone()
+        })
+        .collect();
+    g.bench_function(BenchmarkId::new("normalize_hashed", "2k"), |b| {
+        b.iter(|| {
+            given
+                .iter()
+                .enumerate()
+                .map(|(i, a)| {
+                    let (_, hashed) = normalize_hashed(i, black_box(a), params.seed).unwrap();
+                    hashed.hashes.len()
+                })
                 .sum::<usize>()
         })
     });

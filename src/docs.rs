@@ -8,6 +8,8 @@
 //! tokenise the text again when a pair needs it: the shingle sets of
 //! documents with boilerplate lines, the pairs aligned in verification, and
 //! the reported pairs' passages. Both ways give the same [`NormDoc`].
+//! Copies mode does not even make the tokens the first time: it takes each
+//! token's hash and line as the tokeniser finds it ([`normalize_hashed`]).
 
 use crate::boilerplate;
 use crate::lang::{detect_tokens, detect_voted, Ballot, Lang};
@@ -64,7 +66,9 @@ pub fn normalize_hashed(
     seed: u64,
 ) -> Result<(NormDoc, HashedTokens)> {
     let text = article.text()?;
-    // About one token per 6 bytes of news text.
+    // About one token per 6 bytes of news text: room for one per 5, so
+    // that few texts outgrow it. The vectors live as long as the document
+    // takes to normalise.
     let room = text.len().min(MAX_TEXT_BYTES) / 5;
     let mut hashing = Hashing {
         seed,
