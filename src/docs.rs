@@ -68,8 +68,12 @@ pub fn normalize_hashed(
     let text = article.text()?;
     // About one token per 6 bytes of news text: room for one per 5, so
     // that few texts outgrow it. The vectors live as long as the document
-    // takes to normalise.
-    let room = text.len().min(MAX_TEXT_BYTES) / 5;
+    // takes to normalise. A text too long to tokenise has no tokens.
+    let room = if text.len() > MAX_TEXT_BYTES {
+        0
+    } else {
+        text.len() / 5
+    };
     let mut hashing = Hashing {
         seed,
         tokens: HashedTokens {

@@ -205,7 +205,7 @@ impl Ballot {
 
     /// Whether it has its [`VOTE_TOKENS`] tokens: [`Ballot::add`] takes no more.
     #[inline]
-    pub fn is_full(&self) -> bool {
+    fn is_full(&self) -> bool {
         self.n as usize >= VOTE_TOKENS
     }
 

@@ -518,19 +518,16 @@ fn prepare<'t>(
             } else {
                 // Each token is hashed once, for its lines and its shingles;
                 // copies mode needs nothing else of it.
-                let (mut doc, hashes, lines) = match count_spill {
+                let (mut doc, hashes, lines) = if count_spill.is_some() {
                     // Stories mode counts the tokens' terms too.
-                    Some(_) => {
-                        let doc = normalize(i, a)?;
-                        let hashes = token_hashes(&doc, seed);
-                        let lines = line_hashes(&doc, |t| hashes[t]);
-                        (doc, hashes, lines)
-                    }
-                    None => {
-                        let (doc, HashedTokens { hashes, lines }) = normalize_hashed(i, a, seed)?;
-                        let lines = line_hashes_by(hashes.len(), |t| lines[t], |t| hashes[t]);
-                        (doc, hashes, lines)
-                    }
+                    let doc = normalize(i, a)?;
+                    let hashes = token_hashes(&doc, seed);
+                    let lines = line_hashes(&doc, |t| hashes[t]);
+                    (doc, hashes, lines)
+                } else {
+                    let (doc, HashedTokens { hashes, lines }) = normalize_hashed(i, a, seed)?;
+                    let lines = line_hashes_by(hashes.len(), |t| lines[t], |t| hashes[t]);
+                    (doc, hashes, lines)
                 };
                 let (set, exact) = shingle_set_and_exact_hash_of(&[], &hashes, k, seed);
                 if let Some(counter) = counter {
