@@ -117,7 +117,7 @@ pub fn tokenize_into(text: &str, out: &mut impl Words) {
     }
     let bytes = text.as_bytes();
     let lower = text.to_ascii_lowercase();
-    let mut out = TokenSink {
+    let mut out = Scan {
         text,
         lower: &lower,
         out,
@@ -183,8 +183,9 @@ fn is_ascii_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
 }
 
-/// Hands tokens to `out` in text order, counting lines on the way.
-struct TokenSink<'t, W> {
+/// The tokeniser's walk through one text: it hands the tokens it finds to
+/// the sink `out` in text order, counting lines on the way.
+struct Scan<'t, W> {
     text: &'t str,
     /// `text` with its ASCII letters lower-cased (the normalised form of an
     /// ASCII word is its slice of this).
@@ -194,7 +195,7 @@ struct TokenSink<'t, W> {
     line_scan: usize,
 }
 
-impl<W: Words> TokenSink<'_, W> {
+impl<W: Words> Scan<'_, W> {
     /// Takes one UAX #29 segment starting at byte `start`; it becomes a token
     /// when it holds a letter or a digit.
     #[inline]
@@ -235,7 +236,7 @@ impl<W: Words> TokenSink<'_, W> {
         }
     }
 
-    /// [`TokenSink::push`] for an all-ASCII segment `start..end` that starts
+    /// [`Scan::push`] for an all-ASCII segment `start..end` that starts
     /// with a letter, digit or `_`: the same token, with byte tests in place
     /// of Unicode ones. `classes` is the union of the segment's
     /// [`ASCII_CLASS`] bits.
@@ -246,10 +247,10 @@ impl<W: Words> TokenSink<'_, W> {
         }
         // The segment is ASCII, so slicing at these offsets is valid.
         let norm = &self.lower[start..end];
-        let text = self.text;
         let name = || {
             classes & DIGIT != 0
-                || (text.as_bytes()[start].is_ascii_uppercase() && !at_sentence_start(text, start))
+                || (self.text.as_bytes()[start].is_ascii_uppercase()
+                    && !at_sentence_start(self.text, start))
         };
         self.out
             .word(norm, start as u32..end as u32, self.line, name);
@@ -260,7 +261,7 @@ impl<W: Words> TokenSink<'_, W> {
 /// hold a letter or digit. For ASCII the rules reduce to: letters, digits and
 /// `_` join (WB5, WB8–WB10, WB13a/b); `:` `.` `'` join two letters (WB6/7);
 /// `,` `;` `.` `'` join two digits (WB11/12); everything else breaks.
-fn ascii_words<W: Words>(bytes: &[u8], from: usize, to: usize, out: &mut TokenSink<'_, W>) {
+fn ascii_words<W: Words>(bytes: &[u8], from: usize, to: usize, out: &mut Scan<'_, W>) {
     // Lines are counted here, on the way between words: the sink's count
     // then has nothing left to scan.
     out.reach_line(from);
@@ -559,7 +560,7 @@ mod tests {
     fn tokenize_reference(text: &str) -> Vec<(String, std::ops::Range<usize>, u32, bool)> {
         let lower = text.to_ascii_lowercase();
         let mut tokens = Vec::new();
-        let mut out = TokenSink {
+        let mut out = Scan {
             text,
             lower: &lower,
             out: &mut tokens,
