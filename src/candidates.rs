@@ -335,8 +335,8 @@ fn anchor_pairs_in_passes(
         Anchors::Held(held) => passes_for(held.iter().map(|a| a.len()).sum(), pass_bytes) as u64,
         Anchors::Spilled(spilled) => spilled.parts.len() as u64,
     };
-    // Shared anchors per pair and pass; summed below.
-    let mut shared: Vec<PairCount> = Vec::new();
+    // Shared anchors per pair, one sorted list per pass; summed below.
+    let mut shared: Vec<Vec<PairCount>> = Vec::with_capacity(passes as usize);
     let mut ignored = 0;
     for pass in 0..passes {
         let keyed = match anchors {
@@ -353,21 +353,59 @@ fn anchor_pairs_in_passes(
         };
         let (counts, skipped) = anchor_pass(keyed, max_bucket);
         ignored += skipped;
-        if passes == 1 {
-            shared = counts;
-        } else {
-            shared.extend(counts);
-        }
+        shared.push(counts);
     }
-    if passes > 1 {
-        shared.par_sort_unstable_by_key(|&(pair, _)| pair);
-    }
-    let pairs = shared
-        .chunk_by(|x, y| x.0 == y.0)
-        .filter(|run| run.iter().map(|&(_, n)| n as usize).sum::<usize>() >= min_shared)
-        .map(|run| run[0].0)
+    Ok((
+        pairs_sharing(&shared, min_shared, SUM_SLICE_COUNTS),
+        ignored,
+    ))
+}
+
+/// Pass counts [`pairs_sharing`] sums in one slice of first documents: a
+/// slice's counts of every pass are merged in the cache.
+const SUM_SLICE_COUNTS: usize = 1 << 18;
+
+/// The pairs whose counts in `passes` (each sorted by pair) sum to at least
+/// `min_shared`, sorted. The passes are merged a slice of first documents
+/// at a time (about `slice_counts` counts), in parallel: each slice's
+/// counts, a sorted run from each pass, are sorted together by a sort that
+/// merges runs, so tens of millions of counts are never sorted as one list.
+fn pairs_sharing(
+    passes: &[Vec<PairCount>],
+    min_shared: usize,
+    slice_counts: usize,
+) -> Vec<(DocId, DocId)> {
+    let total: usize = passes.iter().map(Vec::len).sum();
+    let docs = passes
+        .iter()
+        .filter_map(|p| p.last())
+        .map(|&((a, _), _)| u64::from(a.0) + 1)
+        .max()
+        .unwrap_or(0);
+    let slices = total.div_ceil(slice_counts.max(1)).max(1) as u64;
+    // Slice `i` holds the pairs whose first document is in
+    // `docs * i / slices .. docs * (i + 1) / slices`.
+    let bound = |i: u64| (docs * i / slices) as u32;
+    let summed: Vec<Vec<(DocId, DocId)>> = (0..slices)
+        .into_par_iter()
+        .map_init(Vec::new, |counts: &mut Vec<PairCount>, i| {
+            let (from, to) = (bound(i), bound(i + 1));
+            counts.clear();
+            for pass in passes {
+                let start = pass.partition_point(|&((a, _), _)| a.0 < from);
+                let end = pass.partition_point(|&((a, _), _)| a.0 < to);
+                counts.extend_from_slice(&pass[start..end]);
+            }
+            // A stable sort finds the passes' runs and merges them.
+            counts.sort_by_key(|&(pair, _)| pair_key(pair));
+            counts
+                .chunk_by(|x, y| x.0 == y.0)
+                .filter(|run| run.iter().map(|&(_, n)| n as usize).sum::<usize>() >= min_shared)
+                .map(|run| run[0].0)
+                .collect()
+        })
         .collect();
-    Ok((pairs, ignored))
+    summed.concat()
 }
 
 /// One pass of [`anchor_pairs`]: the pairs sharing the anchors of `keyed`
@@ -743,6 +781,33 @@ mod tests {
                 .map(|((a, b), sources)| Candidate { a: DocId(a), b: DocId(b), sources })
                 .collect();
             proptest::prop_assert_eq!(got, want);
+        }
+
+        /// Summing the passes' counts slice by slice gives the pairs whose
+        /// counts sum to the minimum, sorted (oracle: a map of sums).
+        #[test]
+        fn pass_counts_summed_in_slices(
+            passes in proptest::collection::vec(
+                proptest::collection::btree_map((0u32..20, 0u32..20), 1u32..4, 0..60),
+                0..6,
+            ),
+            min_shared in 1usize..6,
+            slice_counts in 1usize..80,
+        ) {
+            let passes: Vec<Vec<PairCount>> = passes
+                .into_iter()
+                .map(|p| p.into_iter().map(|((a, b), n)| ((DocId(a), DocId(b)), n)).collect())
+                .collect();
+            let mut sums = std::collections::BTreeMap::new();
+            for &(pair, n) in passes.iter().flatten() {
+                *sums.entry(pair).or_insert(0usize) += n as usize;
+            }
+            let want: Vec<(DocId, DocId)> = sums
+                .into_iter()
+                .filter(|&(_, n)| n >= min_shared)
+                .map(|(pair, _)| pair)
+                .collect();
+            proptest::prop_assert_eq!(pairs_sharing(&passes, min_shared, slice_counts), want);
         }
 
         #[test]
