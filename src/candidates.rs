@@ -382,7 +382,9 @@ fn pairs_sharing(
         .map(|&((a, _), _)| u64::from(a.0) + 1)
         .max()
         .unwrap_or(0);
-    let slices = total.div_ceil(slice_counts.max(1)).max(1) as u64;
+    // No more slices than first documents: each slice's bounds stay
+    // below `docs²`, which fits.
+    let slices = (total.div_ceil(slice_counts.max(1)) as u64).clamp(1, docs.max(1));
     // Slice `i` holds the pairs whose first document is in
     // `docs * i / slices .. docs * (i + 1) / slices`.
     let bound = |i: u64| (docs * i / slices) as u32;
