@@ -55,8 +55,9 @@ pub fn exact_pairs(exact: &[u64]) -> Vec<(DocId, DocId)> {
     out
 }
 
-/// A pair and how many anchors it shares (in one pass).
-type PairCount = ((DocId, DocId), u32);
+/// A pair, as its [`pair_key`], and how many anchors it shares (in one
+/// pass).
+type PairCount = (u64, u32);
 
 /// Most memory the `(anchor, document)` list of one grouping pass may take.
 /// A big batch's list (a quarter of all its shingles, 16 bytes each) is
@@ -379,31 +380,32 @@ fn pairs_sharing(
     let docs = passes
         .iter()
         .filter_map(|p| p.last())
-        .map(|&((a, _), _)| u64::from(a.0) + 1)
+        .map(|&(key, _)| (key >> 32) + 1)
         .max()
         .unwrap_or(0);
     // No more slices than first documents: each slice's bounds stay
     // below `docs²`, which fits.
     let slices = (total.div_ceil(slice_counts.max(1)) as u64).clamp(1, docs.max(1));
     // Slice `i` holds the pairs whose first document is in
-    // `docs * i / slices .. docs * (i + 1) / slices`.
-    let bound = |i: u64| (docs * i / slices) as u32;
+    // `docs * i / slices .. docs * (i + 1) / slices`: the keys below the
+    // bound `i + 1` makes, from the one `i` makes.
+    let bound = |i: u64| (docs * i / slices) << 32;
     let summed: Vec<Vec<(DocId, DocId)>> = (0..slices)
         .into_par_iter()
         .map_init(Vec::new, |counts: &mut Vec<PairCount>, i| {
             let (from, to) = (bound(i), bound(i + 1));
             counts.clear();
             for pass in passes {
-                let start = pass.partition_point(|&((a, _), _)| a.0 < from);
-                let end = pass.partition_point(|&((a, _), _)| a.0 < to);
+                let start = pass.partition_point(|&(key, _)| key < from);
+                let end = pass.partition_point(|&(key, _)| key < to);
                 counts.extend_from_slice(&pass[start..end]);
             }
             // A stable sort finds the passes' runs and merges them.
-            counts.sort_by_key(|&(pair, _)| pair_key(pair));
+            counts.sort_by_key(|&(key, _)| key);
             counts
                 .chunk_by(|x, y| x.0 == y.0)
                 .filter(|run| run.iter().map(|&(_, n)| n as usize).sum::<usize>() >= min_shared)
-                .map(|run| run[0].0)
+                .map(|run| key_pair(run[0].0))
                 .collect()
         })
         .collect();
@@ -433,7 +435,7 @@ fn anchor_pass(mut keyed: Vec<(u64, u32)>, max_bucket: usize) -> (Vec<PairCount>
     all.par_sort_unstable();
     let counts = all
         .chunk_by(|x, y| x == y)
-        .map(|run| (key_pair(run[0]), run.len() as u32))
+        .map(|run| (run[0], run.len() as u32))
         .collect();
     (counts, ignored)
 }
@@ -798,11 +800,11 @@ mod tests {
         ) {
             let passes: Vec<Vec<PairCount>> = passes
                 .into_iter()
-                .map(|p| p.into_iter().map(|((a, b), n)| ((DocId(a), DocId(b)), n)).collect())
+                .map(|p| p.into_iter().map(|((a, b), n)| (pair_key((DocId(a), DocId(b))), n)).collect())
                 .collect();
             let mut sums = std::collections::BTreeMap::new();
-            for &(pair, n) in passes.iter().flatten() {
-                *sums.entry(pair).or_insert(0usize) += n as usize;
+            for &(key, n) in passes.iter().flatten() {
+                *sums.entry(key_pair(key)).or_insert(0usize) += n as usize;
             }
             let want: Vec<(DocId, DocId)> = sums
                 .into_iter()
