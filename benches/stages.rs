@@ -78,13 +78,15 @@ fn stages(c: &mut Criterion) {
             ..a.clone()
         })
         .collect();
+    let votes = newsdup::lang::Votes::new(params.seed);
     g.bench_function(BenchmarkId::new("normalize_hashed", "2k"), |b| {
         b.iter(|| {
             given
                 .iter()
                 .enumerate()
                 .map(|(i, a)| {
-                    let (_, hashed) = normalize_hashed(i, black_box(a), params.seed).unwrap();
+                    let (_, hashed) =
+                        normalize_hashed(i, black_box(a), params.seed, &votes).unwrap();
                     hashed.hashes.len()
                 })
                 .sum::<usize>()

@@ -12,7 +12,7 @@
 //! token's hash and line as the tokeniser finds it ([`normalize_hashed`]).
 
 use crate::boilerplate;
-use crate::lang::{detect_tokens, detect_voted, Ballot, Lang};
+use crate::lang::{detect_tokens, detect_voted, Ballot, Lang, Votes};
 use crate::model::{Article, DocId, NormDoc};
 use crate::normalize::{tokenize, tokenize_into, Words, MAX_TEXT_BYTES};
 use crate::shingle::token_hash;
@@ -41,18 +41,21 @@ pub struct HashedTokens {
     pub lines: Vec<u32>,
 }
 
-/// Collects [`HashedTokens`], and votes the first tokens for the language.
-struct Hashing {
+/// Collects [`HashedTokens`], and votes the first tokens for the language
+/// by their hashes.
+struct Hashing<'v> {
     seed: u64,
     tokens: HashedTokens,
     ballot: Ballot,
+    votes: &'v Votes,
 }
 
-impl Words for Hashing {
+impl Words for Hashing<'_> {
     #[inline]
     fn word(&mut self, norm: &str, _: Range<u32>, line: u32, _: impl FnOnce() -> bool) {
-        self.ballot.add(norm);
-        self.tokens.hashes.push(token_hash(norm, self.seed));
+        let hash = token_hash(norm, self.seed);
+        self.ballot.add(norm, hash, self.votes);
+        self.tokens.hashes.push(hash);
         self.tokens.lines.push(line);
     }
 }
@@ -60,10 +63,12 @@ impl Words for Hashing {
 /// [`normalize`] for a document whose tokens are only hashed: the document
 /// without its tokens, and their hashes with `seed` and lines. Each token's
 /// hash is taken from the text as it is found, without making the token.
+/// `votes` is [`Votes::new`]`(seed)`, made once for the batch.
 pub fn normalize_hashed(
     id: usize,
     article: &Article,
     seed: u64,
+    votes: &Votes,
 ) -> Result<(NormDoc, HashedTokens)> {
     let text = article.text()?;
     // About one token per 6 bytes of news text: room for one per 5, so
@@ -81,6 +86,7 @@ pub fn normalize_hashed(
             lines: Vec::with_capacity(room),
         },
         ballot: Ballot::default(),
+        votes,
     };
     tokenize_into(&text, &mut hashing);
     let lang = article
@@ -187,7 +193,7 @@ mod tests {
             let text = words.join(" ");
             let a = article(&text);
             let whole = normalize(5, &a).unwrap();
-            let (doc, hashed) = normalize_hashed(5, &a, seed).unwrap();
+            let (doc, hashed) = normalize_hashed(5, &a, seed, &Votes::new(seed)).unwrap();
             proptest::prop_assert_eq!(doc.id, whole.id);
             proptest::prop_assert_eq!(doc.lang, whole.lang);
             proptest::prop_assert!(doc.tokens.is_empty());

@@ -469,6 +469,8 @@ fn prepare<'t>(
         None
     };
     let seed = params.seed;
+    // The stopwords by their token hashes, for copies mode's tokeniser.
+    let votes = crate::lang::Votes::new(seed);
     let n = articles.len() as u64;
     // Each document's tokens are dropped once its boilerplate lines are
     // hashed and its shingles (and, in stories mode, content terms) taken as
@@ -525,7 +527,8 @@ fn prepare<'t>(
                     let lines = line_hashes(&doc, |t| hashes[t]);
                     (doc, hashes, lines)
                 } else {
-                    let (doc, HashedTokens { hashes, lines }) = normalize_hashed(i, a, seed)?;
+                    let (doc, HashedTokens { hashes, lines }) =
+                        normalize_hashed(i, a, seed, &votes)?;
                     let lines = line_hashes_by(hashes.len(), |t| lines[t], |t| hashes[t]);
                     (doc, hashes, lines)
                 };

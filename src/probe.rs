@@ -39,8 +39,20 @@ impl<V: Copy + Default> ProbeTable<V> {
     /// A table of `entries` (distinct keys), at most a quarter full, so that
     /// a probe for a missing key, the common case, ends after about one slot.
     pub fn new(entries: impl ExactSizeIterator<Item = (u64, V)>) -> ProbeTable<V> {
-        let capacity = (entries.len() * 4).next_power_of_two().max(16);
-        let filter_bits = capacity * 4;
+        ProbeTable::with_room(entries, 4)
+    }
+
+    /// A table of `entries` (distinct keys) with `slots_per_key` slots a key
+    /// (a power of two, 2 to 16), rounded up to a power of two, and a filter
+    /// of 16 bits a key: a table asked for many keys it holds may take less
+    /// room, and so stay in the cache, at the cost of longer probes.
+    pub fn with_room(
+        entries: impl ExactSizeIterator<Item = (u64, V)>,
+        slots_per_key: usize,
+    ) -> ProbeTable<V> {
+        debug_assert!(slots_per_key.is_power_of_two() && (2..=16).contains(&slots_per_key));
+        let capacity = (entries.len() * slots_per_key).next_power_of_two().max(16);
+        let filter_bits = capacity * (16 / slots_per_key);
         let mut table = ProbeTable {
             slots: vec![(0, V::default()); capacity],
             mask: capacity - 1,
@@ -111,6 +123,13 @@ impl<V: Copy + Default> ProbeTable<V> {
                 }
             }
         }
+    }
+
+    /// [`ProbeTable::get`] asking the filter first: for a table asked
+    /// mostly for keys it does not hold.
+    #[inline]
+    pub fn get_filtered(&self, key: u64) -> Option<V> {
+        self.may_hold(key).then(|| self.get(key)).flatten()
     }
 
     /// The value of `key`, if present.
