@@ -18,7 +18,7 @@
 use crate::hash::mix64;
 use crate::lsh::{all_pairs, candidate_pairs, candidate_pairs_where, merge_sorted_into, Banding};
 use crate::model::{source, Candidate, DocId, ShingleSet, Signatures};
-use crate::store::{keyed, push_keyed, Record, Records, RecordsWriter, Spill, KEYED_BYTES};
+use crate::store::{Record, Records, RecordsWriter, Spill};
 use crate::Result;
 use rayon::prelude::*;
 use std::sync::{Mutex, PoisonError};
@@ -60,10 +60,12 @@ pub fn exact_pairs(exact: &[u64]) -> Vec<(DocId, DocId)> {
 type PairCount = (u64, u32);
 
 /// Most memory the `(anchor, document)` list of one grouping pass may take.
-/// A big batch's list (a quarter of all its shingles, 16 bytes each) is
+/// A big batch's list (a quarter of all its shingles, 8 bytes each) is
 /// grouped in passes, each over the anchors of one slice of the hash space,
 /// so it is never held whole; a batch under this bound takes one pass.
-const ANCHOR_PASS_BYTES: usize = 128 << 20;
+/// (The pass's pairs take about as much again: 64 MiB keeps corpus_100k's
+/// two passes, where 128 MiB made one pass, as fast, at 70 MiB more peak.)
+const ANCHOR_PASS_BYTES: usize = 64 << 20;
 
 /// A document's anchors: the shingles whose mixed hash is 0 mod `rate`, as
 /// those mixed hashes (a bijection of the shingle hashes, so grouping by them
@@ -134,10 +136,69 @@ pub enum Anchors<'a> {
 }
 
 /// Grouping passes for `entries` anchors, each of at most `pass_bytes` of
-/// `(anchor, document)` entries (at least one).
+/// [`AnchorKeys`] entries (at least one).
 fn passes_for(entries: usize, pass_bytes: usize) -> usize {
-    let bytes = entries.saturating_mul(std::mem::size_of::<(u64, u32)>());
+    let bytes = entries.saturating_mul(ANCHOR_KEY_BYTES);
     bytes.div_ceil(pass_bytes.max(1)).max(1)
+}
+
+/// Bytes of one `(anchor, document)` entry, in a pass and in its file.
+const ANCHOR_KEY_BYTES: usize = std::mem::size_of::<u64>();
+
+/// How an `(anchor, document)` entry of a grouping pass is one integer: the
+/// anchor's top `64 - shift` bits, a bit that marks the anchors a document
+/// wrote again ([`AnchorWriter::put`] with `retaken`), and the document in
+/// the `shift - 1` bits below. A pass sorts integers, not pairs of them,
+/// and its file takes 8 bytes an entry, not 12.
+///
+/// Anchors are grouped by those top bits, at least 32 of them (44 for a
+/// million documents): two anchors that agree on all of them are taken as
+/// one. At a million documents about four pairs of distinct anchors of a
+/// pass of 14 M entries agree so; the only effect is a shared anchor
+/// counted for their documents, which becomes a candidate if it shared one
+/// more, and is then verified like any other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct AnchorKeys {
+    shift: u32,
+}
+
+impl AnchorKeys {
+    /// Keys for documents `0..docs` (at most 2^31).
+    fn for_docs(docs: usize) -> AnchorKeys {
+        let doc_bits = usize::BITS - (docs.max(2) - 1).leading_zeros();
+        AnchorKeys {
+            shift: doc_bits + 1,
+        }
+    }
+
+    #[inline]
+    fn key(self, anchor: u64, doc: u32, retaken: bool) -> u64 {
+        (anchor >> self.shift) << self.shift
+            | u64::from(retaken) << (self.shift - 1)
+            | u64::from(doc)
+    }
+
+    /// The anchor's bits of `key`, as grouped.
+    #[inline]
+    fn anchor(self, key: u64) -> u64 {
+        key >> self.shift
+    }
+
+    #[inline]
+    fn doc(self, key: u64) -> u32 {
+        (key & ((1 << (self.shift - 1)) - 1)) as u32
+    }
+
+    #[inline]
+    fn retaken(self, key: u64) -> bool {
+        key >> (self.shift - 1) & 1 != 0
+    }
+
+    /// `key` without its retaken mark.
+    #[inline]
+    fn unmarked(self, key: u64) -> u64 {
+        key & !(1 << (self.shift - 1))
+    }
 }
 
 /// The pass of [`anchor_pairs`] that groups anchor `m` when there are `passes`.
@@ -151,14 +212,14 @@ fn pass_of(m: u64, passes: u64) -> u64 {
 }
 
 /// The anchors of a batch too big to hold them, written while the documents
-/// are fingerprinted: one spill file per grouping pass, of
-/// [`Spill::put_keyed`] entries (mixed hash, document). A document whose
-/// shingles are taken again (it turned out to have boilerplate lines)
-/// writes its anchors again, marked as final, and its first ones are
-/// skipped when a pass is read.
+/// are fingerprinted: one spill file per grouping pass, of 8-byte entries
+/// (anchor and document in one little-endian integer). A document whose shingles are taken again (it
+/// turned out to have boilerplate lines) writes its anchors again, marked
+/// as final, and its first ones are skipped when a pass is read.
 #[derive(Debug)]
 pub struct SpilledAnchors {
     parts: Vec<Spill>,
+    keys: AnchorKeys,
     /// Documents whose first anchors were replaced.
     retaken: Vec<bool>,
     /// The first error of a writer that failed while it was dropped.
@@ -183,12 +244,12 @@ impl AnchorWriter<'_> {
     /// before.
     pub fn put(&mut self, doc: u32, retaken: bool, anchors: &[u64]) -> std::io::Result<()> {
         let passes = self.buffers.len() as u64;
-        let tagged = if retaken { doc | RETAKEN } else { doc };
+        let keys = self.to.keys;
         for &m in anchors {
             let out = &mut self.buffers[pass_of(m, passes) as usize];
-            push_keyed(out, m, tagged);
+            out.extend_from_slice(&keys.key(m, doc, retaken).to_le_bytes());
         }
-        self.bytes += anchors.len() * KEYED_BYTES;
+        self.bytes += anchors.len() * ANCHOR_KEY_BYTES;
         if self.bytes >= WRITER_BYTES {
             self.flush()?;
         }
@@ -220,23 +281,22 @@ impl Drop for AnchorWriter<'_> {
     }
 }
 
-/// Marks an entry written when a document's shingles were taken again.
-const RETAKEN: u32 = 1 << 31;
 /// Entries of a pass read and decoded at a time, by each thread.
 const PASS_CHUNK_ENTRIES: usize = 1 << 16;
 
 impl SpilledAnchors {
-    /// Room for about `entries` anchors, in passes of `ANCHOR_PASS_BYTES` (128 MiB) each.
-    /// Documents must be fewer than 2^31.
-    pub fn new(entries: usize) -> std::io::Result<SpilledAnchors> {
-        Self::with_passes(passes_for(entries, ANCHOR_PASS_BYTES))
+    /// Room for about `entries` anchors of `docs` documents (fewer than
+    /// 2^31), in passes of `ANCHOR_PASS_BYTES` (128 MiB) each.
+    pub fn new(entries: usize, docs: usize) -> std::io::Result<SpilledAnchors> {
+        Self::with_passes(passes_for(entries, ANCHOR_PASS_BYTES), docs)
     }
 
-    fn with_passes(passes: usize) -> std::io::Result<SpilledAnchors> {
+    fn with_passes(passes: usize, docs: usize) -> std::io::Result<SpilledAnchors> {
         Ok(SpilledAnchors {
             parts: (0..passes.max(1))
                 .map(|_| Spill::new())
                 .collect::<std::io::Result<_>>()?,
+            keys: AnchorKeys::for_docs(docs),
             retaken: Vec::new(),
             failed: Mutex::new(None),
         })
@@ -266,32 +326,32 @@ impl SpilledAnchors {
         Ok(())
     }
 
-    /// The `(anchor, document)` entries of one pass, in no order. The
-    /// pass's file is read in chunks in parallel, each decoded into its own
-    /// part of the list.
-    fn pass(&self, pass: u64) -> Result<Vec<(u64, u32)>> {
+    /// The entries of one pass ([`AnchorKeys`], none marked), in no order.
+    /// The pass's file is read in chunks in parallel, each decoded into its
+    /// own part of the list.
+    fn pass(&self, pass: u64) -> Result<Vec<u64>> {
         self.pass_in_chunks(pass, PASS_CHUNK_ENTRIES)
     }
 
     /// [`SpilledAnchors::pass`], read in chunks of `chunk_entries` entries.
-    fn pass_in_chunks(&self, pass: u64, chunk_entries: usize) -> Result<Vec<(u64, u32)>> {
+    fn pass_in_chunks(&self, pass: u64, chunk_entries: usize) -> Result<Vec<u64>> {
         let part = &self.parts[pass as usize];
-        let mut entries = vec![(0u64, 0u32); part.len() as usize / KEYED_BYTES];
+        let keys = self.keys;
+        let mut entries = vec![0u64; part.len() as usize / ANCHOR_KEY_BYTES];
         // How many entries each chunk kept: those of a retaken document's
         // first anchors are skipped.
         let kept: Vec<usize> = entries
             .par_chunks_mut(chunk_entries)
             .enumerate()
             .map_init(Vec::new, |bytes, (i, out)| {
-                bytes.resize(out.len() * KEYED_BYTES, 0);
-                part.read_at((i * chunk_entries * KEYED_BYTES) as u64, bytes)?;
+                bytes.resize(out.len() * ANCHOR_KEY_BYTES, 0);
+                part.read_at((i * chunk_entries * ANCHOR_KEY_BYTES) as u64, bytes)?;
                 let mut kept = 0;
-                for e in bytes.chunks_exact(KEYED_BYTES) {
-                    let (m, tagged): (u64, u32) = keyed(e);
-                    let doc = tagged & !RETAKEN;
-                    let written_again = tagged & RETAKEN != 0;
-                    if written_again || !self.retaken.get(doc as usize).copied().unwrap_or(false) {
-                        out[kept] = (m, doc);
+                for e in bytes.chunks_exact(ANCHOR_KEY_BYTES) {
+                    let key = u64::from_le_bytes(e.try_into().expect("8 bytes"));
+                    let doc = keys.doc(key) as usize;
+                    if keys.retaken(key) || !self.retaken.get(doc).copied().unwrap_or(false) {
+                        out[kept] = keys.unmarked(key);
                         kept += 1;
                     }
                 }
@@ -332,9 +392,12 @@ fn anchor_pairs_in_passes(
     max_bucket: usize,
     pass_bytes: usize,
 ) -> Result<(Vec<(DocId, DocId)>, usize)> {
-    let passes = match anchors {
-        Anchors::Held(held) => passes_for(held.iter().map(|a| a.len()).sum(), pass_bytes) as u64,
-        Anchors::Spilled(spilled) => spilled.parts.len() as u64,
+    let (passes, keys) = match anchors {
+        Anchors::Held(held) => (
+            passes_for(held.iter().map(|a| a.len()).sum(), pass_bytes) as u64,
+            AnchorKeys::for_docs(held.len()),
+        ),
+        Anchors::Spilled(spilled) => (spilled.parts.len() as u64, spilled.keys),
     };
     // Shared anchors per pair, one sorted list per pass; summed below.
     let mut shared: Vec<Vec<PairCount>> = Vec::with_capacity(passes as usize);
@@ -347,12 +410,12 @@ fn anchor_pairs_in_passes(
                 .flat_map_iter(|(d, a)| {
                     a.iter()
                         .filter(move |&&m| pass_of(m, passes) == pass)
-                        .map(move |&m| (m, d as u32))
+                        .map(move |&m| keys.key(m, d as u32, false))
                 })
                 .collect(),
             Anchors::Spilled(spilled) => spilled.pass(pass)?,
         };
-        let (counts, skipped) = anchor_pass(keyed, max_bucket);
+        let (counts, skipped) = anchor_pass(keyed, keys, max_bucket);
         ignored += skipped;
         shared.push(counts);
     }
@@ -413,21 +476,30 @@ fn pairs_sharing(
 }
 
 /// One pass of [`anchor_pairs`]: the pairs sharing the anchors of `keyed`
-/// (`(anchor, document)` entries), with how many they share, sorted; and
-/// the number of those anchors ignored as too common.
-fn anchor_pass(mut keyed: Vec<(u64, u32)>, max_bucket: usize) -> (Vec<PairCount>, usize) {
+/// (`(anchor, document)` entries as `keys`, none marked), with how many
+/// they share, sorted; and the number of those anchors ignored as too
+/// common.
+fn anchor_pass(
+    mut keyed: Vec<u64>,
+    keys: AnchorKeys,
+    max_bucket: usize,
+) -> (Vec<PairCount>, usize) {
     keyed.par_sort_unstable();
-    let groups = || keyed.par_chunk_by(|x, y| x.0 == y.0);
+    let groups = || keyed.par_chunk_by(|&x, &y| keys.anchor(x) == keys.anchor(y));
     let ignored = groups().filter(|g| g.len() > max_bucket).count();
-    // Within a pass a document holds an anchor once, so a group's documents
-    // are distinct, and sorted. Each pair is made as its [`pair_key`].
+    // A group's documents are sorted, and distinct unless a document holds
+    // two anchors that its key's bits do not tell apart: such a document
+    // makes no pair with itself. Each pair is made as its [`pair_key`].
     let mut all: Vec<u64> = groups()
         .filter(|g| g.len() > 1 && g.len() <= max_bucket)
         .flat_map_iter(|g| {
-            g.iter().enumerate().flat_map(move |(i, &(_, a))| {
+            g.iter().enumerate().flat_map(move |(i, &a)| {
+                let a = keys.doc(a);
                 g[i + 1..]
                     .iter()
-                    .map(move |&(_, b)| pair_key((DocId(a), DocId(b))))
+                    .map(move |&b| keys.doc(b))
+                    .filter(move |&b| b != a)
+                    .map(move |b| pair_key((DocId(a), DocId(b))))
             })
         })
         .collect();
@@ -856,7 +928,7 @@ mod tests {
             // Spilled by pass, every third document written twice: first
             // with other anchors, then with its own, marked as retaken.
             for passes in [1, 3, 8] {
-                let mut spilled = SpilledAnchors::with_passes(passes).unwrap();
+                let mut spilled = SpilledAnchors::with_passes(passes, anchors.len()).unwrap();
                 let mut retaken = vec![false; anchors.len()];
                 // Two writers, as two threads would have.
                 let (mut w1, mut w2) = (spilled.writer(), spilled.writer());
@@ -892,6 +964,40 @@ mod tests {
                 }
             }
         }
+    }
+
+    proptest::proptest! {
+        /// An entry's key gives back its document and mark, and orders as
+        /// `(anchor's top bits, document)`, whatever the batch's size.
+        #[test]
+        fn anchor_keys_keep_the_document_and_the_anchors_top_bits(
+            docs in 1usize..=1 << 31,
+            entries in proptest::collection::vec((proptest::prelude::any::<u64>(), 0u32..u32::MAX, proptest::prelude::any::<bool>()), 2),
+        ) {
+            let keys = AnchorKeys::for_docs(docs);
+            proptest::prop_assert!(keys.shift <= 32 && 1u64 << (keys.shift - 1) >= docs as u64);
+            let e: Vec<(u64, u32, bool)> =
+                entries.iter().map(|&(m, d, r)| (m, d % docs as u32, r)).collect();
+            let k: Vec<u64> = e.iter().map(|&(m, d, r)| keys.key(m, d, r)).collect();
+            for (&(m, d, r), &key) in e.iter().zip(&k) {
+                proptest::prop_assert_eq!(keys.doc(key), d);
+                proptest::prop_assert_eq!(keys.retaken(key), r);
+                proptest::prop_assert_eq!(keys.anchor(key), m >> keys.shift);
+                proptest::prop_assert_eq!(keys.unmarked(key), keys.key(m, d, false));
+            }
+            let (a, b) = (keys.unmarked(k[0]), keys.unmarked(k[1]));
+            proptest::prop_assert_eq!(a.cmp(&b), (e[0].0 >> keys.shift, e[0].1).cmp(&(e[1].0 >> keys.shift, e[1].1)));
+        }
+    }
+
+    #[test]
+    fn a_document_holding_two_anchors_alike_in_their_top_bits_pairs_once() {
+        // Anchors 1 and 2 (both 0 mod 1) agree on all but their low bits.
+        let anchors: Vec<Box<[u64]>> =
+            vec![vec![1, 2].into(), vec![1].into(), vec![9 << 40].into()];
+        let (pairs, ignored) = anchor_pairs(Anchors::Held(&anchors), 1, 10).unwrap();
+        assert_eq!(pairs, vec![(DocId(0), DocId(1))]);
+        assert_eq!(ignored, 0);
     }
 
     #[test]

@@ -463,7 +463,7 @@ fn prepare<'t>(
         let anchors = bytes / 5 / params.anchor_rate as usize;
         Some(Spills {
             sets: Spill::new().map_err(spill_error)?,
-            anchors: SpilledAnchors::new(anchors).map_err(spill_error)?,
+            anchors: SpilledAnchors::new(anchors, articles.len()).map_err(spill_error)?,
         })
     } else {
         None
