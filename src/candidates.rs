@@ -16,7 +16,9 @@
 //!   matches on one topic word are not scored exactly.
 
 use crate::hash::mix64;
-use crate::lsh::{all_pairs, candidate_pairs, candidate_pairs_where, merge_sorted_into, Banding};
+use crate::lsh::{
+    all_pairs, candidate_pairs, candidate_pairs_where, merge_sorted_into, Banding, DocKeys,
+};
 use crate::model::{source, Candidate, DocId, ShingleSet, Signatures};
 use crate::store::{Record, Records, RecordsWriter, Spill};
 use crate::Result;
@@ -136,70 +138,15 @@ pub enum Anchors<'a> {
 }
 
 /// Grouping passes for `entries` anchors, each of at most `pass_bytes` of
-/// [`AnchorKeys`] entries (at least one).
+/// [`DocKeys`] entries (at least one).
 fn passes_for(entries: usize, pass_bytes: usize) -> usize {
     let bytes = entries.saturating_mul(ANCHOR_KEY_BYTES);
     bytes.div_ceil(pass_bytes.max(1)).max(1)
 }
 
-/// Bytes of one `(anchor, document)` entry, in a pass and in its file.
+/// Bytes of one `(anchor, document)` entry ([`DocKeys`]), in a pass and in
+/// its file.
 const ANCHOR_KEY_BYTES: usize = std::mem::size_of::<u64>();
-
-/// How an `(anchor, document)` entry of a grouping pass is one integer: the
-/// anchor's top `64 - shift` bits, a bit that marks the anchors a document
-/// wrote again ([`AnchorWriter::put`] with `retaken`), and the document in
-/// the `shift - 1` bits below. A pass sorts integers, not pairs of them,
-/// and its file takes 8 bytes an entry, not 12.
-///
-/// Anchors are grouped by those top bits, at least 32 of them (44 for a
-/// million documents): two anchors that agree on all of them are taken as
-/// one. At a million documents about four pairs of distinct anchors of a
-/// pass of 14 M entries agree so; the only effect is a shared anchor
-/// counted for their documents, which becomes a candidate if it shared one
-/// more, and is then verified like any other.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct AnchorKeys {
-    shift: u32,
-}
-
-impl AnchorKeys {
-    /// Keys for documents `0..docs` (at most 2^31).
-    fn for_docs(docs: usize) -> AnchorKeys {
-        let doc_bits = usize::BITS - (docs.max(2) - 1).leading_zeros();
-        AnchorKeys {
-            shift: doc_bits + 1,
-        }
-    }
-
-    #[inline]
-    fn key(self, anchor: u64, doc: u32, retaken: bool) -> u64 {
-        (anchor >> self.shift) << self.shift
-            | u64::from(retaken) << (self.shift - 1)
-            | u64::from(doc)
-    }
-
-    /// The anchor's bits of `key`, as grouped.
-    #[inline]
-    fn anchor(self, key: u64) -> u64 {
-        key >> self.shift
-    }
-
-    #[inline]
-    fn doc(self, key: u64) -> u32 {
-        (key & ((1 << (self.shift - 1)) - 1)) as u32
-    }
-
-    #[inline]
-    fn retaken(self, key: u64) -> bool {
-        key >> (self.shift - 1) & 1 != 0
-    }
-
-    /// `key` without its retaken mark.
-    #[inline]
-    fn unmarked(self, key: u64) -> u64 {
-        key & !(1 << (self.shift - 1))
-    }
-}
 
 /// The pass of [`anchor_pairs`] that groups anchor `m` when there are `passes`.
 #[inline]
@@ -219,7 +166,7 @@ fn pass_of(m: u64, passes: u64) -> u64 {
 #[derive(Debug)]
 pub struct SpilledAnchors {
     parts: Vec<Spill>,
-    keys: AnchorKeys,
+    keys: DocKeys,
     /// Documents whose first anchors were replaced.
     retaken: Vec<bool>,
     /// The first error of a writer that failed while it was dropped.
@@ -296,7 +243,7 @@ impl SpilledAnchors {
             parts: (0..passes.max(1))
                 .map(|_| Spill::new())
                 .collect::<std::io::Result<_>>()?,
-            keys: AnchorKeys::for_docs(docs),
+            keys: DocKeys::for_docs(docs),
             retaken: Vec::new(),
             failed: Mutex::new(None),
         })
@@ -326,7 +273,7 @@ impl SpilledAnchors {
         Ok(())
     }
 
-    /// The entries of one pass ([`AnchorKeys`], none marked), in no order.
+    /// The entries of one pass ([`DocKeys`], none marked), in no order.
     /// The pass's file is read in chunks in parallel, each decoded into its
     /// own part of the list.
     fn pass(&self, pass: u64) -> Result<Vec<u64>> {
@@ -350,7 +297,7 @@ impl SpilledAnchors {
                 for e in bytes.chunks_exact(ANCHOR_KEY_BYTES) {
                     let key = u64::from_le_bytes(e.try_into().expect("8 bytes"));
                     let doc = keys.doc(key) as usize;
-                    if keys.retaken(key) || !self.retaken.get(doc).copied().unwrap_or(false) {
+                    if keys.marked(key) || !self.retaken.get(doc).copied().unwrap_or(false) {
                         out[kept] = keys.unmarked(key);
                         kept += 1;
                     }
@@ -395,7 +342,7 @@ fn anchor_pairs_in_passes(
     let (passes, keys) = match anchors {
         Anchors::Held(held) => (
             passes_for(held.iter().map(|a| a.len()).sum(), pass_bytes) as u64,
-            AnchorKeys::for_docs(held.len()),
+            DocKeys::for_docs(held.len()),
         ),
         Anchors::Spilled(spilled) => (spilled.parts.len() as u64, spilled.keys),
     };
@@ -479,13 +426,9 @@ fn pairs_sharing(
 /// (`(anchor, document)` entries as `keys`, none marked), with how many
 /// they share, sorted; and the number of those anchors ignored as too
 /// common.
-fn anchor_pass(
-    mut keyed: Vec<u64>,
-    keys: AnchorKeys,
-    max_bucket: usize,
-) -> (Vec<PairCount>, usize) {
+fn anchor_pass(mut keyed: Vec<u64>, keys: DocKeys, max_bucket: usize) -> (Vec<PairCount>, usize) {
     keyed.par_sort_unstable();
-    let groups = || keyed.par_chunk_by(|&x, &y| keys.anchor(x) == keys.anchor(y));
+    let groups = || keyed.par_chunk_by(|&x, &y| keys.group(x) == keys.group(y));
     let ignored = groups().filter(|g| g.len() > max_bucket).count();
     // A group's documents are sorted, and distinct unless a document holds
     // two anchors that its key's bits do not tell apart: such a document
@@ -963,30 +906,6 @@ mod tests {
                     }
                 }
             }
-        }
-    }
-
-    proptest::proptest! {
-        /// An entry's key gives back its document and mark, and orders as
-        /// `(anchor's top bits, document)`, whatever the batch's size.
-        #[test]
-        fn anchor_keys_keep_the_document_and_the_anchors_top_bits(
-            docs in 1usize..=1 << 31,
-            entries in proptest::collection::vec((proptest::prelude::any::<u64>(), 0u32..u32::MAX, proptest::prelude::any::<bool>()), 2),
-        ) {
-            let keys = AnchorKeys::for_docs(docs);
-            proptest::prop_assert!(keys.shift <= 32 && 1u64 << (keys.shift - 1) >= docs as u64);
-            let e: Vec<(u64, u32, bool)> =
-                entries.iter().map(|&(m, d, r)| (m, d % docs as u32, r)).collect();
-            let k: Vec<u64> = e.iter().map(|&(m, d, r)| keys.key(m, d, r)).collect();
-            for (&(m, d, r), &key) in e.iter().zip(&k) {
-                proptest::prop_assert_eq!(keys.doc(key), d);
-                proptest::prop_assert_eq!(keys.retaken(key), r);
-                proptest::prop_assert_eq!(keys.anchor(key), m >> keys.shift);
-                proptest::prop_assert_eq!(keys.unmarked(key), keys.key(m, d, false));
-            }
-            let (a, b) = (keys.unmarked(k[0]), keys.unmarked(k[1]));
-            proptest::prop_assert_eq!(a.cmp(&b), (e[0].0 >> keys.shift, e[0].1).cmp(&(e[1].0 >> keys.shift, e[1].1)));
         }
     }
 
