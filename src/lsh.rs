@@ -314,7 +314,8 @@ pub(crate) fn group_pairs(
 ) -> (Vec<(DocId, DocId)>, usize) {
     let groups = || keyed.par_chunk_by(|&x, &y| keys.group(x) == keys.group(y));
     let skipped = groups().filter(|g| g.len() > max_bucket).count();
-    let mut pairs: Vec<(DocId, DocId)> = groups()
+    // Each pair as one integer, `a << 32 | b`, which sorts faster.
+    let mut pairs: Vec<u64> = groups()
         .filter(|g| g.len() > 1 && g.len() <= max_bucket)
         .flat_map_iter(|g| {
             let mut docs: Vec<u32> = g.iter().map(|&k| keys.doc(k)).collect();
@@ -322,10 +323,16 @@ pub(crate) fn group_pairs(
             let mut pairs = all_pairs(&docs);
             pairs.retain(|&(a, b)| keep(a, b));
             pairs
+                .into_iter()
+                .map(|(a, b)| u64::from(a.0) << 32 | u64::from(b.0))
         })
         .collect();
     pairs.par_sort_unstable();
     pairs.dedup();
+    let pairs = pairs
+        .into_iter()
+        .map(|k| (DocId((k >> 32) as u32), DocId(k as u32)))
+        .collect();
     (pairs, skipped)
 }
 
