@@ -44,7 +44,7 @@ use ahash::AHashMap;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::borrow::Cow;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 /// Terms per document that the story sketch is built from.
 pub const STORY_SKETCH_TERMS: usize = 64;
@@ -253,14 +253,46 @@ struct Normalised {
     counts: Option<Span>,
 }
 
+/// What a document's [`Normalised`] hands on to the taking of its shingles
+/// again: its `print` and `counts`.
+type Unsuppressed = (Option<(CopyPrint, u64)>, Option<Span>);
+
 /// What candidate generation and verification need of one document's final
 /// shingle set.
+#[derive(Default)]
 struct CopyPrint {
     /// The set; empty when it waits in the spill.
     set: ShingleSet,
     /// Where it waits, when the batch's sets are spilled.
     span: Option<Span>,
     anchors: Box<[u64]>,
+}
+
+/// The first failure, by document, of a parallel pass that goes on past
+/// failures (each failed document leaving a placeholder), so that the pass
+/// can collect its results in place: collecting results that may fail
+/// gathers them in pieces, then copies them into one list (and the lists
+/// were then split), twice their memory at the end of normalising, the
+/// run's peak.
+#[derive(Default)]
+struct FirstFailure(Mutex<Option<(usize, crate::Error)>>);
+
+impl FirstFailure {
+    /// Records document `i`'s failure, kept if it is the first by index.
+    fn record(&self, i: usize, e: crate::Error) {
+        let mut first = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if first.as_ref().is_none_or(|&(at, _)| i < at) {
+            *first = Some((i, e));
+        }
+    }
+
+    /// The first failure, if there was one.
+    fn into_result(self) -> Result<()> {
+        match self.0.into_inner().unwrap_or_else(PoisonError::into_inner) {
+            Some((_, e)) => Err(e),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Where a big batch's shingle sets and anchors wait.
@@ -504,67 +536,78 @@ fn prepare<'t>(
     };
     progress.start("normalise", n);
     let mut copy_signatures = Signatures::new(articles.len(), params.copy_hashes);
-    let normalised: Vec<Normalised> = articles
+    // A document that fails leaves a placeholder, so that the lists are
+    // collected in place, each at its length.
+    let failed = FirstFailure::default();
+    #[allow(clippy::type_complexity)]
+    let (mut docs, (lines, (token_counts, unsuppressed))): (
+        Vec<NormDoc>,
+        (Vec<Vec<(u32, u64)>>, (Vec<u32>, Vec<Unsuppressed>)),
+    ) = articles
         .par_iter()
         .zip(copy_signatures.rows_mut())
         .enumerate()
         .map_init(worker, |(spill, counter), (i, (a, signature))| {
-            let (mut print, mut counts) = (None, None);
-            let (doc, lines, tokens) = if hydrated {
-                // The shingles are taken later, from the tokens kept: only
-                // the short lines' tokens are hashed now.
-                let doc = normalize(i, a)?;
-                let lines = line_hashes(&doc, |t| token_hash(&doc.tokens[t].norm, seed));
-                let tokens = doc.tokens.len();
-                (doc, lines, tokens)
-            } else {
-                // Each token is hashed once, for its lines and its shingles;
-                // copies mode needs nothing else of it.
-                let (mut doc, hashes, lines) = if count_spill.is_some() {
-                    // Stories mode counts the tokens' terms too.
+            let take = || -> Result<Normalised> {
+                let (mut print, mut counts) = (None, None);
+                let (doc, lines, tokens) = if hydrated {
+                    // The shingles are taken later, from the tokens kept: only
+                    // the short lines' tokens are hashed now.
                     let doc = normalize(i, a)?;
-                    let hashes = token_hashes(&doc, seed);
-                    let lines = line_hashes(&doc, |t| hashes[t]);
-                    (doc, hashes, lines)
+                    let lines = line_hashes(&doc, |t| token_hash(&doc.tokens[t].norm, seed));
+                    let tokens = doc.tokens.len();
+                    (doc, lines, tokens)
                 } else {
-                    let (doc, HashedTokens { hashes, lines }) =
-                        normalize_hashed(i, a, seed, &votes)?;
-                    let lines = line_hashes_by(hashes.len(), |t| lines[t], |t| hashes[t]);
-                    (doc, hashes, lines)
+                    // Each token is hashed once, for its lines and its shingles;
+                    // copies mode needs nothing else of it.
+                    let (mut doc, hashes, lines) = if count_spill.is_some() {
+                        // Stories mode counts the tokens' terms too.
+                        let doc = normalize(i, a)?;
+                        let hashes = token_hashes(&doc, seed);
+                        let lines = line_hashes(&doc, |t| hashes[t]);
+                        (doc, hashes, lines)
+                    } else {
+                        let (doc, HashedTokens { hashes, lines }) =
+                            normalize_hashed(i, a, seed, &votes)?;
+                        let lines = line_hashes_by(hashes.len(), |t| lines[t], |t| hashes[t]);
+                        (doc, hashes, lines)
+                    };
+                    let (set, exact) = shingle_set_and_exact_hash_of(&[], &hashes, k, seed);
+                    if let Some(counter) = counter {
+                        counter.add(&set.0);
+                    }
+                    let print_of = CopyPrint::new(i, false, set, params, signature, spill)?;
+                    print = Some((print_of, exact));
+                    if let Some(to) = &count_spill {
+                        counts = Some(SpilledCounts::put(to, &term_counts(&doc, a.title(), seed))?);
+                    }
+                    doc.tokens = Vec::new();
+                    doc.suppressed = Vec::new();
+                    (doc, lines, hashes.len())
                 };
-                let (set, exact) = shingle_set_and_exact_hash_of(&[], &hashes, k, seed);
-                if let Some(counter) = counter {
-                    counter.add(&set.0);
-                }
-                let print_of = CopyPrint::new(i, false, set, params, signature, spill)?;
-                print = Some((print_of, exact));
-                if let Some(to) = &count_spill {
-                    counts = Some(SpilledCounts::put(to, &term_counts(&doc, a.title(), seed))?);
-                }
-                doc.tokens = Vec::new();
-                doc.suppressed = Vec::new();
-                (doc, lines, hashes.len())
+                progress.advance(1);
+                Ok(Normalised {
+                    doc,
+                    lines,
+                    tokens: tokens as u32,
+                    print,
+                    counts,
+                })
             };
-            progress.advance(1);
-            Ok(Normalised {
-                doc,
-                lines,
-                tokens: tokens as u32,
-                print,
-                counts,
-            })
+            let x = take().unwrap_or_else(|e| {
+                failed.record(i, e);
+                Normalised {
+                    doc: NormDoc::new(DocId(i as u32), crate::lang::Lang::Other, Vec::new()),
+                    lines: Vec::new(),
+                    tokens: 0,
+                    print: None,
+                    counts: None,
+                }
+            });
+            (x.doc, (x.lines, (x.tokens, (x.print, x.counts))))
         })
-        .collect::<Result<_>>()?;
-    let mut docs = Vec::with_capacity(normalised.len());
-    let mut lines = Vec::with_capacity(normalised.len());
-    let mut token_counts = Vec::with_capacity(normalised.len());
-    let mut unsuppressed = Vec::with_capacity(normalised.len());
-    for x in normalised {
-        docs.push(x.doc);
-        lines.push(x.lines);
-        token_counts.push(x.tokens);
-        unsuppressed.push((x.print, x.counts));
-    }
+        .unzip();
+    failed.into_result()?;
     progress.start("boilerplate", 0);
     let bad_lines = boilerplate_lines(
         &lines,
@@ -586,7 +629,18 @@ fn prepare<'t>(
         hydrated,
     };
     type Taken = (CopyPrint, u64, Option<Span>);
-    let prints: Vec<Taken> = unsuppressed
+    let failed = FirstFailure::default();
+    #[allow(clippy::type_complexity)]
+    let (mut shingles, (set_sizes, (spans, (anchors, (exact, taken_counts))))): (
+        Vec<ShingleSet>,
+        (
+            Vec<u32>,
+            (
+                Vec<Option<Span>>,
+                (Vec<Box<[u64]>>, (Vec<u64>, Vec<Option<Span>>)),
+            ),
+        ),
+    ) = unsuppressed
         .into_par_iter()
         .zip(copy_signatures.rows_mut())
         .enumerate()
@@ -641,21 +695,21 @@ fn prepare<'t>(
                 Ok(print)
             },
         )
-        .collect::<Result<_>>()?;
-    let mut shingles = Vec::with_capacity(prints.len());
-    let mut set_sizes = Vec::with_capacity(prints.len());
-    let mut spans = Vec::with_capacity(if spills.is_some() { prints.len() } else { 0 });
-    let mut anchors = Vec::with_capacity(prints.len());
-    let mut exact = Vec::with_capacity(prints.len());
-    let mut taken_counts = Vec::with_capacity(if hydrated { 0 } else { prints.len() });
-    for (p, e, counts) in prints {
-        taken_counts.extend(counts);
-        set_sizes.push(p.span.map_or(p.set.0.len(), |s| s.len() / 8) as u32);
-        shingles.push(p.set);
-        spans.extend(p.span);
-        anchors.push(p.anchors);
-        exact.push(e);
-    }
+        .enumerate()
+        .map(|(i, taken)| {
+            let (p, e, counts) = taken.unwrap_or_else(|e| {
+                failed.record(i, e);
+                (CopyPrint::default(), 0, None)
+            });
+            let size = p.span.map_or(p.set.0.len(), |s| s.len() / 8) as u32;
+            (p.set, (size, (p.span, (p.anchors, (e, counts)))))
+        })
+        .unzip();
+    failed.into_result()?;
+    // Every document's set waits in the spill, or none does; so with the
+    // term counts.
+    let mut spans: Vec<Span> = spans.into_iter().flatten().collect();
+    let taken_counts: Vec<Span> = taken_counts.into_iter().flatten().collect();
     if let Some(shared) = &shared {
         progress.start("shared shingles", n);
         match &mut spills {
@@ -1478,6 +1532,37 @@ mod tests {
                     "pair {a} {b}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn a_batch_whose_texts_changed_under_it_fails_naming_its_first_changed_document() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("b.jsonl");
+        let line = |i: usize, word: &str| {
+            format!(
+                r#"{{"id":"d{i}","text":"Story {i}: the {word} council met on Tuesday to vote on the budget."}}"#
+            )
+        };
+        let lines: Vec<String> = (0..40).map(|i| line(i, "city")).collect();
+        std::fs::write(&path, lines.join("\n")).unwrap();
+        let config = IngestConfig {
+            hold_bytes: 0,
+            ..IngestConfig::default()
+        };
+        let articles = read_inputs(&[&path], &config).unwrap().articles;
+        // Documents 7 and 23 change (the same length, other bytes).
+        let mut edited = lines.clone();
+        edited[7] = line(7, "town");
+        edited[23] = line(23, "town");
+        std::fs::write(&path, edited.join("\n")).unwrap();
+        for mode in [Mode::Copies, Mode::Stories] {
+            let params = Params {
+                mode,
+                ..Params::default()
+            };
+            let e = run(&articles, &params).unwrap_err().to_string();
+            assert!(e.contains("b.jsonl:8 (id d7)"), "{mode:?}: {e}");
         }
     }
 
