@@ -161,9 +161,10 @@ fn pass_of(m: u64, passes: u64) -> u64 {
 
 /// The anchors of a batch too big to hold them, written while the documents
 /// are fingerprinted: one spill file per grouping pass, of 8-byte entries
-/// (anchor and document in one little-endian integer). A document whose shingles are taken again (it
-/// turned out to have boilerplate lines) writes its anchors again, marked
-/// as final, and its first ones are skipped when a pass is read.
+/// (anchor and document in one little-endian integer, `lsh::DocKeys`). A
+/// document whose shingles are taken again (it turned out to have
+/// boilerplate lines) writes its anchors again, marked as final, and its
+/// first ones are skipped when a pass is read.
 #[derive(Debug)]
 pub struct SpilledAnchors {
     parts: Vec<Spill>,
@@ -234,7 +235,7 @@ const PASS_CHUNK_ENTRIES: usize = 1 << 16;
 
 impl SpilledAnchors {
     /// Room for about `entries` anchors of `docs` documents (fewer than
-    /// 2^31), in passes of `ANCHOR_PASS_BYTES` (128 MiB) each.
+    /// 2^31), in passes of `ANCHOR_PASS_BYTES` (64 MiB) each.
     pub fn new(entries: usize, docs: usize) -> std::io::Result<SpilledAnchors> {
         Self::with_passes(passes_for(entries, ANCHOR_PASS_BYTES), docs)
     }

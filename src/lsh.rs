@@ -334,9 +334,7 @@ pub(crate) fn group_pairs(
             docs.dedup();
             let mut pairs = all_pairs(&docs);
             pairs.retain(|&(a, b)| keep(a, b));
-            pairs
-                .into_iter()
-                .map(|(a, b)| u64::from(a.0) << 32 | u64::from(b.0))
+            pairs.into_iter().map(pair_key)
         })
         .collect();
     pairs.par_sort_unstable();
