@@ -43,9 +43,10 @@ impl<V: Copy + Default> ProbeTable<V> {
     }
 
     /// A table of `entries` (distinct keys) with `slots_per_key` slots a key
-    /// (a power of two, 2 to 16), rounded up to a power of two, and a filter
-    /// of 16 bits a key: a table asked for many keys it holds may take less
-    /// room, and so stay in the cache, at the cost of longer probes.
+    /// (a power of two, 2 to 16) and a filter of 16 bits a key, both sizes
+    /// rounded up to a power of two: a table asked for many keys it holds
+    /// may take less room, and so stay in the cache, at the cost of longer
+    /// probes.
     pub fn with_room(
         entries: impl ExactSizeIterator<Item = (u64, V)>,
         slots_per_key: usize,
