@@ -145,7 +145,8 @@ mod tests {
             min_fraction in 0.0f64..0.3,
         ) {
             let cut = (min_docs as f64).max(min_fraction * per_doc.len() as f64).ceil() as usize;
-            let holders = |h: u64| per_doc.iter().filter(|l| l.iter().any(|&(_, x)| x == h)).count();
+            let holders =
+                |h: u64| per_doc.iter().filter(|l| l.iter().any(|&(_, x)| x == h)).count();
             let want: Vec<Box<[u32]>> = per_doc
                 .iter()
                 .map(|lines| {

@@ -761,7 +761,8 @@ mod tests {
             rate in 1u64..70,
         ) {
             let set = ShingleSet(set.into_iter().collect());
-            let want: Vec<u64> = set.0.iter().map(|&h| mix64(h)).filter(|m| m % rate == 0).collect();
+            let want: Vec<u64> =
+                set.0.iter().map(|&h| mix64(h)).filter(|m| m % rate == 0).collect();
             proptest::prop_assert_eq!(&*anchors_of(&set, rate), &want[..]);
         }
 
