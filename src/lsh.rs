@@ -355,21 +355,22 @@ mod tests {
         #[test]
         fn doc_keys_keep_the_document_and_the_hashs_top_bits(
             docs in 1usize..=1 << 31,
-            entries in proptest::collection::vec((proptest::prelude::any::<u64>(), 0u32..u32::MAX, proptest::prelude::any::<bool>()), 2),
+            entries in prop::collection::vec((any::<u64>(), 0u32..u32::MAX, any::<bool>()), 2),
         ) {
             let keys = DocKeys::for_docs(docs);
-            proptest::prop_assert!(keys.shift <= 32 && 1u64 << (keys.shift - 1) >= docs as u64);
+            prop_assert!(keys.shift <= 32 && 1u64 << (keys.shift - 1) >= docs as u64);
             let e: Vec<(u64, u32, bool)> =
                 entries.iter().map(|&(m, d, r)| (m, d % docs as u32, r)).collect();
             let k: Vec<u64> = e.iter().map(|&(m, d, r)| keys.key(m, d, r)).collect();
             for (&(m, d, r), &key) in e.iter().zip(&k) {
-                proptest::prop_assert_eq!(keys.doc(key), d);
-                proptest::prop_assert_eq!(keys.marked(key), r);
-                proptest::prop_assert_eq!(keys.group(key), m >> keys.shift);
-                proptest::prop_assert_eq!(keys.unmarked(key), keys.key(m, d, false));
+                prop_assert_eq!(keys.doc(key), d);
+                prop_assert_eq!(keys.marked(key), r);
+                prop_assert_eq!(keys.group(key), m >> keys.shift);
+                prop_assert_eq!(keys.unmarked(key), keys.key(m, d, false));
             }
             let (a, b) = (keys.unmarked(k[0]), keys.unmarked(k[1]));
-            proptest::prop_assert_eq!(a.cmp(&b), (e[0].0 >> keys.shift, e[0].1).cmp(&(e[1].0 >> keys.shift, e[1].1)));
+            let top = |(m, d, _): (u64, u32, bool)| (m >> keys.shift, d);
+            prop_assert_eq!(a.cmp(&b), top(e[0]).cmp(&top(e[1])));
         }
     }
 
