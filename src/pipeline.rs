@@ -20,6 +20,7 @@ use crate::cluster::{
     EVENT_MIN_HALF, EVENT_SPLIT_RATIO, REFINE_MIN_SIM, REFINE_ROUNDS,
 };
 use crate::docs::{normalize, normalize_hashed, Docs, HashedTokens};
+use crate::lang::Votes;
 use crate::minhash::{copy_signature_into, story_signature_into};
 use crate::model::{
     Article, Candidate, Cluster, DocId, Label, NormDoc, PassageKind, Scores, SentencePair,
@@ -501,8 +502,9 @@ fn prepare<'t>(
         None
     };
     let seed = params.seed;
-    // The stopwords by their token hashes, for copies mode's tokeniser.
-    let votes = crate::lang::Votes::new(seed);
+    // The stopwords by their token hashes, made when copies mode's
+    // tokeniser (the one that votes by hash) first needs them.
+    let votes = OnceLock::new();
     let n = articles.len() as u64;
     // Each document's tokens are dropped once its boilerplate lines are
     // hashed and its shingles (and, in stories mode, content terms) taken as
@@ -568,7 +570,7 @@ fn prepare<'t>(
                         (doc, hashes, lines)
                     } else {
                         let (doc, HashedTokens { hashes, lines }) =
-                            normalize_hashed(i, a, seed, &votes)?;
+                            normalize_hashed(i, a, seed, votes.get_or_init(|| Votes::new(seed)))?;
                         let lines = line_hashes_by(hashes.len(), |t| lines[t], |t| hashes[t]);
                         (doc, hashes, lines)
                     };
