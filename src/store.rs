@@ -230,18 +230,18 @@ impl Spill {
 const KEPT_BUFFER_BYTES: usize = 1 << 20;
 
 /// Bytes of one [`Spill::put_keyed`] entry.
-pub const KEYED_BYTES: usize = 12;
+const KEYED_BYTES: usize = 12;
 
 /// Appends the [`Spill::put_keyed`] entry of `(key, value)` to `out`.
 #[inline]
-pub fn push_keyed<V: Word32>(out: &mut Vec<u8>, key: u64, value: V) {
+fn push_keyed<V: Word32>(out: &mut Vec<u8>, key: u64, value: V) {
     out.extend_from_slice(&key.to_le_bytes());
     out.extend_from_slice(&value.to_word().to_le_bytes());
 }
 
 /// The [`Spill::put_keyed`] entry in `bytes` ([`KEYED_BYTES`] of them).
 #[inline]
-pub fn keyed<V: Word32>(bytes: &[u8]) -> (u64, V) {
+fn keyed<V: Word32>(bytes: &[u8]) -> (u64, V) {
     let (k, v) = bytes.split_at(8);
     (
         u64::from_le_bytes(k.try_into().expect("8 bytes")),
