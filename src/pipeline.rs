@@ -279,12 +279,16 @@ struct CopyPrint {
 struct FirstFailure(Mutex<Option<(usize, crate::Error)>>);
 
 impl FirstFailure {
-    /// Records document `i`'s failure, kept if it is the first by index.
-    fn record(&self, i: usize, e: crate::Error) {
-        let mut first = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if first.as_ref().is_none_or(|&(at, _)| i < at) {
-            *first = Some((i, e));
-        }
+    /// Document `i`'s result, or on failure `placeholder()`, the failure
+    /// kept if it is the first by index.
+    fn keep<T>(&self, i: usize, result: Result<T>, placeholder: impl FnOnce() -> T) -> T {
+        result.unwrap_or_else(|e| {
+            let mut first = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+            if first.as_ref().is_none_or(|&(at, _)| i < at) {
+                *first = Some((i, e));
+            }
+            placeholder()
+        })
     }
 
     /// The first failure, if there was one.
@@ -550,61 +554,59 @@ fn prepare<'t>(
         .zip(copy_signatures.rows_mut())
         .enumerate()
         .map_init(worker, |(spill, counter), (i, (a, signature))| {
-            let take = || -> Result<Normalised> {
-                let (mut print, mut counts) = (None, None);
-                let (doc, lines, tokens) = if hydrated {
-                    // The shingles are taken later, from the tokens kept: only
-                    // the short lines' tokens are hashed now.
+            let (mut print, mut counts) = (None, None);
+            let (doc, lines, tokens) = if hydrated {
+                // The shingles are taken later, from the tokens kept: only
+                // the short lines' tokens are hashed now.
+                let doc = normalize(i, a)?;
+                let lines = line_hashes(&doc, |t| token_hash(&doc.tokens[t].norm, seed));
+                let tokens = doc.tokens.len();
+                (doc, lines, tokens)
+            } else {
+                // Each token is hashed once, for its lines and its shingles;
+                // copies mode needs nothing else of it.
+                let (mut doc, hashes, lines) = if count_spill.is_some() {
+                    // Stories mode counts the tokens' terms too.
                     let doc = normalize(i, a)?;
-                    let lines = line_hashes(&doc, |t| token_hash(&doc.tokens[t].norm, seed));
-                    let tokens = doc.tokens.len();
-                    (doc, lines, tokens)
+                    let hashes = token_hashes(&doc, seed);
+                    let lines = line_hashes(&doc, |t| hashes[t]);
+                    (doc, hashes, lines)
                 } else {
-                    // Each token is hashed once, for its lines and its shingles;
-                    // copies mode needs nothing else of it.
-                    let (mut doc, hashes, lines) = if count_spill.is_some() {
-                        // Stories mode counts the tokens' terms too.
-                        let doc = normalize(i, a)?;
-                        let hashes = token_hashes(&doc, seed);
-                        let lines = line_hashes(&doc, |t| hashes[t]);
-                        (doc, hashes, lines)
-                    } else {
-                        let (doc, HashedTokens { hashes, lines }) =
-                            normalize_hashed(i, a, seed, votes.get_or_init(|| Votes::new(seed)))?;
-                        let lines = line_hashes_by(hashes.len(), |t| lines[t], |t| hashes[t]);
-                        (doc, hashes, lines)
-                    };
-                    let (set, exact) = shingle_set_and_exact_hash_of(&[], &hashes, k, seed);
-                    if let Some(counter) = counter {
-                        counter.add(&set.0);
-                    }
-                    let print_of = CopyPrint::new(i, false, set, params, signature, spill)?;
-                    print = Some((print_of, exact));
-                    if let Some(to) = &count_spill {
-                        counts = Some(SpilledCounts::put(to, &term_counts(&doc, a.title(), seed))?);
-                    }
-                    doc.tokens = Vec::new();
-                    doc.suppressed = Vec::new();
-                    (doc, lines, hashes.len())
+                    let (doc, HashedTokens { hashes, lines }) =
+                        normalize_hashed(i, a, seed, votes.get_or_init(|| Votes::new(seed)))?;
+                    let lines = line_hashes_by(hashes.len(), |t| lines[t], |t| hashes[t]);
+                    (doc, hashes, lines)
                 };
-                progress.advance(1);
-                Ok(Normalised {
-                    doc,
-                    lines,
-                    tokens: tokens as u32,
-                    print,
-                    counts,
-                })
-            };
-            let x = take().unwrap_or_else(|e| {
-                failed.record(i, e);
-                Normalised {
-                    doc: NormDoc::new(DocId(i as u32), crate::lang::Lang::Other, Vec::new()),
-                    lines: Vec::new(),
-                    tokens: 0,
-                    print: None,
-                    counts: None,
+                let (set, exact) = shingle_set_and_exact_hash_of(&[], &hashes, k, seed);
+                if let Some(counter) = counter {
+                    counter.add(&set.0);
                 }
+                let print_of = CopyPrint::new(i, false, set, params, signature, spill)?;
+                print = Some((print_of, exact));
+                if let Some(to) = &count_spill {
+                    counts = Some(SpilledCounts::put(to, &term_counts(&doc, a.title(), seed))?);
+                }
+                doc.tokens = Vec::new();
+                doc.suppressed = Vec::new();
+                (doc, lines, hashes.len())
+            };
+            progress.advance(1);
+            Ok(Normalised {
+                doc,
+                lines,
+                tokens: tokens as u32,
+                print,
+                counts,
+            })
+        })
+        .enumerate()
+        .map(|(i, normalised)| {
+            let x = failed.keep(i, normalised, || Normalised {
+                doc: NormDoc::new(DocId(i as u32), crate::lang::Lang::Other, Vec::new()),
+                lines: Vec::new(),
+                tokens: 0,
+                print: None,
+                counts: None,
             });
             (x.doc, (x.lines, (x.tokens, (x.print, x.counts))))
         })
@@ -699,10 +701,7 @@ fn prepare<'t>(
         )
         .enumerate()
         .map(|(i, taken)| {
-            let (p, e, counts) = taken.unwrap_or_else(|e| {
-                failed.record(i, e);
-                (CopyPrint::default(), 0, None)
-            });
+            let (p, e, counts) = failed.keep(i, taken, || (CopyPrint::default(), 0, None));
             let size = p.span.map_or(p.set.0.len(), |s| s.len() / 8) as u32;
             (p.set, (size, (p.span, (p.anchors, (e, counts)))))
         })
