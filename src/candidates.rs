@@ -58,10 +58,6 @@ pub fn exact_pairs(exact: &[u64]) -> Vec<(DocId, DocId)> {
     out
 }
 
-/// A pair, as its [`pair_key`], and how many anchors it shares (in one
-/// pass).
-type PairCount = (u64, u32);
-
 /// Most memory the `(anchor, document)` list of one grouping pass may take.
 /// A big batch's list (a quarter of all its shingles, 8 bytes each) is
 /// grouped in passes, each over the anchors of one slice of the hash space,
@@ -349,7 +345,7 @@ fn anchor_pairs_in_passes(
         Anchors::Spilled(spilled) => (spilled.parts.len() as u64, spilled.keys),
     };
     // Shared anchors per pair, one sorted list per pass; summed below.
-    let mut shared: Vec<Vec<PairCount>> = Vec::with_capacity(passes as usize);
+    let mut shared: Vec<Vec<u64>> = Vec::with_capacity(passes as usize);
     let mut ignored = 0;
     for pass in 0..passes {
         let keyed = match anchors {
@@ -364,9 +360,9 @@ fn anchor_pairs_in_passes(
                 .collect(),
             Anchors::Spilled(spilled) => spilled.pass(pass)?,
         };
-        let (counts, skipped) = anchor_pass(keyed, keys, max_bucket);
+        let (pairs, skipped) = anchor_pass(keyed, keys, max_bucket, min_shared.max(1));
         ignored += skipped;
-        shared.push(counts);
+        shared.push(pairs);
     }
     Ok((
         pairs_sharing(&shared, min_shared, SUM_SLICE_COUNTS),
@@ -374,17 +370,19 @@ fn anchor_pairs_in_passes(
     ))
 }
 
-/// Pass counts [`pairs_sharing`] sums in one slice of first documents: a
-/// slice's counts of every pass are merged in the cache.
+/// Pass pairs [`pairs_sharing`] counts in one slice of first documents: a
+/// slice's pairs of every pass are merged in the cache.
 const SUM_SLICE_COUNTS: usize = 1 << 18;
 
-/// The pairs whose counts in `passes` (each sorted by pair) sum to at least
-/// `min_shared`, sorted. The passes are merged a slice of first documents
-/// at a time (about `slice_counts` counts), in parallel: each slice's
-/// counts, a sorted run from each pass, are sorted together by a sort that
-/// merges runs, so tens of millions of counts are never sorted as one list.
+/// The pairs that `passes` (each a sorted list of [`pair_key`]s, a pair's
+/// key once for each anchor it shares in that pass) hold at least
+/// `min_shared` times in all, sorted. The passes are merged a slice of
+/// first documents at a time (about `slice_counts` keys), in parallel:
+/// each slice's keys, a sorted run from each pass, are sorted together by
+/// a sort that merges runs, so tens of millions of keys are never sorted
+/// as one list.
 fn pairs_sharing(
-    passes: &[Vec<PairCount>],
+    passes: &[Vec<u64>],
     min_shared: usize,
     slice_counts: usize,
 ) -> Vec<(DocId, DocId)> {
@@ -392,7 +390,7 @@ fn pairs_sharing(
     let docs = passes
         .iter()
         .filter_map(|p| p.last())
-        .map(|&(key, _)| (key >> 32) + 1)
+        .map(|&key| (key >> 32) + 1)
         .max()
         .unwrap_or(0);
     // No more slices than first documents: each slice's bounds stay
@@ -404,20 +402,19 @@ fn pairs_sharing(
     let bound = |i: u64| (docs * i / slices) << 32;
     let summed: Vec<Vec<(DocId, DocId)>> = (0..slices)
         .into_par_iter()
-        .map_init(Vec::new, |counts: &mut Vec<PairCount>, i| {
+        .map_init(Vec::new, |keys: &mut Vec<u64>, i| {
             let (from, to) = (bound(i), bound(i + 1));
-            counts.clear();
+            keys.clear();
             for pass in passes {
-                let start = pass.partition_point(|&(key, _)| key < from);
-                let end = pass.partition_point(|&(key, _)| key < to);
-                counts.extend_from_slice(&pass[start..end]);
+                let start = pass.partition_point(|&key| key < from);
+                let end = pass.partition_point(|&key| key < to);
+                keys.extend_from_slice(&pass[start..end]);
             }
             // A stable sort finds the passes' runs and merges them.
-            counts.sort_by_key(|&(key, _)| key);
-            counts
-                .chunk_by(|x, y| x.0 == y.0)
-                .filter(|run| run.iter().map(|&(_, n)| n as usize).sum::<usize>() >= min_shared)
-                .map(|run| key_pair(run[0].0))
+            keys.sort();
+            keys.chunk_by(|x, y| x == y)
+                .filter(|run| run.len() >= min_shared)
+                .map(|run| key_pair(run[0]))
                 .collect()
         })
         .collect();
@@ -425,10 +422,16 @@ fn pairs_sharing(
 }
 
 /// One pass of [`anchor_pairs`]: the pairs sharing the anchors of `keyed`
-/// (`(anchor, document)` entries as `keys`, none marked), with how many
-/// they share, sorted; and the number of those anchors ignored as too
-/// common.
-fn anchor_pass(mut keyed: Vec<u64>, keys: DocKeys, max_bucket: usize) -> (Vec<PairCount>, usize) {
+/// (`(anchor, document)` entries as `keys`, none marked), each pair's
+/// [`pair_key`] once for each anchor it shares but no more than
+/// `min_shared` times (all [`pairs_sharing`] needs to know), sorted; and
+/// the number of those anchors ignored as too common.
+fn anchor_pass(
+    mut keyed: Vec<u64>,
+    keys: DocKeys,
+    max_bucket: usize,
+    min_shared: usize,
+) -> (Vec<u64>, usize) {
     keyed.par_sort_unstable();
     let groups = || keyed.par_chunk_by(|&x, &y| keys.group(x) == keys.group(y));
     let ignored = groups().filter(|g| g.len() > max_bucket).count();
@@ -450,11 +453,20 @@ fn anchor_pass(mut keyed: Vec<u64>, keys: DocKeys, max_bucket: usize) -> (Vec<Pa
         .collect();
     drop(keyed);
     all.par_sort_unstable();
-    let counts = all
-        .chunk_by(|x, y| x == y)
-        .map(|run| (run[0], run.len() as u32))
-        .collect();
-    (counts, ignored)
+    // Keep each run's first `min_shared` keys, in place: most pairs share
+    // one anchor, so the pass's list shrinks to little more than its
+    // distinct pairs, 8 bytes each. The kept keys are sorted, so a key
+    // already kept `min_shared` times is the one that many places back.
+    let mut kept = 0;
+    for i in 0..all.len() {
+        if kept < min_shared || all[kept - min_shared] != all[i] {
+            all[kept] = all[i];
+            kept += 1;
+        }
+    }
+    all.truncate(kept);
+    all.shrink_to_fit();
+    (all, ignored)
 }
 
 /// Inputs of candidate generation.
@@ -463,8 +475,9 @@ pub struct CandidateInputs<'a> {
     pub exact: &'a [u64],
     /// Each document's anchors ([`anchors_of`]).
     pub anchors: Anchors<'a>,
-    /// Copy signatures.
-    pub copy_signatures: &'a Signatures,
+    /// Copy signatures: dropped once their bands are grouped, before the
+    /// anchors' passes.
+    pub copy_signatures: Signatures,
     /// Copy banding.
     pub copy_banding: Banding,
 }
@@ -491,7 +504,7 @@ pub struct CandidateStats {
 /// read back. Stories mode then adds [`story_candidates`]: the copy
 /// fingerprints can be dropped before the story ones are made.
 pub fn generate(
-    inputs: &CandidateInputs<'_>,
+    inputs: CandidateInputs<'_>,
     params: &crate::Params,
 ) -> Result<(Vec<Candidate>, CandidateStats)> {
     let mut stats = CandidateStats::default();
@@ -499,11 +512,12 @@ pub fn generate(
     stats.exact = exact.len();
     let mut merged = add_source(Vec::new(), exact, source::EXACT);
     let (copy, skipped) = candidate_pairs(
-        inputs.copy_signatures,
+        &inputs.copy_signatures,
         inputs.copy_banding,
         params.max_bucket,
         params.seed,
     );
+    drop(inputs.copy_signatures);
     stats.copy = copy.len();
     stats.skipped_buckets += skipped;
     merged = add_source(merged, copy, source::COPY);
@@ -792,29 +806,34 @@ mod tests {
             proptest::prop_assert_eq!(got, want);
         }
 
-        /// Summing the passes' counts slice by slice gives the pairs whose
-        /// counts sum to the minimum, sorted (oracle: a map of sums).
+        /// Counting the passes' pairs slice by slice gives the pairs held
+        /// at least the minimum times in all, sorted (oracle: a map of
+        /// sums).
         #[test]
-        fn pass_counts_summed_in_slices(
+        fn pass_pairs_counted_in_slices(
             passes in proptest::collection::vec(
-                proptest::collection::btree_map((0u32..20, 0u32..20), 1u32..4, 0..60),
+                proptest::collection::btree_map((0u32..20, 0u32..20), 1usize..4, 0..60),
                 0..6,
             ),
             min_shared in 1usize..6,
             slice_counts in 1usize..80,
         ) {
-            let passes: Vec<Vec<PairCount>> = passes
-                .into_iter()
-                .map(|p| p.into_iter().map(|((a, b), n)| (pair_key((DocId(a), DocId(b))), n)).collect())
-                .collect();
             let mut sums = std::collections::BTreeMap::new();
-            for &(key, n) in passes.iter().flatten() {
-                *sums.entry(key_pair(key)).or_insert(0usize) += n as usize;
+            for (&pair, &n) in passes.iter().flatten() {
+                *sums.entry(pair).or_insert(0usize) += n;
             }
+            let passes: Vec<Vec<u64>> = passes
+                .into_iter()
+                .map(|p| {
+                    p.into_iter()
+                        .flat_map(|((a, b), n)| std::iter::repeat_n(pair_key((DocId(a), DocId(b))), n))
+                        .collect()
+                })
+                .collect();
             let want: Vec<(DocId, DocId)> = sums
                 .into_iter()
                 .filter(|&(_, n)| n >= min_shared)
-                .map(|(pair, _)| pair)
+                .map(|((a, b), _)| (DocId(a), DocId(b)))
                 .collect();
             proptest::prop_assert_eq!(pairs_sharing(&passes, min_shared, slice_counts), want);
         }

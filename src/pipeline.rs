@@ -939,15 +939,14 @@ fn run_stages(
             Some(spilled) => Anchors::Spilled(spilled),
             None => Anchors::Held(&prep.anchors),
         },
-        copy_signatures: &prep.copy_signatures,
+        copy_signatures: std::mem::take(&mut prep.copy_signatures),
         copy_banding: params.copy_banding(),
     };
     progress.start("candidates", 0);
-    let (copy_candidates, mut candidate_stats) = generate(&inputs, params)?;
+    let (copy_candidates, mut candidate_stats) = generate(inputs, params)?;
     // The copy fingerprints are done with before the story ones are made.
     prep.anchors = Vec::new();
     prep.spilled_anchors = None;
-    prep.copy_signatures = Signatures::default();
     give_back_freed_memory();
     let story_signatures = story_signatures(&prep, params, progress)?;
     let candidates = if story_signatures.is_empty() {
