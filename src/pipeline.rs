@@ -31,14 +31,14 @@ use crate::shingle::{
     shingle_set_and_exact_hash, shingle_set_and_exact_hash_of, token_hash, token_hashes,
     SharedShingles,
 };
-use crate::store::{Record, Records, Span, Spill};
+use crate::store::{Record, RecordsWriter, Span, Spill};
 use crate::terms::{
     document_frequencies, term_counts, term_vectors, top_terms, SpilledCounts, SpilledVectors,
-    TermOccurrences, TermWeights,
+    TermWeights,
 };
 use crate::verify::{
-    verify_in_blocks, verify_reporting, AlignedDocs, Features, SpilledSets, ALIGNED_DOCS_BYTES,
-    VERIFY_BLOCK_BYTES, VERIFY_PASS_PAIRS,
+    verify_in_blocks, verify_reporting, AlignedDocs, Features, OccurrencesCell, SpilledSets,
+    ALIGNED_DOCS_BYTES, VERIFY_BLOCK_BYTES, VERIFY_PASS_PAIRS,
 };
 use crate::Result;
 use ahash::AHashMap;
@@ -397,7 +397,7 @@ struct Prepared<'t> {
     terms: Vec<TermVector>,
     df: Option<AHashMap<u64, u32>>,
     exact: Vec<u64>,
-    occurrences: Vec<OnceLock<Option<TermOccurrences>>>,
+    occurrences: Vec<OccurrencesCell>,
     seed: u64,
 }
 
@@ -963,9 +963,16 @@ fn run_stages(
         )?
     };
     progress.start("verify", candidates.len() as u64);
-    // The reported pairs; the weak edges, which count only in clustering's
-    // averages (and not at all when not positive).
+    // The reported pairs, and their edges; the weak edges, which count
+    // only in clustering's averages (and not at all when not positive). A
+    // big batch's reported pairs are written out as they are verified, and
+    // wait in a file while clustering runs.
     let mut labelled: Vec<VerifiedPair> = Vec::new();
+    let mut parking = match prep.spilled_sets {
+        Some(_) => Some(RecordsWriter::new().map_err(parked_error)?),
+        None => None,
+    };
+    let mut edges: Vec<Edge> = Vec::new();
     let mut weak = WeakEdges::default();
     prep.verify(
         candidates,
@@ -977,28 +984,29 @@ fn run_stages(
         &|n| progress.advance(n as u64),
         &mut |_, judged| {
             match judged {
-                Judged::Reported(p) => labelled.push(p),
+                Judged::Reported(p) => {
+                    edges.push(Edge::of(&p));
+                    match &mut parking {
+                        Some(writer) => writer.push(&p).map_err(parked_error)?,
+                        None => labelled.push(p),
+                    }
+                }
                 Judged::Weak(e) if e.weight > 0.0 => weak.push(e)?,
                 Judged::Weak(_) => {}
             }
             Ok(())
         },
     )?;
+    let parked = parking
+        .map(RecordsWriter::finish)
+        .transpose()
+        .map_err(parked_error)?;
     // Only verification recounts terms.
     prep.occurrences = Vec::new();
     give_back_freed_memory();
     progress.start("cluster", 0);
     labelled.shrink_to_fit();
-    let mut edges: Vec<Edge> = labelled.iter().map(Edge::of).collect();
-    // A big batch's reported pairs wait in a file while clustering runs.
-    let parked = match prep.spilled_sets {
-        Some(_) => {
-            let parked = Records::write(&labelled).map_err(parked_error)?;
-            labelled = Vec::new();
-            Some(parked)
-        }
-        None => None,
-    };
+    edges.shrink_to_fit();
     let mut components = WitnessComponents::new(articles.len(), edges.iter());
     // Counted first, so that the list is made at its size.
     let mut joining = 0;
@@ -1432,6 +1440,7 @@ fn unrelated_reason(s: &Scores, params: &Params) -> String {
 mod tests {
     use super::*;
     use crate::ingest::{read_inputs, IngestConfig};
+    use crate::store::Records;
     use crate::verify::verify;
 
     proptest::proptest! {
