@@ -17,8 +17,7 @@
 
 use crate::hash::mix64;
 use crate::lsh::{
-    all_pairs, candidate_pairs, candidate_pairs_where, key_pair, merge_sorted_into, pair_key,
-    Banding, DocKeys,
+    all_pairs, candidate_pairs_where, key_pair, merge_sorted_into, pair_key, Banding, DocKeys,
 };
 use crate::model::{source, Candidate, DocId, ShingleSet, Signatures};
 use crate::store::{Record, Records, RecordsWriter, Spill};
@@ -510,22 +509,24 @@ pub fn generate(
     let mut stats = CandidateStats::default();
     let exact = exact_pairs(inputs.exact);
     stats.exact = exact.len();
-    let mut merged = add_source(Vec::new(), exact, source::EXACT);
-    let (copy, skipped) = candidate_pairs(
+    let mut merged = add_source(Vec::new(), exact.into_iter(), source::EXACT);
+    let (copy, skipped) = candidate_pairs_where(
         &inputs.copy_signatures,
         inputs.copy_banding,
         params.max_bucket,
         params.seed,
+        &|_, _| true,
     );
     drop(inputs.copy_signatures);
     stats.copy = copy.len();
     stats.skipped_buckets += skipped;
-    merged = add_source(merged, copy, source::COPY);
+    merged = add_source(merged, copy.iter(), source::COPY);
+    drop(copy);
     let (anchor, skipped) =
         anchor_pairs(inputs.anchors, params.anchor_min_shared, params.max_bucket)?;
     stats.anchor = anchor.len();
     stats.skipped_buckets += skipped;
-    merged = add_source(merged, anchor, source::ANCHOR);
+    merged = add_source(merged, anchor.into_iter(), source::ANCHOR);
     stats.total = merged.len();
     Ok((merged, stats))
 }
@@ -565,10 +566,11 @@ pub fn story_candidates(
     let merged = if spill {
         // The merged list is the biggest of all: written as it is made.
         let mut writer = RecordsWriter::new().map_err(spill_error)?;
-        with_source(candidates, story, source::STORY, |c| writer.push(&c)).map_err(spill_error)?;
+        with_source(candidates, story.iter(), source::STORY, |c| writer.push(&c))
+            .map_err(spill_error)?;
         Candidates::Spilled(writer.finish().map_err(spill_error)?)
     } else {
-        Candidates::Held(add_source(candidates, story, source::STORY))
+        Candidates::Held(add_source(candidates, story.iter(), source::STORY))
     };
     stats.total = merged.len();
     Ok(merged)
@@ -578,7 +580,11 @@ pub fn story_candidates(
 /// `from` merged in: a pair already there gains the source. Each source's
 /// list is merged in and dropped in turn, so that the lists are never all
 /// held, tagged, beside the result.
-fn add_source(candidates: Vec<Candidate>, pairs: Vec<(DocId, DocId)>, from: u8) -> Vec<Candidate> {
+fn add_source(
+    candidates: Vec<Candidate>,
+    pairs: impl ExactSizeIterator<Item = (DocId, DocId)>,
+    from: u8,
+) -> Vec<Candidate> {
     let mut out = Vec::with_capacity(candidates.len() + pairs.len());
     let merged = with_source(candidates, pairs, from, |c| {
         out.push(c);
@@ -593,11 +599,11 @@ fn add_source(candidates: Vec<Candidate>, pairs: Vec<(DocId, DocId)>, from: u8) 
 /// [`add_source`] handing the merged candidates, in order, to `emit`.
 fn with_source<E>(
     candidates: Vec<Candidate>,
-    pairs: Vec<(DocId, DocId)>,
+    pairs: impl Iterator<Item = (DocId, DocId)>,
     from: u8,
     emit: impl FnMut(Candidate) -> std::result::Result<(), E>,
 ) -> std::result::Result<(), E> {
-    let new = pairs.into_iter().map(|(a, b)| Candidate {
+    let new = pairs.map(|(a, b)| Candidate {
         a,
         b,
         sources: from,
@@ -796,7 +802,7 @@ mod tests {
                 for &p in list {
                     *want.entry(p).or_insert(0u8) |= from;
                 }
-                let pairs = list.iter().map(|&(a, b)| (DocId(a), DocId(b))).collect();
+                let pairs = list.iter().map(|&(a, b)| (DocId(a), DocId(b)));
                 got = add_source(got, pairs, from);
             }
             let want: Vec<Candidate> = want

@@ -56,6 +56,7 @@ pub mod merge;
 pub mod minhash;
 pub mod model;
 pub mod normalize;
+pub mod pairs;
 pub mod params;
 pub mod pipeline;
 pub mod probe;

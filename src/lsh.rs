@@ -14,6 +14,7 @@
 
 use crate::hash::stable64_words;
 use crate::model::{DocId, Signatures};
+use crate::pairs::PackedPairs;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::sync::{Mutex, PoisonError};
@@ -102,23 +103,26 @@ pub fn candidate_pairs(
     max_bucket: usize,
     seed: u64,
 ) -> (Vec<(DocId, DocId)>, usize) {
-    candidate_pairs_where(signatures, banding, max_bucket, seed, &|_, _| true)
+    let (pairs, skipped) =
+        candidate_pairs_where(signatures, banding, max_bucket, seed, &|_, _| true);
+    (pairs.iter().collect(), skipped)
 }
 
 /// Band keys made at a time by [`candidate_pairs_where`] (8 bytes each, a
 /// [`DocKeys`] entry).
 const BAND_KEYS_PER_PASS: usize = 1 << 23;
 
-/// [`candidate_pairs`] that keep `keep(a, b)`. The bands are keyed a few at
-/// a time, so that a million documents' 128 single-row story bands are not
-/// 2 GB of keys at once, and pairs are filtered as each bucket makes them.
+/// [`candidate_pairs`] that keep `keep(a, b)`, packed. The bands are keyed
+/// a few at a time, so that a million documents' 128 single-row story bands
+/// are not 2 GB of keys at once, and pairs are filtered as each bucket makes
+/// them.
 pub fn candidate_pairs_where(
     signatures: &Signatures,
     banding: Banding,
     max_bucket: usize,
     seed: u64,
     keep: &(dyn Fn(DocId, DocId) -> bool + Sync),
-) -> (Vec<(DocId, DocId)>, usize) {
+) -> (PackedPairs, usize) {
     banded_pairs(
         signatures,
         banding,
@@ -138,11 +142,11 @@ fn banded_pairs(
     seed: u64,
     keep: &(dyn Fn(DocId, DocId) -> bool + Sync),
     keys_per_pass: usize,
-) -> (Vec<(DocId, DocId)>, usize) {
+) -> (PackedPairs, usize) {
     let Banding { bands, rows } = banding;
     let per_pass = (keys_per_pass / signatures.len().max(1)).clamp(1, bands.max(1));
     let keys = DocKeys::for_docs(signatures.len());
-    let (mut pairs, mut skipped) = (Vec::new(), 0);
+    let (mut pairs, mut skipped) = (PackedPairs::new(signatures.len()), 0);
     for first in (0..bands).step_by(per_pass) {
         let these = first..(first + per_pass).min(bands);
         let mut keyed: Vec<u64> = (0..signatures.len())
@@ -159,7 +163,7 @@ fn banded_pairs(
         let (found, n) = group_pairs(&keyed, keys, max_bucket, keep);
         drop(keyed);
         skipped += n;
-        pairs = merge_sorted(pairs, found);
+        pairs.add(&found);
     }
     (pairs, skipped)
 }
@@ -315,8 +319,9 @@ pub(crate) fn key_pair(key: u64) -> (DocId, DocId) {
 }
 
 /// Pairs of values that share a key in `keyed` (sorted by key, then value)
-/// and that `keep`, skipping groups larger than `max_bucket`. Returns
-/// sorted, deduplicated pairs and the number of skipped groups. The pairs
+/// and that `keep`, skipping groups larger than `max_bucket`. Returns the
+/// pairs as sorted, deduplicated [`pair_key`]s, and the number of skipped
+/// groups. The pairs
 /// are filtered as each group makes them, so that a pass's chance pairs
 /// (story bands have many) are never all held.
 pub(crate) fn group_pairs(
@@ -324,7 +329,7 @@ pub(crate) fn group_pairs(
     keys: DocKeys,
     max_bucket: usize,
     keep: &(dyn Fn(DocId, DocId) -> bool + Sync),
-) -> (Vec<(DocId, DocId)>, usize) {
+) -> (Vec<u64>, usize) {
     let groups = || keyed.par_chunk_by(|&x, &y| keys.group(x) == keys.group(y));
     let skipped = groups().filter(|g| g.len() > max_bucket).count();
     let mut pairs: Vec<u64> = groups()
@@ -339,7 +344,6 @@ pub(crate) fn group_pairs(
         .collect();
     pairs.par_sort_unstable();
     pairs.dedup();
-    let pairs = pairs.into_iter().map(key_pair).collect();
     (pairs, skipped)
 }
 
@@ -385,9 +389,9 @@ mod tests {
             let banding = Banding { bands: 8, rows: 1 };
             let odd = |a: DocId, b: DocId| (a.0 + b.0) % 2 == 1;
             let (all, skipped) = banded_pairs(&sigs, banding, max_bucket, 3, &|_, _| true, usize::MAX);
-            let want: Vec<_> = all.iter().copied().filter(|&(a, b)| odd(a, b)).collect();
+            let want: Vec<_> = all.iter().filter(|&(a, b)| odd(a, b)).collect();
             let (got, got_skipped) = banded_pairs(&sigs, banding, max_bucket, 3, &odd, keys_per_pass);
-            prop_assert_eq!(got, want);
+            prop_assert_eq!(got.iter().collect::<Vec<_>>(), want);
             prop_assert_eq!(got_skipped, skipped);
         }
 
