@@ -343,7 +343,8 @@ fn anchor_pairs_in_passes(
         ),
         Anchors::Spilled(spilled) => (spilled.parts.len() as u64, spilled.keys),
     };
-    // Shared anchors per pair, one sorted list per pass; summed below.
+    // Each pass's pairs, a pair once for each anchor it shares (up to
+    // `min_shared`), sorted: one list per pass, counted below.
     let mut shared: Vec<Vec<u64>> = Vec::with_capacity(passes as usize);
     let mut ignored = 0;
     for pass in 0..passes {
@@ -363,15 +364,12 @@ fn anchor_pairs_in_passes(
         ignored += skipped;
         shared.push(pairs);
     }
-    Ok((
-        pairs_sharing(&shared, min_shared, SUM_SLICE_COUNTS),
-        ignored,
-    ))
+    Ok((pairs_sharing(&shared, min_shared, SLICE_KEYS), ignored))
 }
 
-/// Pass pairs [`pairs_sharing`] counts in one slice of first documents: a
+/// Pair keys [`pairs_sharing`] counts in one slice of first documents: a
 /// slice's pairs of every pass are merged in the cache.
-const SUM_SLICE_COUNTS: usize = 1 << 18;
+const SLICE_KEYS: usize = 1 << 18;
 
 /// The pairs that `passes` (each a sorted list of [`pair_key`]s, a pair's
 /// key once for each anchor it shares in that pass) hold at least
