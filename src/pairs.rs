@@ -9,9 +9,10 @@
 //! document, so that adding a pass's pairs rewrites the parts in parallel,
 //! each thread holding one part's copy at a time, never the whole set's.
 
-use crate::lsh::{key_pair, pair_key};
+use crate::lsh::{key_pair, merge_sorted_into, pair_key};
 use crate::model::DocId;
 use rayon::prelude::*;
+use std::convert::Infallible;
 
 /// About how many parts a set is cut into: enough that a part's copy is
 /// small beside the whole, few enough that a pass's pairs find each part's
@@ -119,23 +120,19 @@ impl Part {
             },
             last: 0,
         };
-        let mut mine = self.keys().peekable();
-        let mut theirs = keys.iter().copied().peekable();
-        loop {
-            let next = match (mine.peek(), theirs.peek()) {
-                (Some(&x), Some(&y)) if x < y => mine.next(),
-                (Some(&x), Some(&y)) if x > y => theirs.next(),
-                (Some(_), Some(_)) => {
-                    mine.next();
-                    theirs.next()
-                }
-                (Some(_), None) => mine.next(),
-                (None, _) => theirs.next(),
-            };
-            match next {
-                Some(key) => out.push(key),
-                None => break,
-            }
+        let merged = merge_sorted_into(
+            self.keys(),
+            keys.iter().copied(),
+            |&key| key,
+            |key, _| key,
+            |key| {
+                out.push(key);
+                Ok::<(), Infallible>(())
+            },
+        );
+        match merged {
+            Ok(()) => {}
+            Err(never) => match never {},
         }
         out.part.bytes.shrink_to_fit();
         out.part
