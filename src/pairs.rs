@@ -1,8 +1,8 @@
 //! A big sorted set of document pairs, packed.
 //!
-//! Stories mode's LSH finds tens of millions of candidate pairs (58 M for a
-//! million articles), a pass of bands at a time, and holds their union
-//! until the last pass is done: 8 bytes a pair as a list. [`PackedPairs`]
+//! The LSH finds its candidate pairs a pass of bands at a time, and holds
+//! their union until the last pass is done: tens of millions of pairs in
+//! stories mode (58 M for a million articles), 8 bytes a pair as a list. [`PackedPairs`]
 //! keeps each pair's key (`a << 32 | b`) as its difference from the one
 //! before, seven bits a byte (LEB128), about 2 bytes a pair: a first
 //! document's pairs are a few thousand apart. The set is cut into parts by first
