@@ -2,12 +2,13 @@
 //!
 //! The LSH finds its candidate pairs a pass of bands at a time, and holds
 //! their union until the last pass is done: tens of millions of pairs in
-//! stories mode (58 M for a million articles), 8 bytes a pair as a list. [`PackedPairs`]
-//! keeps each pair's key (`a << 32 | b`) as its difference from the one
-//! before, seven bits a byte (LEB128), about 2 bytes a pair: a first
-//! document's pairs are a few thousand apart. The set is cut into parts by first
-//! document, so that adding a pass's pairs rewrites the parts in parallel,
-//! each thread holding one part's copy at a time, never the whole set's.
+//! stories mode (58 M for a million articles), 8 bytes a pair as a list.
+//! [`PackedPairs`] keeps each pair's key (`a << 32 | b`) as its difference
+//! from the one before, seven bits a byte (LEB128), about 2 bytes a pair:
+//! a first document's pairs are a few thousand apart. The set is cut into
+//! parts by first document, so that adding a pass's pairs rewrites the
+//! parts in parallel, each thread holding one part's copy at a time, never
+//! the whole set's.
 
 use crate::lsh::{key_pair, merge_sorted_into, pair_key};
 use crate::model::DocId;
