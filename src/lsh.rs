@@ -318,12 +318,12 @@ pub(crate) fn key_pair(key: u64) -> (DocId, DocId) {
     (DocId((key >> 32) as u32), DocId(key as u32))
 }
 
-/// Pairs of values that share a key in `keyed` (sorted by key, then value)
-/// and that `keep`, skipping groups larger than `max_bucket`. Returns the
-/// pairs as sorted, deduplicated [`pair_key`]s, and the number of skipped
-/// groups. The pairs
-/// are filtered as each group makes them, so that a pass's chance pairs
-/// (story bands have many) are never all held.
+/// Pairs of documents whose entries in `keyed` (sorted [`DocKeys`] entries,
+/// none marked) share a key and that `keep`, skipping groups larger than
+/// `max_bucket`. Returns the pairs as sorted, deduplicated [`pair_key`]s,
+/// and the number of skipped groups. The pairs are filtered as each group
+/// makes them, so that a pass's chance pairs (story bands have many) are
+/// never all held.
 pub(crate) fn group_pairs(
     keyed: &[u64],
     keys: DocKeys,
