@@ -374,15 +374,11 @@ const SLICE_KEYS: usize = 1 << 18;
 /// The pairs that `passes` (each a sorted list of [`pair_key`]s, a pair's
 /// key once for each anchor it shares in that pass) hold at least
 /// `min_shared` times in all, sorted. The passes are merged a slice of
-/// first documents at a time (about `slice_counts` keys), in parallel:
+/// first documents at a time (about `slice_keys` keys), in parallel:
 /// each slice's keys, a sorted run from each pass, are sorted together by
 /// a sort that merges runs, so tens of millions of keys are never sorted
 /// as one list.
-fn pairs_sharing(
-    passes: &[Vec<u64>],
-    min_shared: usize,
-    slice_counts: usize,
-) -> Vec<(DocId, DocId)> {
+fn pairs_sharing(passes: &[Vec<u64>], min_shared: usize, slice_keys: usize) -> Vec<(DocId, DocId)> {
     let total: usize = passes.iter().map(Vec::len).sum();
     let docs = passes
         .iter()
@@ -392,7 +388,7 @@ fn pairs_sharing(
         .unwrap_or(0);
     // No more slices than first documents: each slice's bounds stay
     // below `docs²`, which fits.
-    let slices = (total.div_ceil(slice_counts.max(1)) as u64).clamp(1, docs.max(1));
+    let slices = (total.div_ceil(slice_keys.max(1)) as u64).clamp(1, docs.max(1));
     // Slice `i` holds the pairs whose first document is in
     // `docs * i / slices .. docs * (i + 1) / slices`: the keys below the
     // bound `i + 1` makes, from the one `i` makes.
@@ -820,7 +816,7 @@ mod tests {
                 0..6,
             ),
             min_shared in 1usize..6,
-            slice_counts in 1usize..80,
+            slice_keys in 1usize..80,
         ) {
             let mut sums = std::collections::BTreeMap::new();
             for (&pair, &n) in passes.iter().flatten() {
@@ -839,7 +835,7 @@ mod tests {
                 .filter(|&(_, n)| n >= min_shared)
                 .map(|((a, b), _)| (DocId(a), DocId(b)))
                 .collect();
-            proptest::prop_assert_eq!(pairs_sharing(&passes, min_shared, slice_counts), want);
+            proptest::prop_assert_eq!(pairs_sharing(&passes, min_shared, slice_keys), want);
         }
 
         #[test]
