@@ -12,12 +12,13 @@ use newsdup::cluster::{
 use newsdup::docs::normalize_hashed;
 use newsdup::lsh::candidate_pairs;
 use newsdup::minhash::{copy_signature, story_signature};
-use newsdup::model::{DocId, NormDoc, Signatures};
+use newsdup::model::{DocId, NormDoc, Signatures, VectorsByDoc};
 use newsdup::normalize::tokenize;
-use newsdup::probe::{dot, shared_keys, ProbeTable};
+use newsdup::probe::{dot, number_key, shared_keys, ProbeTable};
 use newsdup::shingle::{intersection_size, shingle_set, SharedShingles};
 use newsdup::terms::{
-    cosine, document_frequencies, term_counts, term_vectors, TermOccurrences, TermWeights,
+    cosine, cosine_of_terms, document_frequencies, numbered_vectors, term_counts, term_vectors,
+    TermNumbers, TermOccurrences, TermWeights,
 };
 use newsdup::verify::{residual_of, ResidualText};
 use newsdup::Params;
@@ -52,6 +53,8 @@ fn stages(c: &mut Criterion) {
         .collect();
     let df = document_frequencies(&counts);
     let vectors = term_vectors(counts.clone(), &df);
+    // As verification holds them: terms numbered.
+    let numbered = numbered_vectors(&counts, &df, &TermNumbers::of(&df).unwrap());
     let copy_sigs = Signatures::collect(
         128,
         shingles.iter().map(|s| copy_signature(s, 128, params.seed)),
@@ -201,7 +204,7 @@ fn stages(c: &mut Criterion) {
             (1..docs.len())
                 .map(|y| {
                     intersection_size(black_box(&shingles[0].0), &shingles[y].0) as f64
-                        + cosine(&vectors[0], &vectors[y])
+                        + cosine_of_terms(numbered.terms(0), numbered.terms(y))
                 })
                 .sum::<f64>()
         })
@@ -209,9 +212,10 @@ fn stages(c: &mut Criterion) {
     g.bench_function(BenchmarkId::new("score_pairs", "probe"), |b| {
         b.iter(|| {
             let set = ProbeTable::new(black_box(&shingles[0].0).iter().map(|&h| (h, ())));
-            let terms = ProbeTable::new(vectors[0].0.iter().copied());
+            let terms = numbered.terms(0).iter().map(|&(n, w)| (number_key(n), w));
+            let terms = ProbeTable::new(terms);
             (1..docs.len())
-                .map(|y| shared_keys(&set, &shingles[y].0) as f64 + dot(&terms, &vectors[y].0))
+                .map(|y| shared_keys(&set, &shingles[y].0) as f64 + dot(&terms, numbered.terms(y)))
                 .sum::<f64>()
         })
     });

@@ -33,8 +33,8 @@ use crate::shingle::{
 };
 use crate::store::{Record, RecordsWriter, Span, Spill};
 use crate::terms::{
-    document_frequencies, term_counts, term_vectors, top_terms, SpilledCounts, SpilledVectors,
-    TermWeights,
+    document_frequencies, numbered_vectors, term_counts, top_terms, PackedVectors, SpilledCounts,
+    SpilledVectors, TermNumbers, TermWeights,
 };
 use crate::verify::{
     verify_in_blocks, verify_reporting, AlignedDocs, Features, OccurrencesCell, SpilledSets,
@@ -394,7 +394,10 @@ struct Prepared<'t> {
     anchors: Vec<Box<[u64]>>,
     spilled_anchors: Option<SpilledAnchors>,
     titles: Vec<Option<&'t str>>,
-    terms: Vec<TermVector>,
+    /// The term vectors of a held batch (stories mode), their terms
+    /// numbered by `term_numbers`.
+    terms: PackedVectors,
+    term_numbers: TermNumbers,
     df: Option<AHashMap<u64, u32>>,
     exact: Vec<u64>,
     occurrences: Vec<OccurrencesCell>,
@@ -743,14 +746,15 @@ fn prepare<'t>(
         None => (None, None),
     };
     let titles: Vec<Option<&str>> = articles.iter().map(Article::title).collect();
-    let (terms, df) = match (stories, count_spill, &mut spilled_sets) {
-        (false, ..) => (Vec::<TermVector>::new(), None),
+    let (terms, term_numbers, df) = match (stories, count_spill, &mut spilled_sets) {
+        (false, ..) => (PackedVectors::default(), TermNumbers::default(), None),
         (true, Some(count_spill), Some(sets)) => {
             progress.start("content terms", 0);
             let counts = SpilledCounts::new(count_spill, taken_counts);
             let df = counts.document_frequencies()?;
-            sets.vectors = Some(counts.into_vectors(&df)?);
-            (Vec::new(), Some(df))
+            let numbers = TermNumbers::of(&df)?;
+            sets.vectors = Some(counts.into_vectors(&df, numbers)?);
+            (PackedVectors::default(), TermNumbers::default(), Some(df))
         }
         // A held batch: counts from the tokens it kept.
         (true, ..) => {
@@ -761,7 +765,9 @@ fn prepare<'t>(
                 .map(|(d, t)| term_counts(d, *t, seed))
                 .collect();
             let df = document_frequencies(&counts);
-            (term_vectors(counts, &df), Some(df))
+            let numbers = TermNumbers::of(&df)?;
+            let terms = numbered_vectors(&counts, &df, &numbers);
+            (terms, numbers, Some(df))
         }
     };
     // Filled by verification for the documents of partial copies (stories
@@ -788,6 +794,7 @@ fn prepare<'t>(
         spilled_anchors,
         titles,
         terms,
+        term_numbers,
         df,
         seed,
     })
@@ -1223,8 +1230,8 @@ fn story_signatures(
             signatures = Signatures::new(prep.terms.len(), params.story_hashes);
             signatures
                 .rows_mut()
-                .zip(&prep.terms)
-                .for_each(|(row, v)| sign(v, row));
+                .enumerate()
+                .for_each(|(d, row)| sign(&prep.term_numbers.hashed(prep.terms.terms(d)), row));
         }
         None => {}
     }
@@ -1608,11 +1615,9 @@ mod tests {
                 .collect();
             // Stories mode spills the term vectors with the sets.
             assert!(prep.terms.is_empty());
-            let vectors: Vec<TermVector> = match (mode, &sets.vectors) {
-                (Mode::Stories, Some(v)) => {
-                    (0..articles.len()).map(|d| v.load(d).unwrap()).collect()
-                }
-                (Mode::Copies, None) => Vec::new(),
+            let vectors = match (mode, &sets.vectors) {
+                (Mode::Stories, Some(v)) => v.load_where(|_| true).unwrap(),
+                (Mode::Copies, None) => PackedVectors::default(),
                 _ => panic!("term vectors spilled in stories mode only"),
             };
             // Keeping no aligned document: each is made again for each pair.

@@ -162,6 +162,36 @@ impl Spill {
         })
     }
 
+    /// Appends `(number, value)` entries of 8 bytes each (a numbered
+    /// term's weight) and returns where they are.
+    pub fn put_numbered<V: Word32>(&self, entries: &[(u32, V)]) -> io::Result<Span> {
+        self.put_with(entries.len() * NUMBERED_BYTES, |buf| {
+            for &(n, v) in entries {
+                buf.extend_from_slice(&n.to_le_bytes());
+                buf.extend_from_slice(&v.to_word().to_le_bytes());
+            }
+        })
+    }
+
+    /// The number of [`Spill::put_numbered`] entries at `span`.
+    pub fn numbered_in(span: Span) -> usize {
+        span.len() / NUMBERED_BYTES
+    }
+
+    /// The [`Spill::put_numbered`] entries at `span` into `out`, which
+    /// holds [`Spill::numbered_in`] entries.
+    pub fn get_numbered_into<V: Word32>(&self, span: Span, out: &mut [(u32, V)]) -> io::Result<()> {
+        self.with_bytes(span, |bytes| {
+            for (c, to) in bytes.chunks_exact(NUMBERED_BYTES).zip(out) {
+                let (n, v) = c.split_at(4);
+                *to = (
+                    u32::from_le_bytes(n.try_into().expect("4 bytes")),
+                    V::from_word(u32::from_le_bytes(v.try_into().expect("4 bytes"))),
+                );
+            }
+        })
+    }
+
     /// `take(bytes)` of the bytes at `span`, read into a buffer each thread
     /// keeps.
     fn with_bytes<R>(&self, span: Span, take: impl FnOnce(&[u8]) -> R) -> io::Result<R> {
@@ -228,6 +258,9 @@ impl Spill {
 
 /// Most bytes a thread's [`Spill::get_keyed`] buffer keeps between reads.
 const KEPT_BUFFER_BYTES: usize = 1 << 20;
+
+/// Bytes of one [`Spill::put_numbered`] entry.
+const NUMBERED_BYTES: usize = 8;
 
 /// Bytes of one [`Spill::put_keyed`] entry.
 const KEYED_BYTES: usize = 12;
@@ -624,6 +657,23 @@ mod tests {
                 .collect();
             let want: Vec<(u64, u32)> = weights.iter().map(|&(k, w)| (k, w.to_bits())).collect();
             prop_assert_eq!(got, want);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn numbered_entries_come_back_as_they_went_in(
+            weights in prop::collection::vec((any::<u32>(), any::<f32>()), 0..200),
+        ) {
+            let spill = Spill::new().unwrap();
+            spill.put(b"before").unwrap();
+            let span = spill.put_numbered(&weights).unwrap();
+            prop_assert_eq!(Spill::numbered_in(span), weights.len());
+            let mut got = vec![(0u32, 0f32); weights.len()];
+            spill.get_numbered_into(span, &mut got).unwrap();
+            // Bit for bit, NaNs included.
+            let bits = |v: &[(u32, f32)]| v.iter().map(|&(n, w)| (n, w.to_bits())).collect::<Vec<_>>();
+            prop_assert_eq!(bits(&got), bits(&weights));
         }
     }
 

@@ -27,7 +27,7 @@ use crate::model::{
     VerifiedPair,
 };
 use crate::params::Params;
-use crate::probe::{dot, shared_keys, ProbeTable};
+use crate::probe::{dot, number_key, shared_keys, ProbeTable};
 use crate::shingle::intersection_size;
 use crate::store::{Span, Spill};
 use crate::terms::{
@@ -56,8 +56,8 @@ pub struct Features<'a> {
     pub shingles: &'a dyn SetsByDoc,
     /// The whole size of each document's shingle set.
     pub set_sizes: &'a [u32],
-    /// Term vectors (none in copies mode).
-    pub terms: &'a dyn VectorsByDoc<Term = u64>,
+    /// Term vectors, their terms numbered (none in copies mode).
+    pub terms: &'a dyn VectorsByDoc<Term = u32>,
     /// Exact hashes (0 for an empty document).
     pub exact: &'a [u64],
     /// Per document, its term occurrences, filled the first time a residual
@@ -69,7 +69,7 @@ pub struct Features<'a> {
 
 impl Features<'_> {
     /// Document `d`'s term vector, if there are term vectors.
-    fn vector(&self, d: usize) -> Option<&[(u64, f32)]> {
+    fn vector(&self, d: usize) -> Option<&[(u32, f32)]> {
         (!self.terms.is_empty()).then(|| self.terms.terms(d))
     }
 }
@@ -146,7 +146,7 @@ impl Tables {
         let terms = f.vector(d).unwrap_or_default();
         Tables {
             shingles: ProbeTable::new(set.iter().map(|&h| (h, ()))),
-            terms: ProbeTable::new(terms.iter().copied()),
+            terms: ProbeTable::new(terms.iter().map(|&(n, w)| (number_key(n), w))),
         }
     }
 }
@@ -676,7 +676,7 @@ impl<T: Copy + Default + Send + Sync> BlockLists<T> {
 struct Loaded {
     sets: BlockLists<u64>,
     /// When the vectors are spilled too (stories mode).
-    vectors: Option<BlockLists<(u64, f32)>>,
+    vectors: Option<BlockLists<(u32, f32)>>,
 }
 
 impl Loaded {
@@ -715,14 +715,14 @@ impl SetsByDoc for BlockLists<u64> {
     }
 }
 
-impl VectorsByDoc for BlockLists<(u64, f32)> {
-    type Term = u64;
+impl VectorsByDoc for BlockLists<(u32, f32)> {
+    type Term = u32;
 
     fn len(&self) -> usize {
         self.places.len()
     }
 
-    fn terms(&self, doc: usize) -> &[(u64, f32)] {
+    fn terms(&self, doc: usize) -> &[(u32, f32)] {
         self.get(doc)
     }
 }
