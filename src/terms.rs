@@ -358,25 +358,22 @@ impl SpilledVectors {
             .map_err(vectors_error)
     }
 
-    /// Document `d`'s vector, its terms numbered, read back.
-    fn load_numbered(&self, d: usize) -> Result<Vec<(u32, f32)>> {
-        let mut v = vec![(0, 0.0); self.entries(d)];
-        self.load_into(d, &mut v)?;
-        Ok(v)
-    }
-
     /// Document `d`'s vector, read back, with its terms' hashes.
     pub fn load(&self, d: usize) -> Result<TermVector> {
-        Ok(self.numbers.hashed(&self.load_numbered(d)?))
+        let mut v = vec![(0, 0.0); self.entries(d)];
+        self.load_into(d, &mut v)?;
+        Ok(self.numbers.hashed(&v))
     }
 
     /// The vectors of the documents `wanted`, read back and packed; empty
     /// vectors for the others.
     pub fn load_where(&self, wanted: impl Fn(usize) -> bool + Sync) -> Result<PackedVectors> {
-        PackedVectors::collect(self.len(), |d| match wanted(d) {
-            true => self.load_numbered(d),
-            false => Ok(Vec::new()),
-        })
+        let wanted = |d| wanted(d).then_some(d);
+        PackedVectors::collect(
+            self.len(),
+            |d| wanted(d).map_or(0, |d| self.entries(d)),
+            |d, list| wanted(d).map_or(Ok(()), |d| self.load_into(d, list)),
+        )
     }
 }
 
@@ -490,28 +487,35 @@ impl PackedVectors {
 }
 
 impl PackedVectors {
-    /// The vectors `vector(d)` of documents `0..n`, whose terms are
-    /// numbered already, packed.
+    /// The vectors of documents `0..n`, whose terms are numbered already,
+    /// packed: document `d`'s has `len(d)` terms, which `fill(d, list)`
+    /// writes. The array is made at its size, and filled in parallel.
     pub fn collect(
         n: usize,
-        vector: impl Fn(usize) -> Result<Vec<(u32, f32)>> + Sync,
+        len: impl Fn(usize) -> usize,
+        fill: impl Fn(usize, &mut [(u32, f32)]) -> Result<()> + Sync,
     ) -> Result<PackedVectors> {
-        let mut packed = PackedVectors {
-            starts: Vec::with_capacity(n + 1),
-            terms: Vec::new(),
-        };
-        packed.starts.push(0);
-        for docs in (0..n).step_by(PACK_CHUNK_DOCS) {
-            let docs = docs..(docs + PACK_CHUNK_DOCS).min(n);
-            let these: Vec<Vec<(u32, f32)>> =
-                docs.into_par_iter().map(&vector).collect::<Result<_>>()?;
-            for v in these {
-                packed.terms.extend_from_slice(&v);
-                packed.starts.push(packed.terms.len());
-            }
+        let mut starts = Vec::with_capacity(n + 1);
+        starts.push(0);
+        for d in 0..n {
+            starts.push(starts[d] + len(d));
         }
-        packed.terms.shrink_to_fit();
-        Ok(packed)
+        let mut terms = vec![(0, 0.0); starts[n]];
+        let mut rest = &mut terms[..];
+        // A chunk of documents at a time, so that their lists are few.
+        for chunk in (0..n).step_by(PACK_CHUNK_DOCS) {
+            let mut lists = Vec::with_capacity(PACK_CHUNK_DOCS);
+            for d in chunk..(chunk + PACK_CHUNK_DOCS).min(n) {
+                let (list, after) =
+                    std::mem::take(&mut rest).split_at_mut(starts[d + 1] - starts[d]);
+                lists.push((d, list));
+                rest = after;
+            }
+            lists
+                .into_par_iter()
+                .try_for_each(|(d, list)| fill(d, list))?;
+        }
+        Ok(PackedVectors { starts, terms })
     }
 }
 
@@ -616,8 +620,16 @@ pub fn numbered_vectors(
     numbers: &TermNumbers,
 ) -> PackedVectors {
     let numbering = numbers.numbering();
-    let vector = |d: usize| Ok(numbered(&weigh(&counts[d], df, counts.len()), &numbering));
-    PackedVectors::collect(counts.len(), vector).expect("held counts cannot fail")
+    // A document's vector has a term for each of its counts.
+    let fill = |d: usize, list: &mut [(u32, f32)]| {
+        let v = weigh(&counts[d], df, counts.len());
+        for (to, &(t, w)) in list.iter_mut().zip(&v.0) {
+            *to = (numbering[&t], w);
+        }
+        Ok(())
+    };
+    PackedVectors::collect(counts.len(), |d| counts[d].len(), fill)
+        .expect("held counts cannot fail")
 }
 
 /// Batch statistics needed to weigh term vectors after the fact.
