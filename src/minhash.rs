@@ -13,7 +13,7 @@
 //! (P-MinHash, Moulton & Jiang 2018). For slot `i` and term `t` with weight
 //! `w > 0`, `u = (mix64(t ^ mix64(s + i)) >> 11 + 1) / 2^53` and the key is
 //! `-ln(u) / w`; the slot holds `mix64(t) mod 2^32` of the term with the
-//! smallest key. Two vectors agree on a slot with probability equal to their
+//! smallest key (of equal keys, the smallest term). Two vectors agree on a slot with probability equal to their
 //! probability-Jaccard, a weighted Jaccard that favours heavy (rare) terms.
 //!
 //! Slots are 32-bit: half the memory of 64-bit slots, and the 2^-32 chance of
@@ -93,12 +93,15 @@ pub fn story_signature(terms: &TermVector, k: usize, seed: u64) -> Signature {
 /// slots). Returns false, and leaves `mins` as it was, when there are no
 /// terms of positive weight.
 pub fn story_signature_into(terms: &TermVector, seed: u64, mins: &mut [u32]) -> bool {
-    let terms: Vec<(u64, f64)> = terms
+    let mut terms: Vec<(u64, f64)> = terms
         .0
         .iter()
         .filter(|(_, w)| *w > 0.0)
         .map(|&(t, w)| (t, 1.0 / w as f64))
         .collect();
+    // Heaviest first: their keys are the smallest on the whole, so each
+    // slot's best falls fast and most later terms skip their logarithm.
+    terms.sort_unstable_by(|x, y| x.1.total_cmp(&y.1).then(x.0.cmp(&y.0)));
     if terms.is_empty() || mins.is_empty() {
         return false;
     }
@@ -110,11 +113,13 @@ pub fn story_signature_into(terms: &TermVector, seed: u64, mins: &mut [u32]) -> 
             let u = ((mix64(t ^ slot_seed) >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64);
             // -ln(u) >= 1 - u, so a term whose bound already loses cannot
             // win: skipping its logarithm leaves the result unchanged.
-            if (1.0 - u) * inv_w >= best {
+            if (1.0 - u) * inv_w > best {
                 continue;
             }
+            // Of equal keys the smallest term wins, whatever the order the
+            // terms are raced in.
             let key = -u.ln() * inv_w;
-            if key < best {
+            if key < best || key == best && t < best_term {
                 best = key;
                 best_term = t;
             }
@@ -142,6 +147,7 @@ pub fn estimate(a: &Signature, b: &Signature) -> f64 {
 mod tests {
     use super::*;
     use crate::shingle::intersection_size;
+    use proptest::prelude::Just;
 
     fn set(range: std::ops::Range<u64>) -> ShingleSet {
         let mut v: Vec<u64> = range.map(|i| mix64(i + 1)).collect();
@@ -186,6 +192,43 @@ mod tests {
                 (mean - exact).abs() < 0.02,
                 "n={n}: mean {mean} vs exact {exact}"
             );
+        }
+    }
+
+    proptest::proptest! {
+        /// The race, with its skipped logarithms and its order by weight,
+        /// picks each slot's term as the plain race does: every term's key
+        /// worked out, in term order, the first of equal keys kept.
+        #[test]
+        fn the_race_is_the_plain_race(
+            weights in proptest::collection::btree_map(
+                proptest::arbitrary::any::<u64>(),
+                proptest::prop_oneof![0.0f32..1.0, Just(0.5f32), Just(0.0f32)],
+                0..80,
+            ),
+            seed in proptest::arbitrary::any::<u64>(),
+        ) {
+            let v = TermVector(weights.into_iter().collect());
+            let plain: Vec<u32> = (0..64u64)
+                .map(|slot| {
+                    let slot_seed = mix64(seed.wrapping_add(slot));
+                    let mut best = (f64::INFINITY, 0u64);
+                    for &(t, w) in v.0.iter().filter(|(_, w)| *w > 0.0) {
+                        let u = ((mix64(t ^ slot_seed) >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64);
+                        let key = -u.ln() * (1.0 / w as f64);
+                        if key < best.0 {
+                            best = (key, t);
+                        }
+                    }
+                    mix64(best.1) as u32
+                })
+                .collect();
+            let sig = story_signature(&v, 64, seed);
+            if v.0.iter().any(|(_, w)| *w > 0.0) {
+                proptest::prop_assert_eq!(&sig.mins[..], &plain[..]);
+            } else {
+                proptest::prop_assert!(sig.mins.is_empty());
+            }
         }
     }
 
