@@ -1254,8 +1254,7 @@ mod tests {
                     TermVector(v)
                 })
                 .collect();
-            let packed =
-                crate::terms::PackedVectors::pack(n, |d| Ok(Some(vectors[d].clone()))).unwrap();
+            let packed = crate::terms::PackedVectors::of(&vectors);
             // Three clusters named by their smallest member.
             let mut want: Vec<usize> = (0..n).map(|d| start[d]).collect();
             for c in 0..3 {

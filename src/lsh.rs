@@ -241,39 +241,6 @@ fn band_key(mins: &[u32], band: usize, rows: usize, seed: u64) -> u64 {
     }
 }
 
-/// The union of two sorted, deduplicated lists, sorted and deduplicated,
-/// made in `a`'s memory: `a` grows by `b`'s length and is filled from the
-/// back (the largest first), so the union is never held beside its inputs.
-pub(crate) fn merge_sorted<T: Ord + Copy>(mut a: Vec<T>, b: Vec<T>) -> Vec<T> {
-    let (Some(&first), n) = (a.first(), a.len()) else {
-        return b;
-    };
-    a.reserve_exact(b.len());
-    a.resize(n + b.len(), first);
-    // `a[..i]` and `b[..j]` are still to merge; `a[k..]` is merged.
-    let (mut i, mut j, mut k) = (n, b.len(), a.len());
-    while j > 0 {
-        k -= 1;
-        if i > 0 && a[i - 1] >= b[j - 1] {
-            if a[i - 1] == b[j - 1] {
-                j -= 1;
-            }
-            i -= 1;
-            a[k] = a[i];
-        } else {
-            j -= 1;
-            a[k] = b[j];
-        }
-    }
-    // `a[..i]` is in place; a shared item left a gap of one between.
-    let gap = k - i;
-    if gap > 0 {
-        a.copy_within(k.., i);
-        a.truncate(a.len() - gap);
-    }
-    a
-}
-
 /// The union of two lists sorted by `key`, neither with a key twice,
 /// handed in order to `emit` (which may fail); an item of each with one key
 /// becomes `both(of_a, of_b)`. The lists are consumed as they are merged.
@@ -393,16 +360,6 @@ mod tests {
             let (got, got_skipped) = banded_pairs(&sigs, banding, max_bucket, 3, &odd, keys_per_pass);
             prop_assert_eq!(got.iter().collect::<Vec<_>>(), want);
             prop_assert_eq!(got_skipped, skipped);
-        }
-
-        #[test]
-        fn merging_sorted_lists_is_their_sorted_union(
-            a in prop::collection::btree_set(0u16..500, 0..100),
-            b in prop::collection::btree_set(0u16..500, 0..100),
-        ) {
-            let got = merge_sorted(a.iter().copied().collect(), b.iter().copied().collect());
-            let want: Vec<u16> = a.union(&b).copied().collect();
-            prop_assert_eq!(got, want);
         }
     }
 

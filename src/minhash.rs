@@ -13,8 +13,9 @@
 //! (P-MinHash, Moulton & Jiang 2018). For slot `i` and term `t` with weight
 //! `w > 0`, `u = (mix64(t ^ mix64(s + i)) >> 11 + 1) / 2^53` and the key is
 //! `-ln(u) / w`; the slot holds `mix64(t) mod 2^32` of the term with the
-//! smallest key (of equal keys, the smallest term). Two vectors agree on a slot with probability equal to their
-//! probability-Jaccard, a weighted Jaccard that favours heavy (rare) terms.
+//! smallest key (of equal keys, the smallest term). Two vectors agree on a
+//! slot with probability equal to their probability-Jaccard, a weighted
+//! Jaccard that favours heavy (rare) terms.
 //!
 //! Slots are 32-bit: half the memory of 64-bit slots, and the 2^-32 chance of
 //! an accidental equal value is far below the estimator's own variance.

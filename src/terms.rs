@@ -415,75 +415,19 @@ fn numbered(v: &TermVector, numbering: &AHashMap<u64, u32>) -> Vec<(u32, f32)> {
     v.0.iter().map(|&(t, w)| (numbering[&t], w)).collect()
 }
 
-/// Documents [`PackedVectors::pack`] reads at a time.
+/// Documents [`PackedVectors::collect`] fills at a time.
 const PACK_CHUNK_DOCS: usize = 1 << 14;
 
-/// Term vectors of a batch in one flat array, each term numbered by its
-/// rank among the terms held: 8 bytes a term, where a [`TermVector`] takes
-/// 16 and an allocation per document. The numbers keep the order of the
-/// hashes, so clustering sums the same weights in the same order on either
-/// (see [`VectorsByDoc`]).
+/// Term vectors of a batch in one flat array, their terms numbered
+/// ([`TermNumbers`]): 8 bytes a term, where a [`TermVector`] takes 16 and
+/// an allocation per document. The numbers keep the order of the hashes,
+/// so verification and clustering sum the same weights in the same order
+/// on either (see [`VectorsByDoc`]).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PackedVectors {
     /// Where each document's terms start in `terms`, and where the last ends.
     starts: Vec<usize>,
     terms: Vec<(u32, f32)>,
-}
-
-impl PackedVectors {
-    /// The vectors `vector(d)` of documents `0..n` (`None`: an empty one),
-    /// packed. Each is asked for twice: once for the terms, once for the
-    /// weights.
-    pub fn pack(
-        n: usize,
-        vector: impl Fn(usize) -> Result<Option<TermVector>> + Sync,
-    ) -> Result<PackedVectors> {
-        let chunks = || {
-            (0..n)
-                .step_by(PACK_CHUNK_DOCS)
-                .map(|s| s..(s + PACK_CHUNK_DOCS).min(n))
-        };
-        let (mut all, mut entries): (Vec<u64>, usize) = (Vec::new(), 0);
-        for docs in chunks() {
-            let terms_of = |d| -> Result<Vec<u64>> {
-                let v = vector(d)?.unwrap_or_default();
-                Ok(v.0.iter().map(|&(t, _)| t).collect())
-            };
-            let by_doc: Vec<Vec<u64>> =
-                docs.into_par_iter().map(terms_of).collect::<Result<_>>()?;
-            entries += by_doc.iter().map(Vec::len).sum::<usize>();
-            let mut these: Vec<u64> = by_doc.concat();
-            drop(by_doc);
-            these.par_sort_unstable();
-            these.dedup();
-            all = crate::lsh::merge_sorted(all, these);
-        }
-        if all.len() > u32::MAX as usize {
-            let e = std::io::Error::other("more than 2^32 distinct terms to number");
-            return Err(vectors_error(e));
-        }
-        let mut packed = PackedVectors {
-            starts: Vec::with_capacity(n + 1),
-            terms: Vec::with_capacity(entries),
-        };
-        packed.starts.push(0);
-        for docs in chunks() {
-            let these: Vec<Vec<(u32, f32)>> = docs
-                .into_par_iter()
-                .map(|d| {
-                    let v = vector(d)?.unwrap_or_default();
-                    // Always found: the numbering was made of these vectors.
-                    let rank = |t: u64| all.binary_search(&t).map_or(u32::MAX, |r| r as u32);
-                    Ok(v.0.iter().map(|&(t, w)| (rank(t), w)).collect())
-                })
-                .collect::<Result<_>>()?;
-            for v in these {
-                packed.terms.extend_from_slice(&v);
-                packed.starts.push(packed.terms.len());
-            }
-        }
-        Ok(packed)
-    }
 }
 
 impl PackedVectors {
@@ -516,6 +460,23 @@ impl PackedVectors {
                 .try_for_each(|(d, list)| fill(d, list))?;
         }
         Ok(PackedVectors { starts, terms })
+    }
+}
+
+#[cfg(test)]
+impl PackedVectors {
+    /// `vectors` packed, their terms numbered among theirs.
+    pub(crate) fn of(vectors: &[TermVector]) -> PackedVectors {
+        let mut df = AHashMap::new();
+        for &(t, _) in vectors.iter().flat_map(|v| &v.0) {
+            *df.entry(t).or_insert(0) += 1;
+        }
+        let numbering = TermNumbers::of(&df).expect("few terms").numbering();
+        let fill = |d: usize, list: &mut [(u32, f32)]| {
+            list.copy_from_slice(&numbered(&vectors[d], &numbering));
+            Ok(())
+        };
+        PackedVectors::collect(vectors.len(), |d| vectors[d].0.len(), fill).expect("held")
     }
 }
 
@@ -622,10 +583,7 @@ pub fn numbered_vectors(
     let numbering = numbers.numbering();
     // A document's vector has a term for each of its counts.
     let fill = |d: usize, list: &mut [(u32, f32)]| {
-        let v = weigh(&counts[d], df, counts.len());
-        for (to, &(t, w)) in list.iter_mut().zip(&v.0) {
-            *to = (numbering[&t], w);
-        }
+        list.copy_from_slice(&numbered(&weigh(&counts[d], df, counts.len()), &numbering));
         Ok(())
     };
     PackedVectors::collect(counts.len(), |d| counts[d].len(), fill)
@@ -737,37 +695,6 @@ mod tests {
             for (d, v) in want.iter().enumerate() {
                 proptest::prop_assert_eq!(some.terms(d).is_empty(), d % 2 == 1 || v.0.is_empty());
             }
-        }
-
-        /// Packing keeps each vector's weights and its terms' order, and
-        /// numbers equal terms alike across documents; a document not
-        /// given is empty.
-        #[test]
-        fn packing_numbers_terms_in_their_order(
-            docs in proptest::collection::vec(
-                proptest::option::of(proptest::collection::btree_map(0u64..1000, 0.0f32..1.0, 0..20)),
-                0..30,
-            ),
-        ) {
-            let vectors: Vec<Option<TermVector>> = docs
-                .iter()
-                .map(|d| d.as_ref().map(|m| TermVector(m.iter().map(|(&t, &w)| (t, w)).collect())))
-                .collect();
-            let packed = PackedVectors::pack(vectors.len(), |d| Ok(vectors[d].clone())).unwrap();
-            proptest::prop_assert_eq!(packed.len(), vectors.len());
-            let mut number = std::collections::BTreeMap::new();
-            for (d, v) in vectors.iter().enumerate() {
-                let want = v.clone().unwrap_or_default().0;
-                let got = packed.terms(d);
-                proptest::prop_assert_eq!(got.len(), want.len());
-                for (&(n, w), &(t, x)) in got.iter().zip(&want) {
-                    proptest::prop_assert_eq!(w, x);
-                    proptest::prop_assert_eq!(*number.entry(t).or_insert(n), n);
-                }
-            }
-            // Numbers in the order of the terms.
-            let numbers: Vec<u32> = number.values().copied().collect();
-            proptest::prop_assert!(numbers.windows(2).all(|p| p[0] < p[1]));
         }
     }
 
