@@ -147,21 +147,6 @@ impl Spill {
         })
     }
 
-    /// The number of [`Spill::put_keyed`] entries at `span`.
-    pub fn entries_in(span: Span) -> usize {
-        span.len() / KEYED_BYTES
-    }
-
-    /// [`Spill::get_keyed`] into `out`, which holds [`Spill::entries_in`]
-    /// entries.
-    pub fn get_keyed_into<V: Word32>(&self, span: Span, out: &mut [(u64, V)]) -> io::Result<()> {
-        self.with_bytes(span, |bytes| {
-            for (c, to) in bytes.chunks_exact(KEYED_BYTES).zip(out) {
-                *to = keyed(c);
-            }
-        })
-    }
-
     /// Appends `(number, value)` entries of 8 bytes each (a numbered
     /// term's weight) and returns where they are.
     pub fn put_numbered<V: Word32>(&self, entries: &[(u32, V)]) -> io::Result<Span> {
