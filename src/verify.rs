@@ -677,6 +677,14 @@ struct Loaded {
     sets: BlockLists<u64>,
     /// When the vectors are spilled too (stories mode).
     vectors: Option<BlockLists<(u32, f32)>>,
+    /// Stories mode: the term occurrences of the documents of partial
+    /// copies, made as their pairs are aligned and kept while their block
+    /// is read back: a lower block's through all its groups, a higher
+    /// block's for one group. Those of a document met again in a later
+    /// group are made again (from its tokens, which its alignment has just
+    /// taken): kept until their block was the lower one, they took 340 MiB
+    /// at 1M.
+    occurrences: Vec<OccurrencesCell>,
 }
 
 impl Loaded {
@@ -700,11 +708,16 @@ impl Loaded {
         Ok(())
     }
 
-    /// Drops the sets and vectors of `docs`.
+    /// Drops the sets, vectors and term occurrences of `docs`.
     fn forget(&mut self, docs: &[usize]) {
         self.sets.forget(docs);
         if let Some(lists) = &mut self.vectors {
             lists.forget(docs);
+        }
+        for &d in docs {
+            if let Some(o) = self.occurrences.get_mut(d) {
+                o.take();
+            }
         }
     }
 }
@@ -830,16 +843,10 @@ pub fn verify_in_blocks<T: Send>(
     let mut loaded = Loaded {
         sets: BlockLists::new(n),
         vectors: sets.vectors.as_ref().map(|_| BlockLists::new(n)),
-    };
-    // Stories mode: the term occurrences of the documents of partial copies,
-    // kept while their block is read back: a lower block's through all its
-    // groups, a higher block's for one group. Those of a document met again
-    // in a later group are made again (from its tokens, which its alignment
-    // has just taken): kept until their block was the lower one, they took
-    // 340 MiB at 1M.
-    let mut occurrences: Vec<OccurrencesCell> = match f.weights {
-        Some(_) => (0..n).map(|_| OnceLock::new()).collect(),
-        None => Vec::new(),
+        occurrences: match f.weights {
+            Some(_) => (0..n).map(|_| OnceLock::new()).collect(),
+            None => Vec::new(),
+        },
     };
     for pass in passes {
         // This pass's candidates, each after its key.
@@ -868,7 +875,7 @@ pub fn verify_in_blocks<T: Send>(
                         Some(lists) => lists,
                         None => f.terms,
                     },
-                    occurrences: &occurrences,
+                    occurrences: &loaded.occurrences,
                     ..*f
                 };
                 verify_reporting(&these, &g, params, keep, done, &mut |j, kept| {
@@ -876,23 +883,12 @@ pub fn verify_in_blocks<T: Send>(
                 })?;
                 if second != first {
                     loaded.forget(&blocks[second as usize]);
-                    forget_occurrences(&mut occurrences, &blocks[second as usize]);
                 }
             }
             loaded.forget(&blocks[first as usize]);
-            forget_occurrences(&mut occurrences, &blocks[first as usize]);
         }
     }
     Ok(())
-}
-
-/// Drops the term occurrences made of `docs` (none in copies mode).
-fn forget_occurrences(occurrences: &mut [OccurrencesCell], docs: &[usize]) {
-    for &d in docs {
-        if let Some(o) = occurrences.get_mut(d) {
-            o.take();
-        }
-    }
 }
 
 #[cfg(test)]
