@@ -129,50 +129,40 @@ impl Spill {
         Ok(())
     }
 
-    /// Appends `(key, value)` entries, 12 bytes each (little-endian), and
-    /// returns where they are.
-    pub fn put_keyed<V: Word32>(&self, entries: &[(u64, V)]) -> io::Result<Span> {
-        self.put_with(entries.len() * KEYED_BYTES, |buf| {
+    /// Appends `(key, value)` entries (little-endian, [`Key::BYTES`] and 4
+    /// bytes each) and returns where they are.
+    pub fn put_keyed<K: Key, V: Word32>(&self, entries: &[(K, V)]) -> io::Result<Span> {
+        self.put_with(entries.len() * (K::BYTES + 4), |buf| {
             for &(k, v) in entries {
-                push_keyed(buf, k, v);
-            }
-        })
-    }
-
-    /// The entries at `span` (one [`Spill::put_keyed`] call's), read
-    /// through a buffer each thread keeps.
-    pub fn get_keyed<V: Word32>(&self, span: Span) -> io::Result<Vec<(u64, V)>> {
-        self.with_bytes(span, |bytes| {
-            bytes.chunks_exact(KEYED_BYTES).map(keyed).collect()
-        })
-    }
-
-    /// Appends `(number, value)` entries of 8 bytes each (a numbered
-    /// term's weight) and returns where they are.
-    pub fn put_numbered<V: Word32>(&self, entries: &[(u32, V)]) -> io::Result<Span> {
-        self.put_with(entries.len() * NUMBERED_BYTES, |buf| {
-            for &(n, v) in entries {
-                buf.extend_from_slice(&n.to_le_bytes());
+                k.push_to(buf);
                 buf.extend_from_slice(&v.to_word().to_le_bytes());
             }
         })
     }
 
-    /// The number of [`Spill::put_numbered`] entries at `span`.
-    pub fn numbered_in(span: Span) -> usize {
-        span.len() / NUMBERED_BYTES
+    /// The number of [`Spill::put_keyed`] entries with keys `K` at `span`.
+    pub fn keyed_in<K: Key>(span: Span) -> usize {
+        span.len() / (K::BYTES + 4)
     }
 
-    /// The [`Spill::put_numbered`] entries at `span` into `out`, which
-    /// holds [`Spill::numbered_in`] entries.
-    pub fn get_numbered_into<V: Word32>(&self, span: Span, out: &mut [(u32, V)]) -> io::Result<()> {
+    /// The entries at `span` (one [`Spill::put_keyed`] call's), read
+    /// through a buffer each thread keeps.
+    pub fn get_keyed<K: Key, V: Word32>(&self, span: Span) -> io::Result<Vec<(K, V)>> {
         self.with_bytes(span, |bytes| {
-            for (c, to) in bytes.chunks_exact(NUMBERED_BYTES).zip(out) {
-                let (n, v) = c.split_at(4);
-                *to = (
-                    u32::from_le_bytes(n.try_into().expect("4 bytes")),
-                    V::from_word(u32::from_le_bytes(v.try_into().expect("4 bytes"))),
-                );
+            bytes.chunks_exact(K::BYTES + 4).map(keyed).collect()
+        })
+    }
+
+    /// [`Spill::get_keyed`] into `out`, which holds [`Spill::keyed_in`]
+    /// entries.
+    pub fn get_keyed_into<K: Key, V: Word32>(
+        &self,
+        span: Span,
+        out: &mut [(K, V)],
+    ) -> io::Result<()> {
+        self.with_bytes(span, |bytes| {
+            for (c, to) in bytes.chunks_exact(K::BYTES + 4).zip(out) {
+                *to = keyed(c);
             }
         })
     }
@@ -244,30 +234,47 @@ impl Spill {
 /// Most bytes a thread's [`Spill::get_keyed`] buffer keeps between reads.
 const KEPT_BUFFER_BYTES: usize = 1 << 20;
 
-/// Bytes of one [`Spill::put_numbered`] entry.
-const NUMBERED_BYTES: usize = 8;
-
-/// Bytes of one [`Spill::put_keyed`] entry.
-const KEYED_BYTES: usize = 12;
-
-/// Appends the [`Spill::put_keyed`] entry of `(key, value)` to `out`.
+/// The [`Spill::put_keyed`] entry in `bytes` (all of them).
 #[inline]
-fn push_keyed<V: Word32>(out: &mut Vec<u8>, key: u64, value: V) {
-    out.extend_from_slice(&key.to_le_bytes());
-    out.extend_from_slice(&value.to_word().to_le_bytes());
-}
-
-/// The [`Spill::put_keyed`] entry in `bytes` ([`KEYED_BYTES`] of them).
-#[inline]
-fn keyed<V: Word32>(bytes: &[u8]) -> (u64, V) {
-    let (k, v) = bytes.split_at(8);
+fn keyed<K: Key, V: Word32>(bytes: &[u8]) -> (K, V) {
+    let (k, v) = bytes.split_at(K::BYTES);
     (
-        u64::from_le_bytes(k.try_into().expect("8 bytes")),
+        K::from_bytes(k),
         V::from_word(u32::from_le_bytes(v.try_into().expect("4 bytes"))),
     )
 }
 
-/// A 4-byte value kept after a 64-bit key by [`Spill::put_keyed`]: a term's
+/// The key of a [`Spill::put_keyed`] entry: a term's hash, or its number.
+pub trait Key: Copy {
+    /// Its size in the file.
+    const BYTES: usize;
+    /// Appends its bytes (little-endian) to `out`.
+    fn push_to(self, out: &mut Vec<u8>);
+    /// The key of these [`Key::BYTES`] bytes.
+    fn from_bytes(bytes: &[u8]) -> Self;
+}
+
+impl Key for u64 {
+    const BYTES: usize = 8;
+    fn push_to(self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.to_le_bytes());
+    }
+    fn from_bytes(bytes: &[u8]) -> u64 {
+        u64::from_le_bytes(bytes.try_into().expect("8 bytes"))
+    }
+}
+
+impl Key for u32 {
+    const BYTES: usize = 4;
+    fn push_to(self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.to_le_bytes());
+    }
+    fn from_bytes(bytes: &[u8]) -> u32 {
+        u32::from_le_bytes(bytes.try_into().expect("4 bytes"))
+    }
+}
+
+/// A 4-byte value kept after a [`Key`] by [`Spill::put_keyed`]: a term's
 /// count or weight.
 pub trait Word32: Copy {
     /// Its bits.
@@ -631,11 +638,11 @@ mod tests {
         ) {
             let spill = Spill::new().unwrap();
             let (a, b) = (spill.put_keyed(&counts).unwrap(), spill.put_keyed(&weights).unwrap());
-            prop_assert_eq!(a.len(), counts.len() * KEYED_BYTES);
-            prop_assert_eq!(spill.get_keyed::<u32>(a).unwrap(), counts);
+            prop_assert_eq!(a.len(), counts.len() * 12);
+            prop_assert_eq!(spill.get_keyed::<u64, u32>(a).unwrap(), counts);
             // Bit for bit, NaNs included.
             let got: Vec<(u64, u32)> = spill
-                .get_keyed::<f32>(b)
+                .get_keyed::<u64, f32>(b)
                 .unwrap()
                 .into_iter()
                 .map(|(k, w)| (k, w.to_bits()))
@@ -647,15 +654,16 @@ mod tests {
 
     proptest! {
         #[test]
-        fn numbered_entries_come_back_as_they_went_in(
+        fn entries_keyed_by_number_come_back_as_they_went_in(
             weights in prop::collection::vec((any::<u32>(), any::<f32>()), 0..200),
         ) {
             let spill = Spill::new().unwrap();
             spill.put(b"before").unwrap();
-            let span = spill.put_numbered(&weights).unwrap();
-            prop_assert_eq!(Spill::numbered_in(span), weights.len());
+            let span = spill.put_keyed(&weights).unwrap();
+            prop_assert_eq!(span.len(), weights.len() * 8);
+            prop_assert_eq!(Spill::keyed_in::<u32>(span), weights.len());
             let mut got = vec![(0u32, 0f32); weights.len()];
-            spill.get_numbered_into(span, &mut got).unwrap();
+            spill.get_keyed_into(span, &mut got).unwrap();
             // Bit for bit, NaNs included.
             let bits = |v: &[(u32, f32)]| v.iter().map(|&(n, w)| (n, w.to_bits())).collect::<Vec<_>>();
             prop_assert_eq!(bits(&got), bits(&weights));

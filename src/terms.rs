@@ -309,7 +309,7 @@ impl SpilledCounts {
             .into_par_iter()
             .map(|d| {
                 let v = numbered(&weigh(&self.load(d)?, df, n_docs), &numbering);
-                spill.put_numbered(&v).map_err(vectors_error)
+                spill.put_keyed(&v).map_err(vectors_error)
             })
             .collect::<Result<_>>()?;
         Ok(SpilledVectors {
@@ -347,14 +347,14 @@ impl SpilledVectors {
 
     /// The number of terms in document `d`'s vector.
     pub fn entries(&self, d: usize) -> usize {
-        Spill::numbered_in(self.spans[d])
+        Spill::keyed_in::<u32>(self.spans[d])
     }
 
     /// Document `d`'s vector, its terms numbered, read back into `out` (of
     /// its length, [`SpilledVectors::entries`]).
     pub fn load_into(&self, d: usize, out: &mut [(u32, f32)]) -> Result<()> {
         self.spill
-            .get_numbered_into(self.spans[d], out)
+            .get_keyed_into(self.spans[d], out)
             .map_err(vectors_error)
     }
 
