@@ -352,23 +352,31 @@ fn spill_error(e: std::io::Error) -> crate::Error {
 }
 
 /// The spilled shingle sets at `spans`, each without the shingles no other
-/// document holds ([`SharedShingles::keep_shared`]), in a new spill (the
-/// old one is dropped by the caller), and where each now is.
+/// document holds ([`SharedShingles::keep_shared`] of `shared`), in a new
+/// spill (the old one is dropped by the caller), and where each now is;
+/// what each keeps is counted into `count`, if given.
 fn keep_shared_spilled(
     sets: &Spill,
     spans: &[Span],
     shared: &SharedShingles,
+    count: Option<&SharedShingles>,
     progress: &dyn Progress,
 ) -> Result<(Spill, Vec<Span>)> {
     let kept = Spill::new().map_err(spill_error)?;
     let spans = spans
         .par_iter()
-        .map(|&span| {
-            let mut set = sets.get_words(span).map_err(spill_error)?;
-            shared.keep_shared(&mut set);
-            progress.advance(1);
-            kept.put_words(&set).map_err(spill_error)
-        })
+        .map_init(
+            || count.map(SharedShingles::counter),
+            |counter, &span| {
+                let mut set = sets.get_words(span).map_err(spill_error)?;
+                shared.keep_shared(&mut set);
+                if let Some(counter) = counter {
+                    counter.add(&set);
+                }
+                progress.advance(1);
+                kept.put_words(&set).map_err(spill_error)
+            },
+        )
         .collect::<Result<_>>()?;
     Ok((kept, spans))
 }
@@ -714,17 +722,35 @@ fn prepare<'t>(
     // term counts.
     let mut spans: Vec<Span> = spans.into_iter().flatten().collect();
     let taken_counts: Vec<Span> = taken_counts.into_iter().flatten().collect();
-    if let Some(shared) = &shared {
-        progress.start("shared shingles", n);
+    if let Some(mut first) = shared {
+        // Each set is cut by the first count, and what it keeps counted
+        // again (over other bits), then cut by that second count.
+        progress.start("shared shingles", 2 * n);
+        let second = first.second_count();
         match &mut spills {
             Some(Spills { sets, .. }) => {
-                let (kept, at) = keep_shared_spilled(sets, &spans, shared, progress)?;
+                let (kept, at) =
+                    keep_shared_spilled(sets, &spans, &first, Some(&second), progress)?;
+                drop(first);
+                // The whole sets' file goes.
                 (*sets, spans) = (kept, at);
+                (*sets, spans) = keep_shared_spilled(sets, &spans, &second, None, progress)?;
             }
-            None => shingles.par_iter_mut().for_each(|s| {
-                shared.keep_shared(&mut s.0);
-                progress.advance(1);
-            }),
+            None => {
+                shingles.par_iter_mut().for_each_init(
+                    || second.counter(),
+                    |counter, s| {
+                        first.keep_shared(&mut s.0);
+                        counter.add(&s.0);
+                        progress.advance(1);
+                    },
+                );
+                drop(first);
+                shingles.par_iter_mut().for_each(|s| {
+                    second.keep_shared(&mut s.0);
+                    progress.advance(1);
+                });
+            }
         }
     }
     let (mut spilled_sets, spilled_anchors) = match spills {
@@ -1603,7 +1629,13 @@ mod tests {
             assert!(prep.shingles.iter().all(|s| s.0.is_empty()));
             let held: Vec<ShingleSet> =
                 (0..articles.len()).map(|d| sets.load(d).unwrap()).collect();
-            assert!(held.iter().all(|s| !s.0.is_empty()));
+            // Stories mode's sets are cut down to what others share, and
+            // a document that shares nothing keeps none.
+            let empty = held.iter().filter(|s| s.0.is_empty()).count();
+            match mode {
+                Mode::Copies => assert_eq!(empty, 0),
+                _ => assert!(empty < articles.len() / 2, "{empty} empty sets"),
+            }
             // Every pair of the batch, so that pairs cross blocks.
             let candidates: Vec<Candidate> = (0..articles.len() as u32)
                 .flat_map(|a| (a + 1..articles.len() as u32).map(move |b| (a, b)))

@@ -109,8 +109,12 @@ pub struct SharedShingles {
     seen: Vec<AtomicU64>,
     /// A bit's second document has been added.
     twice: Vec<AtomicU64>,
-    /// `64 - log2(bits)`: a shingle's bit is the top bits of its hash.
+    /// `64 - log2(bits)`: a shingle's bit is the top bits of its hash,
+    /// turned left by `turn` bits.
     shift: u32,
+    /// 0 for a first count; a [`SharedShingles::second_count`] takes its
+    /// bits from other bits of each hash.
+    turn: u32,
     /// Held while a region's bits are set: every write to a region's words
     /// is made under its lock.
     regions: Vec<Mutex<()>>,
@@ -135,22 +139,49 @@ impl SharedShingles {
             .saturating_mul(4)
             .next_power_of_two()
             .clamp(1 << 16, SHARED_MAX_BITS);
+        SharedShingles::with_bits(bits, 0)
+    }
+
+    /// Empty bitmaps of `bits` bits (a power of two, 2^16 to 2^30), a
+    /// shingle's bit taken after turning its hash left by `turn`.
+    fn with_bits(bits: usize, turn: u32) -> SharedShingles {
         let words = || (0..bits / 64).map(|_| AtomicU64::new(0)).collect();
         let region_bits = REGION_BITS.min(bits);
         SharedShingles {
             seen: words(),
             twice: words(),
             shift: 64 - bits.trailing_zeros(),
+            turn,
             regions: (0..bits / region_bits).map(|_| Mutex::new(())).collect(),
             region_shift: region_bits.trailing_zeros(),
         }
+    }
+
+    /// A second count, for the shingles this one keeps, once every set is
+    /// added here: a shingle the first count keeps only because another
+    /// shares its bit (about `1 - e^(-n/bits)` of those one document holds,
+    /// two in five at a million articles, where the bitmaps reach their
+    /// most bits) most often shares no bit in the second, whose bits are
+    /// other bits of each hash. The shingles both keep are those
+    /// [`SharedShingles::keep_shared`] of the first and then of the second
+    /// keeps: still every one two sets hold.
+    ///
+    /// The first count's record of first documents is freed (it answers
+    /// [`SharedShingles::may_be_shared`] still, and counts no more), and
+    /// the second's two bitmaps take half its bits each: no more memory.
+    pub fn second_count(&mut self) -> SharedShingles {
+        self.seen = Vec::new();
+        let bits = (self.twice.len() * 64 / 2).max(1 << 16);
+        // The first count's bits are the hash's top 30 at most; turned by
+        // 32, the second's are bits the first never reads.
+        SharedShingles::with_bits(bits, 32)
     }
 
     /// `h`'s bit.
     #[inline]
     fn bit(&self, h: u64) -> u32 {
         // At most 2^30 bits: the index fits.
-        (h >> self.shift) as u32
+        (h.rotate_left(self.turn) >> self.shift) as u32
     }
 
     /// A counter of shingles into these bitmaps: a worker's, for many
@@ -416,18 +447,47 @@ mod tests {
         assert!(!shared.may_be_shared(h(1)) && !shared.may_be_shared(h(5)));
     }
 
+    /// Pseudo-random hashes from `x` (xorshift64), the same every run.
+    fn xorshift(mut x: u64) -> impl FnMut() -> u64 {
+        move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        }
+    }
+
+    /// `sets` counted, cut by the first count, counted again and cut by the
+    /// second, as the pipeline cuts them: the sets the first count keeps,
+    /// and those both keep.
+    fn cut_twice(sets: &[Vec<u64>]) -> (Vec<Vec<u64>>, Vec<Vec<u64>>) {
+        let mut first = SharedShingles::new(sets.iter().map(Vec::len).sum());
+        let mut counter = first.counter();
+        for set in sets {
+            counter.add(set);
+        }
+        drop(counter);
+        let second = first.second_count();
+        let mut counter = second.counter();
+        let mut kept_first = sets.to_vec();
+        for set in &mut kept_first {
+            first.keep_shared(set);
+            counter.add(set);
+        }
+        drop(counter);
+        let mut kept = kept_first.clone();
+        for set in &mut kept {
+            second.keep_shared(set);
+        }
+        (kept_first, kept)
+    }
+
     #[test]
     fn counters_set_the_bits_a_naive_count_sets() {
         // Sets of a few hundred thousand shingles, so that counters set
         // their bits batch by batch, in many regions; two threads count
         // half the sets each, as two workers do.
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         let common: Vec<u64> = (0..50_000).map(|_| next()).collect();
         let sets: Vec<Vec<u64>> = (0..6)
             .map(|d| {
@@ -464,6 +524,43 @@ mod tests {
         assert!(sets.iter().flatten().any(|&h| !shared.may_be_shared(h)));
     }
 
+    #[test]
+    fn a_second_count_cuts_most_of_what_the_first_keeps_by_chance() {
+        // 400k shingles of one document each, and 20k that two documents
+        // hold, in bitmaps of four bits an entry: about one in five of the
+        // lone ones shares its bit with another, and is kept by the first
+        // count.
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d);
+        let twice: Vec<u64> = (0..20_000).map(|_| next()).collect();
+        let sets: Vec<Vec<u64>> = (0..4)
+            .map(|d| {
+                let mut s: Vec<u64> = (0..100_000).map(|_| next()).collect();
+                s.extend(&twice[d % 2 * 10_000..][..10_000]);
+                s.sort_unstable();
+                s
+            })
+            .collect();
+        let (kept_first, kept) = cut_twice(&sets);
+        let lone = |sets: &[Vec<u64>]| {
+            let all: std::collections::HashSet<u64> = twice.iter().copied().collect();
+            sets.iter().flatten().filter(|h| !all.contains(h)).count()
+        };
+        // Every shingle two sets hold is kept by both counts.
+        for (d, set) in kept.iter().enumerate() {
+            for h in &twice[d % 2 * 10_000..][..10_000] {
+                assert!(set.binary_search(h).is_ok());
+            }
+        }
+        // The first keeps tens of thousands of lone shingles (whose bits
+        // others share); the second, over other bits, most of those go.
+        let (after_first, after_second) = (lone(&kept_first), lone(&kept));
+        assert!(after_first > 40_000, "{after_first}");
+        assert!(
+            after_second * 4 < after_first,
+            "{after_second} of {after_first}"
+        );
+    }
+
     proptest! {
         /// Whatever shares a bitmap bit, every pair of sets shares as many
         /// shingles after [`SharedShingles::keep_shared`] as before.
@@ -487,16 +584,7 @@ mod tests {
                     v
                 })
                 .collect();
-            let shared = SharedShingles::new(sets.iter().map(Vec::len).sum());
-            let mut counter = shared.counter();
-            for s in &sets {
-                counter.add(s);
-            }
-            drop(counter);
-            let mut kept = sets.clone();
-            for s in &mut kept {
-                shared.keep_shared(s);
-            }
+            let kept = cut_twice(&sets).1;
             for i in 0..sets.len() {
                 for j in i + 1..sets.len() {
                     prop_assert_eq!(
