@@ -14,7 +14,7 @@ use newsdup::lsh::candidate_pairs;
 use newsdup::minhash::{copy_signature, story_signature};
 use newsdup::model::{DocId, NormDoc, Signatures, VectorsByDoc};
 use newsdup::normalize::tokenize;
-use newsdup::probe::{dot, number_key, shared_keys, ProbeTable};
+use newsdup::probe::{dot, shared_keys, term_table, ProbeTable};
 use newsdup::shingle::{intersection_size, shingle_set, SharedShingles};
 use newsdup::terms::{
     cosine, cosine_of_terms, document_frequencies, numbered_vectors, term_counts, term_vectors,
@@ -212,8 +212,7 @@ fn stages(c: &mut Criterion) {
     g.bench_function(BenchmarkId::new("score_pairs", "probe"), |b| {
         b.iter(|| {
             let set = ProbeTable::new(black_box(&shingles[0].0).iter().map(|&h| (h, ())));
-            let terms = numbered.terms(0).iter().map(|&(n, w)| (number_key(n), w));
-            let terms = ProbeTable::new(terms);
+            let terms = term_table(numbered.terms(0));
             (1..docs.len())
                 .map(|y| shared_keys(&set, &shingles[y].0) as f64 + dot(&terms, numbered.terms(y)))
                 .sum::<f64>()

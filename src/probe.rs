@@ -165,13 +165,18 @@ pub fn shared_keys(table: &ProbeTable<()>, keys: &[u64]) -> usize {
 /// of terms: spread over the 64 bits, one to one (numbers are small, and
 /// the filter takes a key's top bits).
 #[inline]
-pub fn number_key(n: u32) -> u64 {
+fn number_key(n: u32) -> u64 {
     u64::from(n).wrapping_mul(MIX)
 }
 
-/// The dot product of the vector in `table` (keyed by [`number_key`]) with
-/// `terms` (sorted by number), summed in term order: equal to a merge of
-/// the two sorted vectors.
+/// A term vector, its terms numbered, as the table [`dot`] probes.
+pub fn term_table(terms: &[(u32, f32)]) -> ProbeTable<f32> {
+    ProbeTable::new(terms.iter().map(|&(n, w)| (number_key(n), w)))
+}
+
+/// The dot product of the vector in `table` ([`term_table`]) with `terms`
+/// (sorted by number), summed in term order: equal to a merge of the two
+/// sorted vectors.
 pub fn dot(table: &ProbeTable<f32>, terms: &[(u32, f32)]) -> f64 {
     let mut dot = 0.0f64;
     table.for_each_found(
@@ -209,7 +214,7 @@ mod tests {
         ) {
             let a: Vec<(u32, f32)> = a.into_iter().collect();
             let b: Vec<(u32, f32)> = b.into_iter().collect();
-            let table = ProbeTable::new(a.iter().map(|&(n, w)| (number_key(n), w)));
+            let table = term_table(&a);
             let merged = crate::terms::cosine_of_terms(&a, &b);
             prop_assert_eq!(dot(&table, &b).min(1.0).to_bits(), merged.to_bits());
         }

@@ -168,7 +168,8 @@ impl SharedShingles {
     ///
     /// The first count's record of first documents is freed (it answers
     /// [`SharedShingles::may_be_shared`] still, and counts no more), and
-    /// the second's two bitmaps take half its bits each: no more memory.
+    /// the second's two bitmaps take half its bits each: no more memory
+    /// (but for the smallest bitmaps, 2^16 bits, which the second keeps).
     pub fn second_count(&mut self) -> SharedShingles {
         self.seen = Vec::new();
         let bits = (self.twice.len() * 64 / 2).max(1 << 16);
@@ -541,10 +542,8 @@ mod tests {
             })
             .collect();
         let (kept_first, kept) = cut_twice(&sets);
-        let lone = |sets: &[Vec<u64>]| {
-            let all: std::collections::HashSet<u64> = twice.iter().copied().collect();
-            sets.iter().flatten().filter(|h| !all.contains(h)).count()
-        };
+        let all: std::collections::HashSet<u64> = twice.iter().copied().collect();
+        let lone = |sets: &[Vec<u64>]| sets.iter().flatten().filter(|h| !all.contains(h)).count();
         // Every shingle two sets hold is kept by both counts.
         for (d, set) in kept.iter().enumerate() {
             for h in &twice[d % 2 * 10_000..][..10_000] {

@@ -27,7 +27,7 @@ use crate::model::{
     VerifiedPair,
 };
 use crate::params::Params;
-use crate::probe::{dot, number_key, shared_keys, ProbeTable};
+use crate::probe::{dot, shared_keys, term_table, ProbeTable};
 use crate::shingle::intersection_size;
 use crate::store::{Span, Spill};
 use crate::terms::{
@@ -146,7 +146,7 @@ impl Tables {
         let terms = f.vector(d).unwrap_or_default();
         Tables {
             shingles: ProbeTable::new(set.iter().map(|&h| (h, ()))),
-            terms: ProbeTable::new(terms.iter().map(|&(n, w)| (number_key(n), w))),
+            terms: term_table(terms),
         }
     }
 }
