@@ -460,25 +460,16 @@ pub fn verify_keeping<T: Send>(
                 // for while this pair is scored. The probe's loop is
                 // otherwise bound by the wait for them.
                 if let Some(later) = candidates.get(k + PREFETCH_AHEAD) {
-                    let b = later.b.idx();
-                    prefetch_bytes(f.shingles.set(b), 0, PREFETCH_HEAD_BYTES);
-                    prefetch_bytes(f.vector(b).unwrap_or_default(), 0, PREFETCH_HEAD_BYTES);
+                    prefetch_doc(f, later.b.idx(), 0, PREFETCH_HEAD_BYTES);
                     // A run that starts there reads its first document
                     // whole, for its tables or its merges.
-                    let a = later.a.idx();
-                    if candidates[k + PREFETCH_AHEAD - 1].a.idx() != a {
-                        prefetch_bytes(f.shingles.set(a), 0, usize::MAX);
-                        prefetch_bytes(f.vector(a).unwrap_or_default(), 0, usize::MAX);
+                    let first = later.a.idx();
+                    if candidates[k + PREFETCH_AHEAD - 1].a.idx() != first {
+                        prefetch_doc(f, first, 0, usize::MAX);
                     }
                 }
                 if let Some(next) = candidates.get(k + 1) {
-                    let b = next.b.idx();
-                    prefetch_bytes(f.shingles.set(b), PREFETCH_HEAD_BYTES, usize::MAX);
-                    prefetch_bytes(
-                        f.vector(b).unwrap_or_default(),
-                        PREFETCH_HEAD_BYTES,
-                        usize::MAX,
-                    );
+                    prefetch_doc(f, next.b.idx(), PREFETCH_HEAD_BYTES, usize::MAX);
                 }
                 let mut s = match &run.tables {
                     Some(tables) => scores_probed(f, (a, tables), b),
@@ -542,6 +533,14 @@ const PREFETCH_AHEAD: usize = 3;
 
 /// Bytes at the head of a list asked for [`PREFETCH_AHEAD`] pairs ahead.
 const PREFETCH_HEAD_BYTES: usize = 512;
+
+/// Asks for bytes `from..to` of document `d`'s shingle set and of its term
+/// vector ([`prefetch_bytes`]).
+#[inline]
+fn prefetch_doc(f: &Features<'_>, d: usize, from: usize, to: usize) {
+    prefetch_bytes(f.shingles.set(d), from, to);
+    prefetch_bytes(f.vector(d).unwrap_or_default(), from, to);
+}
 
 /// Asks for the cache lines of bytes `from..to` of `list` (clamped to its
 /// size) to be loaded: a hint; nothing on other targets than x86-64.
