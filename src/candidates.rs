@@ -13,15 +13,19 @@
 //!   boilerplate and ignored;
 //! - story: LSH on the weighted content-term MinHash (rewrites); a pair only
 //!   it proposes needs `story_min_equal_slots` equal sketch slots, so chance
-//!   matches on one topic word are not scored exactly.
+//!   matches on one topic word are not scored exactly; a pair with fewer
+//!   than `story_sure_slots` is tagged *faint* as well (see
+//!   [`crate::Params::story_sure_slots`]).
 
 use crate::hash::mix64;
 use crate::lsh::{
-    all_pairs, candidate_pairs_where, key_pair, merge_sorted_into, pair_key, Banding, DocKeys,
+    all_pairs, candidate_pairs_where, key_pair, merge_sorted_into, pair_key, Banded, Banding,
+    DocKeys, Kept,
 };
 use crate::model::{source, Candidate, DocId, ShingleSet, Signatures};
 use crate::store::{Record, Records, RecordsWriter, Spill};
 use crate::Result;
+use itertools::Itertools;
 use rayon::prelude::*;
 use std::sync::{Mutex, PoisonError};
 
@@ -486,6 +490,9 @@ pub struct CandidateStats {
     pub anchor: usize,
     /// Pairs from story LSH.
     pub story: usize,
+    /// Of those, the faint ones (sketches agreeing on fewer than
+    /// [`crate::Params::story_sure_slots`] slots).
+    pub faint: usize,
     /// Distinct candidates after merging.
     pub total: usize,
     /// Buckets/anchors skipped as too common.
@@ -504,12 +511,16 @@ pub fn generate(
     let exact = exact_pairs(inputs.exact);
     stats.exact = exact.len();
     let mut merged = add_source(Vec::new(), exact.into_iter(), source::EXACT);
-    let (copy, skipped) = candidate_pairs_where(
+    let Banded {
+        sure: copy,
+        skipped,
+        ..
+    } = candidate_pairs_where(
         &inputs.copy_signatures,
         inputs.copy_banding,
         params.max_bucket,
         params.seed,
-        &|_, _| true,
+        &|_, _| Kept::Sure,
     );
     drop(inputs.copy_signatures);
     stats.copy = copy.len();
@@ -543,7 +554,10 @@ pub fn story_candidates(
     // on fewer slots than this are chance matches on a topic word, and
     // are dropped before the (far costlier) exact scoring.
     let min_equal = params.story_min_equal_slots;
-    let (story, skipped) = candidate_pairs_where(
+    // Pairs that agree on fewer than this are most of the rest, and are
+    // marked faint (see `Params::story_sure_slots`).
+    let sure = params.story_sure_slots;
+    let story = candidate_pairs_where(
         &signatures,
         banding,
         (params.max_bucket / STORY_BUCKET_DIVISOR).max(2),
@@ -551,20 +565,38 @@ pub fn story_candidates(
         &|a, b| {
             let x = signatures.get(a.idx());
             let y = signatures.get(b.idx());
-            x.iter().zip(y.iter()).filter(|(p, q)| p == q).count() >= min_equal
+            match x.iter().zip(y.iter()).filter(|(p, q)| p == q).count() {
+                equal if equal < min_equal => Kept::Dropped,
+                equal if equal < sure => Kept::Faint,
+                _ => Kept::Sure,
+            }
         },
     );
     drop(signatures);
-    stats.story = story.len();
-    stats.skipped_buckets += skipped;
+    stats.story = story.sure.len() + story.faint.len();
+    stats.faint = story.faint.len();
+    stats.skipped_buckets += story.skipped;
+    let tagged = |from: u8| {
+        move |(a, b)| Candidate {
+            a,
+            b,
+            sources: from,
+        }
+    };
+    let pairs = story.sure.iter().map(tagged(source::STORY)).merge_by(
+        story
+            .faint
+            .iter()
+            .map(tagged(source::STORY | source::FAINT)),
+        |x, y| (x.a, x.b) < (y.a, y.b),
+    );
     let merged = if spill {
         // The merged list is the biggest of all: written as it is made.
         let mut writer = RecordsWriter::new().map_err(spill_error)?;
-        with_source(candidates, story.iter(), source::STORY, |c| writer.push(&c))
-            .map_err(spill_error)?;
+        merge_candidates(candidates, pairs, |c| writer.push(&c)).map_err(spill_error)?;
         Candidates::Spilled(writer.finish().map_err(spill_error)?)
     } else {
-        Candidates::Held(add_source(candidates, story.iter(), source::STORY))
+        Candidates::Held(add_candidates(candidates, pairs, stats.story))
     };
     stats.total = merged.len();
     Ok(merged)
@@ -579,8 +611,24 @@ fn add_source(
     pairs: impl ExactSizeIterator<Item = (DocId, DocId)>,
     from: u8,
 ) -> Vec<Candidate> {
-    let mut out = Vec::with_capacity(candidates.len() + pairs.len());
-    let merged = with_source(candidates, pairs, from, |c| {
+    let n = pairs.len();
+    let new = pairs.map(|(a, b)| Candidate {
+        a,
+        b,
+        sources: from,
+    });
+    add_candidates(candidates, new, n)
+}
+
+/// `candidates` with `n` more, `new` (sorted by pair, none twice), merged
+/// in: a pair in both has the sources of both.
+fn add_candidates(
+    candidates: Vec<Candidate>,
+    new: impl Iterator<Item = Candidate>,
+    n: usize,
+) -> Vec<Candidate> {
+    let mut out = Vec::with_capacity(candidates.len() + n);
+    let merged = merge_candidates(candidates, new, |c| {
         out.push(c);
         Ok::<(), std::convert::Infallible>(())
     });
@@ -590,18 +638,12 @@ fn add_source(
     }
 }
 
-/// [`add_source`] handing the merged candidates, in order, to `emit`.
-fn with_source<E>(
+/// [`add_candidates`] handing the merged candidates, in order, to `emit`.
+fn merge_candidates<E>(
     candidates: Vec<Candidate>,
-    pairs: impl Iterator<Item = (DocId, DocId)>,
-    from: u8,
+    new: impl Iterator<Item = Candidate>,
     emit: impl FnMut(Candidate) -> std::result::Result<(), E>,
 ) -> std::result::Result<(), E> {
-    let new = pairs.map(|(a, b)| Candidate {
-        a,
-        b,
-        sources: from,
-    });
     merge_sorted_into(
         candidates,
         new,

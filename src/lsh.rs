@@ -103,26 +103,50 @@ pub fn candidate_pairs(
     max_bucket: usize,
     seed: u64,
 ) -> (Vec<(DocId, DocId)>, usize) {
-    let (pairs, skipped) =
-        candidate_pairs_where(signatures, banding, max_bucket, seed, &|_, _| true);
-    (pairs.iter().collect(), skipped)
+    let banded = candidate_pairs_where(signatures, banding, max_bucket, seed, &|_, _| Kept::Sure);
+    (banded.sure.iter().collect(), banded.skipped)
+}
+
+/// What the filter of [`candidate_pairs_where`] makes of a pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kept {
+    /// Left out.
+    Dropped,
+    /// Kept, in [`Banded::sure`].
+    Sure,
+    /// Kept apart, in [`Banded::faint`]: a pair the caller treats as weaker
+    /// evidence.
+    Faint,
+}
+
+/// The pairs of [`candidate_pairs_where`], by the filter's verdict: two
+/// lists with no pair in both.
+#[derive(Debug, Default)]
+pub struct Banded {
+    /// The pairs kept as [`Kept::Sure`].
+    pub sure: PackedPairs,
+    /// The pairs kept as [`Kept::Faint`].
+    pub faint: PackedPairs,
+    /// Buckets skipped for exceeding `max_bucket`.
+    pub skipped: usize,
 }
 
 /// Band keys made at a time by [`candidate_pairs_where`] (8 bytes each, a
 /// [`DocKeys`] entry).
 const BAND_KEYS_PER_PASS: usize = 1 << 23;
 
-/// [`candidate_pairs`] that keep `keep(a, b)`, packed. The bands are keyed
-/// a few at a time, so that a million documents' 128 single-row story bands
-/// are not 2 GB of keys at once, and pairs are filtered as each bucket makes
-/// them.
+/// [`candidate_pairs`] that the filter `keep(a, b)` keeps, packed, on the
+/// list of its verdict (the filter must give a pair the same verdict
+/// every time). The bands are keyed a few at a time, so that a million
+/// documents' 128 single-row story bands are not 2 GB of keys at once, and
+/// pairs are filtered as each bucket makes them.
 pub fn candidate_pairs_where(
     signatures: &Signatures,
     banding: Banding,
     max_bucket: usize,
     seed: u64,
-    keep: &(dyn Fn(DocId, DocId) -> bool + Sync),
-) -> (PackedPairs, usize) {
+    keep: &(dyn Fn(DocId, DocId) -> Kept + Sync),
+) -> Banded {
     banded_pairs(
         signatures,
         banding,
@@ -140,13 +164,17 @@ fn banded_pairs(
     banding: Banding,
     max_bucket: usize,
     seed: u64,
-    keep: &(dyn Fn(DocId, DocId) -> bool + Sync),
+    keep: &(dyn Fn(DocId, DocId) -> Kept + Sync),
     keys_per_pass: usize,
-) -> (PackedPairs, usize) {
+) -> Banded {
     let Banding { bands, rows } = banding;
     let per_pass = (keys_per_pass / signatures.len().max(1)).clamp(1, bands.max(1));
     let keys = DocKeys::for_docs(signatures.len());
-    let (mut pairs, mut skipped) = (PackedPairs::new(signatures.len()), 0);
+    let mut out = Banded {
+        sure: PackedPairs::new(signatures.len()),
+        faint: PackedPairs::new(signatures.len()),
+        skipped: 0,
+    };
     for first in (0..bands).step_by(per_pass) {
         let these = first..(first + per_pass).min(bands);
         let mut keyed: Vec<u64> = (0..signatures.len())
@@ -160,12 +188,13 @@ fn banded_pairs(
             })
             .collect();
         keyed.par_sort_unstable();
-        let (found, n) = group_pairs(&keyed, keys, max_bucket, keep);
+        let found = group_pairs(&keyed, keys, max_bucket, keep);
         drop(keyed);
-        skipped += n;
-        pairs.add(&found);
+        out.skipped += found.skipped;
+        out.sure.add(&found.sure);
+        out.faint.add(&found.faint);
     }
-    (pairs, skipped)
+    out
 }
 
 /// A `(key, document)` entry of a grouping pass as one integer: the key's
@@ -286,32 +315,50 @@ pub(crate) fn key_pair(key: u64) -> (DocId, DocId) {
 }
 
 /// Pairs of documents whose entries in `keyed` (sorted [`DocKeys`] entries,
-/// none marked) share a key and that `keep`, skipping groups larger than
-/// `max_bucket`. Returns the pairs as sorted, deduplicated [`pair_key`]s,
-/// and the number of skipped groups. The pairs are filtered as each group
-/// makes them, so that a pass's chance pairs (story bands have many) are
-/// never all held.
+/// none marked) share a key, skipping groups larger than `max_bucket`, by
+/// the verdict of `keep`, as sorted, deduplicated [`pair_key`]s; and the
+/// number of skipped groups. The pairs are filtered as each group makes
+/// them, so that a pass's chance pairs (story bands have many) are never
+/// all held.
 pub(crate) fn group_pairs(
     keyed: &[u64],
     keys: DocKeys,
     max_bucket: usize,
-    keep: &(dyn Fn(DocId, DocId) -> bool + Sync),
-) -> (Vec<u64>, usize) {
+    keep: &(dyn Fn(DocId, DocId) -> Kept + Sync),
+) -> GroupedPairs {
     let groups = || keyed.par_chunk_by(|&x, &y| keys.group(x) == keys.group(y));
     let skipped = groups().filter(|g| g.len() > max_bucket).count();
-    let mut pairs: Vec<u64> = groups()
+    let (mut sure, mut faint): (Vec<u64>, Vec<u64>) = groups()
         .filter(|g| g.len() > 1 && g.len() <= max_bucket)
         .flat_map_iter(|g| {
             let mut docs: Vec<u32> = g.iter().map(|&k| keys.doc(k)).collect();
             docs.dedup();
-            let mut pairs = all_pairs(&docs);
-            pairs.retain(|&(a, b)| keep(a, b));
-            pairs.into_iter().map(pair_key)
+            all_pairs(&docs)
+                .into_iter()
+                .map(|(a, b)| (keep(a, b), pair_key((a, b))))
         })
-        .collect();
-    pairs.par_sort_unstable();
-    pairs.dedup();
-    (pairs, skipped)
+        .filter(|&(kept, _)| kept != Kept::Dropped)
+        .partition_map(|(kept, key)| match kept {
+            Kept::Faint => rayon::iter::Either::Right(key),
+            _ => rayon::iter::Either::Left(key),
+        });
+    for list in [&mut sure, &mut faint] {
+        list.par_sort_unstable();
+        list.dedup();
+    }
+    GroupedPairs {
+        sure,
+        faint,
+        skipped,
+    }
+}
+
+/// What [`group_pairs`] finds in a pass: sorted, distinct [`pair_key`]s by
+/// verdict, and the number of groups skipped.
+pub(crate) struct GroupedPairs {
+    pub(crate) sure: Vec<u64>,
+    pub(crate) faint: Vec<u64>,
+    pub(crate) skipped: usize,
 }
 
 #[cfg(test)]
@@ -347,6 +394,8 @@ mod tests {
 
     proptest! {
         #[test]
+        /// Keyed a few bands at a time, the pairs are those of all bands at
+        /// once; each pair the filter keeps is on its verdict's list.
         fn bands_keyed_a_few_at_a_time_give_the_same_pairs(
             rows in prop::collection::vec(prop::collection::vec(0u32..4, 8), 2..40),
             keys_per_pass in 1usize..200,
@@ -354,12 +403,20 @@ mod tests {
         ) {
             let sigs = sigs(&rows);
             let banding = Banding { bands: 8, rows: 1 };
-            let odd = |a: DocId, b: DocId| (a.0 + b.0) % 2 == 1;
-            let (all, skipped) = banded_pairs(&sigs, banding, max_bucket, 3, &|_, _| true, usize::MAX);
-            let want: Vec<_> = all.iter().filter(|&(a, b)| odd(a, b)).collect();
-            let (got, got_skipped) = banded_pairs(&sigs, banding, max_bucket, 3, &odd, keys_per_pass);
-            prop_assert_eq!(got.iter().collect::<Vec<_>>(), want);
-            prop_assert_eq!(got_skipped, skipped);
+            let verdict = |a: DocId, b: DocId| match (a.0 + b.0) % 3 {
+                0 => Kept::Dropped,
+                1 => Kept::Sure,
+                _ => Kept::Faint,
+            };
+            let all = banded_pairs(&sigs, banding, max_bucket, 3, &|_, _| Kept::Sure, usize::MAX);
+            prop_assert!(all.faint.is_empty());
+            let with = |kept| -> Vec<_> {
+                all.sure.iter().filter(|&(a, b)| verdict(a, b) == kept).collect()
+            };
+            let got = banded_pairs(&sigs, banding, max_bucket, 3, &verdict, keys_per_pass);
+            prop_assert_eq!(got.sure.iter().collect::<Vec<_>>(), with(Kept::Sure));
+            prop_assert_eq!(got.faint.iter().collect::<Vec<_>>(), with(Kept::Faint));
+            prop_assert_eq!(got.skipped, all.skipped);
         }
     }
 

@@ -324,6 +324,9 @@ pub mod source {
     pub const ANCHOR: u8 = 4;
     /// Story fingerprint (weighted content-term MinHash LSH).
     pub const STORY: u8 = 8;
+    /// With [`STORY`]: sketches that agree on fewer than
+    /// [`crate::Params::story_sure_slots`] slots.
+    pub const FAINT: u8 = 16;
 }
 
 /// A pair proposed for exact verification, `a < b`.

@@ -23,8 +23,8 @@ use crate::align::{kept_tokens, passages_indexed, AlignConfig, KeptTokens, SeedI
 use crate::candidates::Candidates;
 use crate::docs::Docs;
 use crate::model::{
-    Candidate, Label, NormDoc, Passage, Scores, SetsByDoc, ShingleSet, TermVector, VectorsByDoc,
-    VerifiedPair,
+    source, Candidate, Label, NormDoc, Passage, Scores, SetsByDoc, ShingleSet, TermVector,
+    VectorsByDoc, VerifiedPair,
 };
 use crate::params::Params;
 use crate::probe::{dot, shared_keys, term_table, ProbeTable};
@@ -83,28 +83,33 @@ pub type OccurrencesCell = OnceLock<Option<Box<TermOccurrences>>>;
 
 /// Exact scores of one pair.
 pub fn scores(f: &Features<'_>, a: usize, b: usize) -> Scores {
-    let (sa, sb) = (f.shingles.set(a), f.shingles.set(b));
-    let story = match (f.vector(a), f.vector(b)) {
-        (Some(x), Some(y)) => cosine_of_terms(x, y),
-        _ => 0.0,
-    };
-    let (la, lb) = (f.set_sizes[a] as usize, f.set_sizes[b] as usize);
-    scores_of(intersection_size(sa, sb), la, lb, story)
-}
-
-/// [`scores`] of a pair whose first document `a` is held in `tables`.
-fn scores_probed(f: &Features<'_>, (a, tables): (usize, &Tables), b: usize) -> Scores {
-    let story = match f.vector(b) {
-        Some(y) => dot(&tables.terms, y).min(1.0),
-        None => 0.0,
-    };
     let (la, lb) = (f.set_sizes[a] as usize, f.set_sizes[b] as usize);
     scores_of(
-        shared_keys(&tables.shingles, f.shingles.set(b)),
+        shared_shingles(f, (a, None), b),
         la,
         lb,
-        story,
+        story(f, (a, None), b),
     )
+}
+
+/// The shingles documents `a` and `b` share: probed in `a`'s tables if
+/// there are any, else merged.
+fn shared_shingles(f: &Features<'_>, (a, tables): (usize, Option<&Tables>), b: usize) -> usize {
+    match tables {
+        Some(tables) => shared_keys(&tables.shingles, f.shingles.set(b)),
+        None => intersection_size(f.shingles.set(a), f.shingles.set(b)),
+    }
+}
+
+/// The story similarity of documents `a` and `b` (0 without term
+/// vectors), [`shared_shingles`]' way. Both ways sum the products in term
+/// order, so they give the same number.
+fn story(f: &Features<'_>, (a, tables): (usize, Option<&Tables>), b: usize) -> f64 {
+    match (tables, f.vector(a), f.vector(b)) {
+        (Some(tables), _, Some(y)) => dot(&tables.terms, y).min(1.0),
+        (None, Some(x), Some(y)) => cosine_of_terms(x, y),
+        _ => 0.0,
+    }
 }
 
 /// The scores of `shared` shingles between sets of `la` and `lb`, and a
@@ -377,6 +382,27 @@ fn residual_vector(
     )
 }
 
+/// The fewest shared shingles that any label but a rewrite on content
+/// terms alone needs (a near copy needs 2): below that, only the story
+/// similarity can earn a pair a label.
+pub fn phrase_shingles(params: &Params) -> usize {
+    [
+        2,
+        params.partial_min_shingles,
+        params.partial_long_shingles,
+        params.rewrite_min_shingles,
+    ]
+    .into_iter()
+    .min()
+    .unwrap_or(0)
+}
+
+/// Whether a verified pair's story similarity was left to be computed when
+/// clustering needs it (a faint pair; see [`crate::Params::story_sure_slots`]).
+pub fn story_deferred(s: &Scores) -> bool {
+    s.story.is_nan()
+}
+
 /// The label a pair's scores earn, if any.
 pub fn label(s: &Scores, same_text: bool, params: &Params) -> Option<Label> {
     if same_text {
@@ -460,7 +486,7 @@ pub fn verify_keeping<T: Send>(
                 // for while this pair is scored. The probe's loop is
                 // otherwise bound by the wait for them.
                 if let Some(later) = candidates.get(k + PREFETCH_AHEAD) {
-                    prefetch_doc(f, later.b.idx(), 0, PREFETCH_HEAD_BYTES);
+                    prefetch_pair(f, later, 0, PREFETCH_HEAD_BYTES);
                     // A run that starts there reads its first document
                     // whole, for its tables or its merges.
                     let first = later.a.idx();
@@ -469,12 +495,26 @@ pub fn verify_keeping<T: Send>(
                     }
                 }
                 if let Some(next) = candidates.get(k + 1) {
-                    prefetch_doc(f, next.b.idx(), PREFETCH_HEAD_BYTES, usize::MAX);
+                    prefetch_pair(f, next, PREFETCH_HEAD_BYTES, usize::MAX);
                 }
-                let mut s = match &run.tables {
-                    Some(tables) => scores_probed(f, (a, tables), b),
-                    None => scores(f, a, b),
-                };
+                let same_text = f.exact[a] != 0 && f.exact[a] == f.exact[b];
+                let (la, lb) = (f.set_sizes[a] as usize, f.set_sizes[b] as usize);
+                let shared = shared_shingles(f, (a, run.tables.as_ref()), b);
+                if c.sources & source::FAINT != 0 && !same_text && shared < phrase_shingles(params)
+                {
+                    // Only a rewrite on content terms alone could be
+                    // reported, and a faint pair is not: its story
+                    // similarity waits until clustering asks for it.
+                    return Ok(keep(VerifiedPair {
+                        a: c.a,
+                        b: c.b,
+                        scores: scores_of(shared, la, lb, f64::NAN),
+                        label: None,
+                        score: f64::NAN,
+                    }));
+                }
+                let story = story(f, (a, run.tables.as_ref()), b);
+                let mut s = scores_of(shared, la, lb, story);
                 // The passages are needed for the residual story similarity
                 // (stories mode) and for the coverage of a copy-edited copy. Each
                 // edited word breaks at most k shingles, so a copy with half its
@@ -504,7 +544,6 @@ pub fn verify_keeping<T: Send>(
                     s.residual_story =
                         residual_story(f, (a, da), (b, db), &shared, &mut run.residual);
                 }
-                let same_text = f.exact[a] != 0 && f.exact[a] == f.exact[b];
                 let label = label(&s, same_text, params);
                 Ok(keep(VerifiedPair {
                     a: c.a,
@@ -533,6 +572,18 @@ const PREFETCH_AHEAD: usize = 3;
 
 /// Bytes at the head of a list asked for [`PREFETCH_AHEAD`] pairs ahead.
 const PREFETCH_HEAD_BYTES: usize = 512;
+
+/// Asks for bytes `from..to` of the lists a pair's second document is
+/// scored by: its shingle set, and its term vector unless the pair is
+/// faint (most faint pairs share no shingle, and their story similarity
+/// is not computed).
+#[inline]
+fn prefetch_pair(f: &Features<'_>, c: &Candidate, from: usize, to: usize) {
+    match c.sources & source::FAINT {
+        0 => prefetch_doc(f, c.b.idx(), from, to),
+        _ => prefetch_bytes(f.shingles.set(c.b.idx()), from, to),
+    }
+}
 
 /// Asks for bytes `from..to` of document `d`'s shingle set and of its term
 /// vector ([`prefetch_bytes`]).

@@ -120,6 +120,46 @@ fn clough_stevenson_labels_agree_with_the_grades() {
     assert!(rate >= 0.80, "label agreement {agree}/{total} = {rate:.3}");
 }
 
+/// A faint pair (story sketches agreeing on few slots) that shares no
+/// phrase has its story similarity computed only when clustering needs it.
+/// With rewrites on content terms alone never reported, nothing else can
+/// tell the two ways apart: ECB+'s pairs and stories must come out the
+/// same with every story pair faint as with none, held and spilled (the
+/// vectors are read back for the faint edges that join a story).
+#[test]
+fn faint_pairs_weigh_in_clustering_as_if_verified_at_once() {
+    let path = shared().join("eval/ecbplus/docs.jsonl");
+    for hold_bytes in [usize::MAX, 0] {
+        let config = IngestConfig {
+            hold_bytes,
+            ..IngestConfig::default()
+        };
+        let articles = read_inputs(&[&path], &config).unwrap().articles;
+        let scan = |sure| {
+            let params = Params {
+                story_sure_slots: sure,
+                rewrite_threshold: 1.0,
+                ..Params::default()
+            };
+            pipeline::run(&articles, &params).unwrap()
+        };
+        let (none, all) = (scan(0), scan(usize::MAX));
+        assert_eq!(none.stats.candidates.faint, 0);
+        let story = all.stats.candidates.story;
+        assert!(story > 1000, "{story} story candidates");
+        assert_eq!(all.stats.candidates.faint, story);
+        let pairs = |r: &RunReport| {
+            r.pairs
+                .iter()
+                .map(|p| (p.a, p.b, p.label, p.scores))
+                .collect::<Vec<_>>()
+        };
+        assert!(pairs(&all) == pairs(&none), "the pairs differ");
+        assert!(none.clusters.iter().any(|c| c.members.len() > 2));
+        assert!(all.clusters == none.clusters, "the stories differ");
+    }
+}
+
 fn score_py(args: &[&str]) -> Value {
     let out = std::process::Command::new("python3")
         .arg(shared().join("eval/score.py"))
