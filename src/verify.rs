@@ -102,11 +102,15 @@ fn shared_shingles(f: &Features<'_>, (a, tables): (usize, Option<&Tables>), b: u
 }
 
 /// The story similarity of documents `a` and `b` (0 without term
-/// vectors), [`shared_shingles`]' way. Both ways sum the products in term
+/// vectors), [`shared_shingles`]' way; `a`'s term table is made the first
+/// time a pair of its run needs it. Both ways sum the products in term
 /// order, so they give the same number.
-fn story(f: &Features<'_>, (a, tables): (usize, Option<&Tables>), b: usize) -> f64 {
+fn story(f: &Features<'_>, (a, tables): (usize, Option<&mut Tables>), b: usize) -> f64 {
     match (tables, f.vector(a), f.vector(b)) {
-        (Some(tables), _, Some(y)) => dot(&tables.terms, y).min(1.0),
+        (Some(tables), Some(x), Some(y)) => {
+            let terms = tables.terms.get_or_insert_with(|| term_table(x));
+            dot(terms, y).min(1.0)
+        }
         (None, Some(x), Some(y)) => cosine_of_terms(x, y),
         _ => 0.0,
     }
@@ -139,19 +143,20 @@ fn scores_of(shared: usize, la: usize, lb: usize, story: f64) -> Scores {
     }
 }
 
-/// A document's shingle set and term vector as probe tables.
+/// A document's shingle set as a probe table, and its term vector as one
+/// once a pair needs it: most pairs of a run may be faint, scored by their
+/// shingles alone.
 struct Tables {
     shingles: ProbeTable<()>,
-    terms: ProbeTable<f32>,
+    terms: Option<ProbeTable<f32>>,
 }
 
 impl Tables {
     fn of(f: &Features<'_>, d: usize) -> Tables {
         let set = f.shingles.set(d);
-        let terms = f.vector(d).unwrap_or_default();
         Tables {
             shingles: ProbeTable::new(set.iter().map(|&h| (h, ()))),
-            terms: term_table(terms),
+            terms: None,
         }
     }
 }
@@ -513,7 +518,7 @@ pub fn verify_keeping<T: Send>(
                         score: f64::NAN,
                     }));
                 }
-                let story = story(f, (a, run.tables.as_ref()), b);
+                let story = story(f, (a, run.tables.as_mut()), b);
                 let mut s = scores_of(shared, la, lb, story);
                 // The passages are needed for the residual story similarity
                 // (stories mode) and for the coverage of a copy-edited copy. Each
