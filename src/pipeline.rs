@@ -37,8 +37,8 @@ use crate::terms::{
     SpilledCounts, SpilledVectors, TermNumbers, TermWeights,
 };
 use crate::verify::{
-    verify_in_blocks, verify_reporting, AlignedDocs, Features, OccurrencesCell, SpilledSets,
-    ALIGNED_DOCS_BYTES, VERIFY_BLOCK_BYTES, VERIFY_PASS_PAIRS,
+    verify_in_blocks, verify_reporting, AlignedDocs, Features, SpilledSets, ALIGNED_DOCS_BYTES,
+    VERIFY_BLOCK_BYTES, VERIFY_PASS_PAIRS,
 };
 use crate::Result;
 use ahash::AHashMap;
@@ -408,7 +408,6 @@ struct Prepared<'t> {
     term_numbers: TermNumbers,
     df: Option<AHashMap<u64, u32>>,
     exact: Vec<u64>,
-    occurrences: Vec<OccurrencesCell>,
     seed: u64,
 }
 
@@ -431,7 +430,6 @@ impl Prepared<'_> {
             set_sizes: &self.set_sizes,
             terms: &self.terms,
             exact: &self.exact,
-            occurrences: &self.occurrences,
             aligned,
         }
     }
@@ -796,12 +794,6 @@ fn prepare<'t>(
             (terms, numbers, Some(df))
         }
     };
-    // Filled by verification for the documents of partial copies (stories
-    // mode; verification in blocks keeps its own).
-    let occurrences = match hydrated {
-        true => (0..docs.len()).map(|_| OnceLock::new()).collect(),
-        false => Vec::new(),
-    };
     give_back_freed_memory();
     Ok(Prepared {
         articles,
@@ -809,7 +801,6 @@ fn prepare<'t>(
         bad_lines,
         token_counts,
         exact,
-        occurrences,
         docs,
         boilerplate_lines,
         shingles,
@@ -1036,8 +1027,6 @@ fn run_stages(
         .map(RecordsWriter::finish)
         .transpose()
         .map_err(parked_error)?;
-    // Only verification recounts terms.
-    prep.occurrences = Vec::new();
     give_back_freed_memory();
     progress.start("cluster", 0);
     labelled.shrink_to_fit();

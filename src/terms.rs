@@ -213,6 +213,13 @@ impl TermOccurrences {
             .collect()
     }
 
+    /// About the bytes it holds.
+    pub fn bytes(&self) -> usize {
+        self.terms.capacity() * 8
+            + self.idf.capacity() * 8
+            + (self.counts.capacity() + self.body.capacity()) * 8
+    }
+
     /// [`weigh`] of [`term_counts_where`] of the document these occurrences
     /// are of, over its tokens that start outside `ranges` (byte ranges of
     /// its body), with the IDFs looked up once per document.

@@ -39,7 +39,7 @@ use lru::LruCache;
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::ops::Range;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 /// What verification needs of each document.
 #[derive(Clone, Copy)]
@@ -60,9 +60,6 @@ pub struct Features<'a> {
     pub terms: &'a dyn VectorsByDoc<Term = u32>,
     /// Exact hashes (0 for an empty document).
     pub exact: &'a [u64],
-    /// Per document, its term occurrences, filled the first time a residual
-    /// similarity needs them (empty: recount from the tokens every time).
-    pub occurrences: &'a [OccurrencesCell],
     /// The documents aligned lately.
     pub aligned: &'a AlignedDocs,
 }
@@ -73,13 +70,6 @@ impl Features<'_> {
         (!self.terms.is_empty()).then(|| self.terms.terms(d))
     }
 }
-
-/// Where [`Features::occurrences`] keeps a document's term occurrences
-/// once made (`None` inside: they cannot be recounted, see
-/// [`TermOccurrences::new`]). Boxed, so that a cell left empty, as most
-/// are, takes 16 bytes, not the 104 of the occurrences' lists (99 MiB for
-/// a million documents).
-pub type OccurrencesCell = OnceLock<Option<Box<TermOccurrences>>>;
 
 /// Exact scores of one pair.
 pub fn scores(f: &Features<'_>, a: usize, b: usize) -> Scores {
@@ -182,7 +172,7 @@ struct FirstDoc {
 }
 
 /// A document's term vector without some passages: its residual similarity
-/// with another ([`residual_story`]).
+/// with another ([`residual_of`]).
 pub struct Residual {
     /// The byte ranges of its body left out.
     ranges: Vec<Range<usize>>,
@@ -191,7 +181,9 @@ pub struct Residual {
 
 /// Bytes of documents [`AlignedDocs`] keeps by default. At 32 MiB,
 /// corpus_100k's stories run made 72 k of its 338 k aligned documents
-/// again (21 %); at 128 MiB, 16 k (5 %).
+/// again (21 %); at 128 MiB, 16 k (5 %). Since the documents keep their
+/// term occurrences too, 128 MiB makes 20 k (corpus_100k) and 294 k
+/// (corpus_1m, 284 k before).
 pub const ALIGNED_DOCS_BYTES: usize = 128 << 20;
 
 /// The documents verification has aligned lately, with their kept tokens,
@@ -220,17 +212,29 @@ struct AlignedDoc {
     /// The document, when it was tokenised again (`None`: held in [`Docs`]).
     owned: Option<NormDoc>,
     kept: KeptTokens,
+    /// Stories mode: its term occurrences, which the residual similarity of
+    /// each of its partial copies is recounted from (`None` when they cannot
+    /// be, see [`TermOccurrences::new`]).
+    occurrences: Option<TermOccurrences>,
 }
 
 impl AlignedDoc {
-    fn of(docs: &Docs<'_>, d: usize) -> Result<AlignedDoc> {
-        let doc = docs.get(d)?;
+    fn of(f: &Features<'_>, d: usize) -> Result<AlignedDoc> {
+        let doc = f.docs.get(d)?;
         let kept = kept_tokens(&doc);
+        let occurrences = f
+            .weights
+            .as_ref()
+            .and_then(|w| TermOccurrences::new(&doc, f.titles[d], w));
         let owned = match doc {
             Cow::Borrowed(_) => None,
             Cow::Owned(doc) => Some(doc),
         };
-        Ok(AlignedDoc { owned, kept })
+        Ok(AlignedDoc {
+            owned,
+            kept,
+            occurrences,
+        })
     }
 
     /// The document: its own, or document `d` of `docs`.
@@ -238,6 +242,15 @@ impl AlignedDoc {
         match &self.owned {
             Some(doc) => doc,
             None => &docs.docs[d],
+        }
+    }
+
+    /// Its text as the residual similarity sees it, `d` of `f`.
+    fn text<'s>(&'s self, f: &Features<'s>, d: usize) -> ResidualText<'s> {
+        ResidualText {
+            doc: self.doc(&f.docs, d),
+            title: f.titles[d],
+            occurrences: self.occurrences.as_ref(),
         }
     }
 
@@ -251,6 +264,7 @@ impl AlignedDoc {
         owned
             + (kept.hashes.capacity() + kept.seeds.capacity()) * 8
             + kept.index.capacity() * 4
+            + self.occurrences.as_ref().map_or(0, TermOccurrences::bytes)
             + 64
     }
 }
@@ -267,13 +281,13 @@ impl AlignedDocs {
         }
     }
 
-    /// Document `d`, kept or made (outside the lock) and kept.
-    fn get(&self, docs: &Docs<'_>, d: usize) -> Result<Arc<AlignedDoc>> {
+    /// Document `d` of `f`, kept or made (outside the lock) and kept.
+    fn get(&self, f: &Features<'_>, d: usize) -> Result<Arc<AlignedDoc>> {
         let key = d as u32;
         if let Some(doc) = self.lock().lru.get(&key) {
             return Ok(Arc::clone(doc));
         }
-        let doc = Arc::new(AlignedDoc::of(docs, d)?);
+        let doc = Arc::new(AlignedDoc::of(f, d)?);
         let mut held = self.lock();
         held.bytes += doc.bytes();
         if let Some(old) = held.lru.put(key, Arc::clone(&doc)) {
@@ -306,25 +320,17 @@ pub fn coverage(da: &NormDoc, db: &NormDoc, shared: &[Passage]) -> f64 {
     (matched as f64 / smaller as f64).min(1.0)
 }
 
-/// Story cosine of two documents without the passages they share
+/// Story cosine of two aligned documents without the passages they share
 /// ([`residual_of`], with `a`'s last residual vector `last_a`).
-pub fn residual_story(
+fn residual_story(
     f: &Features<'_>,
-    (a, da): (usize, &NormDoc),
-    (b, db): (usize, &NormDoc),
+    (a, xa): (usize, &AlignedDoc),
+    (b, xb): (usize, &AlignedDoc),
     shared: &[Passage],
     last_a: &mut Option<Residual>,
 ) -> f64 {
     let Some(w) = &f.weights else { return 0.0 };
-    let text = |d: usize, doc| ResidualText {
-        doc,
-        title: f.titles[d],
-        occurrences: f.occurrences.get(d).and_then(|cell| {
-            cell.get_or_init(|| TermOccurrences::new(doc, f.titles[d], w).map(Box::new))
-                .as_deref()
-        }),
-    };
-    residual_of(text(a, da), text(b, db), w, shared, last_a)
+    residual_of(xa.text(f, a), xb.text(f, b), w, shared, last_a)
 }
 
 /// One text of a pair whose residual similarity is worked out.
@@ -537,17 +543,17 @@ pub fn verify_keeping<T: Send>(
                     let (xa, seeds) = match &mut run.aligned {
                         Some(held) => &*held,
                         none => {
-                            let xa = f.aligned.get(&f.docs, a)?;
+                            let xa = f.aligned.get(f, a)?;
                             let seeds = SeedIndex::of_kept(&xa.kept);
                             &*none.insert((xa, seeds))
                         }
                     };
-                    let xb = f.aligned.get(&f.docs, b)?;
+                    let xb = f.aligned.get(f, b)?;
                     let (da, db) = (xa.doc(&f.docs, a), xb.doc(&f.docs, b));
                     let shared = passages_indexed((da, &xa.kept, seeds), (db, &xb.kept), align);
                     s.coverage = coverage(da, db, &shared);
                     s.residual_story =
-                        residual_story(f, (a, da), (b, db), &shared, &mut run.residual);
+                        residual_story(f, (a, xa), (b, &xb), &shared, &mut run.residual);
                 }
                 let label = label(&s, same_text, params);
                 Ok(keep(VerifiedPair {
@@ -768,14 +774,6 @@ struct Loaded {
     sets: BlockLists<u64>,
     /// When the vectors are spilled too (stories mode).
     vectors: Option<BlockLists<(u32, f32)>>,
-    /// Stories mode: the term occurrences of the documents of partial
-    /// copies, made as their pairs are aligned and kept while their block
-    /// is read back: a lower block's through all its groups, a higher
-    /// block's for one group. Those of a document met again in a later
-    /// group are made again (from its tokens, which its alignment has just
-    /// taken): kept until their block was the lower one, they took 340 MiB
-    /// at 1M.
-    occurrences: Vec<OccurrencesCell>,
 }
 
 impl Loaded {
@@ -799,16 +797,11 @@ impl Loaded {
         Ok(())
     }
 
-    /// Drops the sets, vectors and term occurrences of `docs`.
+    /// Drops the sets and vectors of `docs`.
     fn forget(&mut self, docs: &[usize]) {
         self.sets.forget(docs);
         if let Some(lists) = &mut self.vectors {
             lists.forget(docs);
-        }
-        for &d in docs {
-            if let Some(o) = self.occurrences.get_mut(d) {
-                o.take();
-            }
         }
     }
 }
@@ -934,10 +927,6 @@ pub fn verify_in_blocks<T: Send>(
     let mut loaded = Loaded {
         sets: BlockLists::new(n),
         vectors: sets.vectors.as_ref().map(|_| BlockLists::new(n)),
-        occurrences: match f.weights {
-            Some(_) => (0..n).map(|_| OnceLock::new()).collect(),
-            None => Vec::new(),
-        },
     };
     for pass in passes {
         // This pass's candidates, each after its key.
@@ -966,7 +955,6 @@ pub fn verify_in_blocks<T: Send>(
                         Some(lists) => lists,
                         None => f.terms,
                     },
-                    occurrences: &loaded.occurrences,
                     ..*f
                 };
                 verify_reporting(&these, &g, params, keep, done, &mut |j, kept| {
