@@ -183,8 +183,9 @@ pub struct Residual {
 /// corpus_100k's stories run made 72 k of its 338 k aligned documents
 /// again (21 %); at 128 MiB, 16 k (5 %). Since the documents keep their
 /// term occurrences too, 128 MiB makes 20 k (corpus_100k) and 294 k
-/// (corpus_1m, 284 k before).
-pub const ALIGNED_DOCS_BYTES: usize = 128 << 20;
+/// (corpus_1m, 284 k before); 192 MiB 16 k at 100k, where the verify
+/// stage took 7.52 and 7.44 s against 7.87 and 7.90 s at 128 MiB.
+pub const ALIGNED_DOCS_BYTES: usize = 192 << 20;
 
 /// The documents verification has aligned lately, with their kept tokens,
 /// for the next pairs they are in: the most recently used, up to a budget
