@@ -46,6 +46,13 @@ pub struct Edge {
 }
 
 impl Edge {
+    /// Whether its weight was left for clustering to compute: the edge of
+    /// a faint pair that shares no phrase (NaN, see
+    /// [`crate::Params::story_sure_slots`]).
+    pub fn is_faint(&self) -> bool {
+        self.weight.is_nan()
+    }
+
     /// The evidence a verified pair gives of one story. A partial copy gives
     /// it only through the rest of the two texts (its residual similarity),
     /// so a roundup does not join the stories it quotes.

@@ -1015,9 +1015,9 @@ fn run_stages(
                         None => labelled.push(p),
                     }
                 }
-                // A faint pair's weight waits (NaN) until it is known to
-                // join a component.
-                Judged::Weak(e) if e.weight > 0.0 || e.weight.is_nan() => weak.push(e)?,
+                // A faint pair's weight waits until it is known to join a
+                // component.
+                Judged::Weak(e) if e.weight > 0.0 || e.is_faint() => weak.push(e)?,
                 Judged::Weak(_) => {}
             }
             Ok(())
@@ -1156,26 +1156,23 @@ fn run_stages(
 }
 
 /// Gives the weak edges of faint pairs, whose weight verification left
-/// for clustering (NaN; see [`Params::story_sure_slots`]), their weight:
+/// for clustering ([`Edge::is_faint`]), their weight:
 /// their story similarity, from the term vectors (a spilled batch reads
 /// back only those of their documents). Then drops those whose weight is
 /// not positive, as verification drops such weak edges.
 fn weigh_faint_edges(edges: &mut Vec<Edge>, prep: &Prepared<'_>) -> Result<()> {
-    if !edges.iter().any(|e| e.weight.is_nan()) {
+    if !edges.iter().any(Edge::is_faint) {
         return Ok(());
     }
-    let weigh = |edges: &mut Vec<Edge>, vectors: &dyn VectorsByDoc<Term = u32>| {
-        edges
-            .par_iter_mut()
-            .filter(|e| e.weight.is_nan())
-            .for_each(|e| {
-                e.weight = cosine_of_terms(vectors.terms(e.a.idx()), vectors.terms(e.b.idx()))
-            });
+    let weigh = |edges: &mut [Edge], vectors: &dyn VectorsByDoc<Term = u32>| {
+        edges.par_iter_mut().filter(|e| e.is_faint()).for_each(|e| {
+            e.weight = cosine_of_terms(vectors.terms(e.a.idx()), vectors.terms(e.b.idx()))
+        });
     };
     match prep.spilled_vectors() {
         Some(spilled) => {
             let mut wanted = vec![false; prep.articles.len()];
-            for e in edges.iter().filter(|e| e.weight.is_nan()) {
+            for e in edges.iter().filter(|e| e.is_faint()) {
                 wanted[e.a.idx()] = true;
                 wanted[e.b.idx()] = true;
             }

@@ -394,12 +394,15 @@ fn residual_vector(
     )
 }
 
+/// Shared shingles a near copy needs, whatever its coverage.
+const NEAR_COPY_MIN_SHINGLES: usize = 2;
+
 /// The fewest shared shingles that any label but a rewrite on content
-/// terms alone needs (a near copy needs 2): below that, only the story
-/// similarity can earn a pair a label.
+/// terms alone needs: below that, only the story similarity can earn a
+/// pair a label.
 pub fn phrase_shingles(params: &Params) -> usize {
     [
-        2,
+        NEAR_COPY_MIN_SHINGLES,
         params.partial_min_shingles,
         params.partial_long_shingles,
         params.rewrite_min_shingles,
@@ -420,7 +423,9 @@ pub fn label(s: &Scores, same_text: bool, params: &Params) -> Option<Label> {
     if same_text {
         return Some(Label::Exact);
     }
-    if s.containment.max(s.coverage) >= params.near_copy_containment && s.shared_shingles >= 2 {
+    if s.containment.max(s.coverage) >= params.near_copy_containment
+        && s.shared_shingles >= NEAR_COPY_MIN_SHINGLES
+    {
         return Some(Label::NearCopy);
     }
     if s.shared_shingles >= params.partial_min_shingles
