@@ -576,13 +576,6 @@ pub fn story_candidates(
     stats.story = story.sure.len() + story.faint.len();
     stats.faint = story.faint.len();
     stats.skipped_buckets += story.skipped;
-    let tagged = |from: u8| {
-        move |(a, b)| Candidate {
-            a,
-            b,
-            sources: from,
-        }
-    };
     let pairs = story.sure.iter().map(tagged(source::STORY)).merge_by(
         story
             .faint
@@ -612,12 +605,16 @@ fn add_source(
     from: u8,
 ) -> Vec<Candidate> {
     let n = pairs.len();
-    let new = pairs.map(|(a, b)| Candidate {
+    add_candidates(candidates, pairs.map(tagged(from)), n)
+}
+
+/// A pair as a candidate from `from` (a bit set of sources).
+fn tagged(from: u8) -> impl Fn((DocId, DocId)) -> Candidate {
+    move |(a, b)| Candidate {
         a,
         b,
         sources: from,
-    });
-    add_candidates(candidates, new, n)
+    }
 }
 
 /// `candidates` with `n` more, `new` (sorted by pair, none twice), merged
