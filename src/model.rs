@@ -340,6 +340,13 @@ pub struct Candidate {
     pub sources: u8,
 }
 
+impl Candidate {
+    /// Whether the story LSH proposed it faintly ([`source::FAINT`]).
+    pub fn is_faint(&self) -> bool {
+        self.sources & source::FAINT != 0
+    }
+}
+
 /// How two articles relate (see DESIGN.md, "How articles relate").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]

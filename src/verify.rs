@@ -23,8 +23,8 @@ use crate::align::{kept_tokens, passages_indexed, AlignConfig, KeptTokens, SeedI
 use crate::candidates::Candidates;
 use crate::docs::Docs;
 use crate::model::{
-    source, Candidate, Label, NormDoc, Passage, Scores, SetsByDoc, ShingleSet, TermVector,
-    VectorsByDoc, VerifiedPair,
+    Candidate, Label, NormDoc, Passage, Scores, SetsByDoc, ShingleSet, TermVector, VectorsByDoc,
+    VerifiedPair,
 };
 use crate::params::Params;
 use crate::probe::{dot, shared_keys, term_table, ProbeTable};
@@ -517,8 +517,7 @@ pub fn verify_keeping<T: Send>(
                 let same_text = f.exact[a] != 0 && f.exact[a] == f.exact[b];
                 let (la, lb) = (f.set_sizes[a] as usize, f.set_sizes[b] as usize);
                 let shared = shared_shingles(f, (a, run.tables.as_ref()), b);
-                if c.sources & source::FAINT != 0 && !same_text && shared < phrase_shingles(params)
-                {
+                if c.is_faint() && !same_text && shared < phrase_shingles(params) {
                     // Only a rewrite on content terms alone could be
                     // reported, and a faint pair is not: its story
                     // similarity waits until clustering asks for it.
@@ -596,9 +595,9 @@ const PREFETCH_HEAD_BYTES: usize = 512;
 /// is not computed).
 #[inline]
 fn prefetch_pair(f: &Features<'_>, c: &Candidate, from: usize, to: usize) {
-    match c.sources & source::FAINT {
-        0 => prefetch_doc(f, c.b.idx(), from, to),
-        _ => prefetch_bytes(f.shingles.set(c.b.idx()), from, to),
+    match c.is_faint() {
+        false => prefetch_doc(f, c.b.idx(), from, to),
+        true => prefetch_bytes(f.shingles.set(c.b.idx()), from, to),
     }
 }
 
