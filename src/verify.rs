@@ -23,8 +23,8 @@ use crate::align::{kept_tokens, passages_indexed, AlignConfig, KeptTokens, SeedI
 use crate::candidates::Candidates;
 use crate::docs::Docs;
 use crate::model::{
-    Candidate, Label, NormDoc, Passage, Scores, SetsByDoc, ShingleSet, TermVector, VectorsByDoc,
-    VerifiedPair,
+    Candidate, DocId, Label, NormDoc, Passage, Scores, SetsByDoc, ShingleSet, TermVector,
+    VectorsByDoc, VerifiedPair,
 };
 use crate::params::Params;
 use crate::probe::{dot, shared_keys, term_table, ProbeTable};
@@ -38,6 +38,7 @@ use crate::Result;
 use lru::LruCache;
 use rayon::prelude::*;
 use std::borrow::Cow;
+use std::cmp::Reverse;
 use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
@@ -164,11 +165,17 @@ struct FirstDoc {
     /// Its features as probe tables, when the worker has at least
     /// [`PROBE_MIN_RUN`] of its pairs to verify; a shorter run merges.
     tables: Option<Tables>,
-    /// Its residual term vector of its last aligned pair.
-    residual: Option<Residual>,
+}
+
+/// What an alignment worker ([`align_unaligned`]) keeps of the first
+/// document of its current run of pairs.
+struct AlignedRun {
+    doc: usize,
     /// Its aligned form and the index of its seeds, once a pair of it is
     /// aligned: taken from [`AlignedDocs`] once for the run.
     aligned: Option<(Arc<AlignedDoc>, SeedIndex)>,
+    /// Its residual term vector of its last aligned pair.
+    residual: Option<Residual>,
 }
 
 /// A document's term vector without some passages: its residual similarity
@@ -196,8 +203,10 @@ pub const ALIGNED_DOCS_BYTES: usize = 192 << 20;
 /// beside every page made from it): on corpus_100k, 324 k aligned pairs
 /// have 8 k documents. A document that is tokenised again on demand
 /// ([`Docs`]) is then tokenised, and its tokens hashed, again only when
-/// it has left the budget (a batch verified in blocks meets it again in
-/// each group of pairs of its block).
+/// it has left the budget. A batch verified in blocks aligns all its
+/// pairs last, each busy document's in a row ([`in_alignment_order`]):
+/// in the blocks' order it met a document again in each group of pairs of
+/// its block.
 pub struct AlignedDocs {
     held: Mutex<HeldDocs>,
     budget: usize,
@@ -474,6 +483,58 @@ pub fn verify_keeping<T: Send>(
     params: &Params,
     keep: &(dyn Fn(VerifiedPair) -> T + Sync),
 ) -> Result<Vec<T>> {
+    let verdicts = judge(candidates, f, params, keep)?;
+    let unaligned: Vec<Unaligned> = verdicts.iter().filter_map(Verdict::unaligned).collect();
+    let mut aligned = align_unaligned(&unaligned, f, params, keep)?.into_iter();
+    let mut kept = Vec::with_capacity(verdicts.len());
+    for verdict in verdicts {
+        match verdict {
+            Verdict::Kept(t) => kept.push(t),
+            // One aligned pair for each unaligned one, in their order.
+            Verdict::Unaligned(_) => kept.extend(aligned.next()),
+        }
+    }
+    Ok(kept)
+}
+
+/// What [`judge`] makes of a candidate.
+enum Verdict<T> {
+    /// Its verified pair, kept.
+    Kept(T),
+    /// A pair whose passages are still to be found.
+    Unaligned(Unaligned),
+}
+
+impl<T> Verdict<T> {
+    fn unaligned(&self) -> Option<Unaligned> {
+        match self {
+            Verdict::Kept(_) => None,
+            Verdict::Unaligned(u) => Some(*u),
+        }
+    }
+}
+
+/// A pair whose label waits for the passages its documents share (a
+/// partial copy, or maybe an edited copy): what its verification found
+/// before, from the shingle sets and term vectors, which
+/// [`align_unaligned`] no longer needs.
+#[derive(Clone, Copy, Debug)]
+struct Unaligned {
+    a: DocId,
+    b: DocId,
+    shared: usize,
+    story: f64,
+}
+
+/// Verifies each candidate but those whose label waits for their passages
+/// ([`Verdict::Unaligned`]): in parallel, in candidate order. Fails only if a
+/// spilled text cannot be read back.
+fn judge<T: Send>(
+    candidates: &[Candidate],
+    f: &Features<'_>,
+    params: &Params,
+    keep: &(dyn Fn(VerifiedPair) -> T + Sync),
+) -> Result<Vec<Verdict<T>>> {
     candidates
         .par_iter()
         .enumerate()
@@ -493,8 +554,6 @@ pub fn verify_keeping<T: Send>(
                         first.insert(FirstDoc {
                             doc: a,
                             tables: long.then(|| Tables::of(f, a)),
-                            residual: None,
-                            aligned: None,
                         })
                     }
                 };
@@ -521,53 +580,106 @@ pub fn verify_keeping<T: Send>(
                     // Only a rewrite on content terms alone could be
                     // reported, and a faint pair is not: its story
                     // similarity waits until clustering asks for it.
-                    return Ok(keep(VerifiedPair {
+                    return Ok(Verdict::Kept(keep(VerifiedPair {
                         a: c.a,
                         b: c.b,
                         scores: scores_of(shared, la, lb, f64::NAN),
                         label: None,
                         score: f64::NAN,
-                    }));
+                    })));
                 }
                 let story = story(f, (a, run.tables.as_mut()), b);
-                let mut s = scores_of(shared, la, lb, story);
-                // The passages are needed for the residual story similarity
-                // (stories mode) and for the coverage of a copy-edited copy. Each
-                // edited word breaks at most k shingles, so a copy with half its
-                // words in passages keeps at least a quarter of its shingles
-                // unless edits come more often than one word in ten: below that
-                // containment the alignment is not worth its cost.
-                let partial = s.shared_shingles >= params.partial_min_shingles
-                    && s.containment < params.near_copy_containment;
-                let may_be_edited_copy = s.containment >= params.near_copy_containment / 2.0;
-                if partial && (f.weights.is_some() || may_be_edited_copy) {
-                    let align = AlignConfig {
-                        min_tokens: params.passage_min_tokens,
-                        ..AlignConfig::default()
-                    };
-                    let (xa, seeds) = match &mut run.aligned {
-                        Some(held) => &*held,
-                        none => {
-                            let xa = f.aligned.get(f, a)?;
-                            let seeds = SeedIndex::of_kept(&xa.kept);
-                            &*none.insert((xa, seeds))
-                        }
-                    };
-                    let xb = f.aligned.get(f, b)?;
-                    let (da, db) = (xa.doc(&f.docs, a), xb.doc(&f.docs, b));
-                    let shared = passages_indexed((da, &xa.kept, seeds), (db, &xb.kept), align);
-                    s.coverage = coverage(da, db, &shared);
-                    s.residual_story =
-                        residual_story(f, (a, xa), (b, &xb), &shared, &mut run.residual);
+                let s = scores_of(shared, la, lb, story);
+                if needs_passages(&s, f, params) {
+                    return Ok(Verdict::Unaligned(Unaligned {
+                        a: c.a,
+                        b: c.b,
+                        shared,
+                        story,
+                    }));
                 }
-                let label = label(&s, same_text, params);
-                Ok(keep(VerifiedPair {
-                    a: c.a,
-                    b: c.b,
-                    scores: s,
-                    label,
-                    score: rank_score(&s, label),
-                }))
+                Ok(Verdict::Kept(finish(c.a, c.b, s, same_text, params, keep)))
+            },
+        )
+        .collect()
+}
+
+/// Whether a pair of scores `s` needs the passages its documents share:
+/// for the residual story similarity (stories mode) and for the coverage
+/// of a copy-edited copy. Each edited word breaks at most k shingles, so a
+/// copy with half its words in passages keeps at least a quarter of its
+/// shingles unless edits come more often than one word in ten: below that
+/// containment the alignment is not worth its cost.
+fn needs_passages(s: &Scores, f: &Features<'_>, params: &Params) -> bool {
+    let partial = s.shared_shingles >= params.partial_min_shingles
+        && s.containment < params.near_copy_containment;
+    let may_be_edited_copy = s.containment >= params.near_copy_containment / 2.0;
+    partial && (f.weights.is_some() || may_be_edited_copy)
+}
+
+/// The verified pair of `a` and `b` with scores `s`, labelled and kept.
+fn finish<T>(
+    a: DocId,
+    b: DocId,
+    s: Scores,
+    same_text: bool,
+    params: &Params,
+    keep: &(dyn Fn(VerifiedPair) -> T + Sync),
+) -> T {
+    let label = label(&s, same_text, params);
+    keep(VerifiedPair {
+        a,
+        b,
+        scores: s,
+        label,
+        score: rank_score(&s, label),
+    })
+}
+
+/// Aligns each pair of `unaligned`, then labels it and keeps it (in
+/// parallel, in their order). Pairs of one first document in a row share
+/// its aligned form, the index of its seeds and its last residual vector.
+fn align_unaligned<T: Send>(
+    unaligned: &[Unaligned],
+    f: &Features<'_>,
+    params: &Params,
+    keep: &(dyn Fn(VerifiedPair) -> T + Sync),
+) -> Result<Vec<T>> {
+    let align = AlignConfig {
+        min_tokens: params.passage_min_tokens,
+        ..AlignConfig::default()
+    };
+    unaligned
+        .par_iter()
+        .map_init(
+            || None::<AlignedRun>,
+            |run, u| {
+                let (a, b) = (u.a.idx(), u.b.idx());
+                let run = match run {
+                    Some(run) if run.doc == a => run,
+                    _ => run.insert(AlignedRun {
+                        doc: a,
+                        aligned: None,
+                        residual: None,
+                    }),
+                };
+                let (xa, seeds) = match &mut run.aligned {
+                    Some(held) => &*held,
+                    none => {
+                        let xa = f.aligned.get(f, a)?;
+                        let seeds = SeedIndex::of_kept(&xa.kept);
+                        &*none.insert((xa, seeds))
+                    }
+                };
+                let xb = f.aligned.get(f, b)?;
+                let (la, lb) = (f.set_sizes[a] as usize, f.set_sizes[b] as usize);
+                let mut s = scores_of(u.shared, la, lb, u.story);
+                let (da, db) = (xa.doc(&f.docs, a), xb.doc(&f.docs, b));
+                let shared = passages_indexed((da, &xa.kept, seeds), (db, &xb.kept), align);
+                s.coverage = coverage(da, db, &shared);
+                s.residual_story = residual_story(f, (a, xa), (b, &xb), &shared, &mut run.residual);
+                let same_text = f.exact[a] != 0 && f.exact[a] == f.exact[b];
+                Ok(finish(u.a, u.b, s, same_text, params, keep))
             },
         )
         .collect()
@@ -703,6 +815,27 @@ impl SpilledSets {
 
 fn sets_error(e: std::io::Error) -> crate::Error {
     crate::Error::io("temporary file of shingle sets", e)
+}
+
+/// Sorts pairs to align (after their candidates' indices; documents below
+/// `n`) by their busier document (more pairs to align; of two as busy,
+/// the smaller id), then by first document. A few documents are in most
+/// pairs (a template, a roundup) and each of the others in a few: each
+/// busy document's pairs come in a row, and the others are met about once
+/// for each busy document they are paired with. By first document alone,
+/// the documents of all of them are met in turn, far more than
+/// [`AlignedDocs`] keeps.
+fn in_alignment_order(unaligned: &mut [(usize, Unaligned)], n: usize) {
+    let mut busy = vec![0u32; n];
+    for (_, u) in unaligned.iter() {
+        busy[u.a.idx()] += 1;
+        busy[u.b.idx()] += 1;
+    }
+    let busier = |u: &Unaligned| {
+        let rank = |d: DocId| (Reverse(busy[d.idx()]), d);
+        rank(u.a).min(rank(u.b))
+    };
+    unaligned.par_sort_unstable_by_key(|&(k, u)| (busier(&u), u.a, u.b, k));
 }
 
 /// Lists by document, as [`verify_in_blocks`] holds its shingle sets or
@@ -843,6 +976,12 @@ impl VectorsByDoc for BlockLists<(u32, f32)> {
 /// are sorted out a few lower blocks at a time, about `sets.pass_pairs`
 /// candidates, each pass a scan of them all (from a file when they are
 /// spilled): tens of millions of candidates are not held with their keys.
+///
+/// The pairs whose label waits for the passages they share (partial
+/// copies) are set aside, 32 bytes each, and aligned after the blocks, in
+/// [`in_alignment_order`]: alignment needs the documents' texts and not the
+/// blocks, and the documents it keeps ([`AlignedDocs`]) are then met in
+/// long runs, not again in each group of blocks.
 pub fn verify_in_blocks<T: Send>(
     candidates: &Candidates,
     f: &Features<'_>,
@@ -927,6 +1066,9 @@ pub fn verify_in_blocks<T: Send>(
     let lower = |key: u64| (key >> 48) as u32;
     let higher = |key: u64| (key >> 32) as u32 & 0xffff;
     let index = |key: u64| key as u32 as usize;
+    // The pairs whose passages are still to be found, after their
+    // candidates' indices.
+    let mut unaligned: Vec<(usize, Unaligned)> = Vec::new();
     // The sets and (stories mode) vectors of the blocks read back: the
     // lower block's in arrays 0, the higher block's in arrays 1.
     let mut loaded = Loaded {
@@ -962,15 +1104,35 @@ pub fn verify_in_blocks<T: Send>(
                     },
                     ..*f
                 };
-                verify_reporting(&these, &g, params, keep, done, &mut |j, kept| {
-                    each(index(group[j].0), kept)
-                })?;
+                for (i, slice) in these.chunks(PROGRESS_PAIRS).enumerate() {
+                    let mut aligning = 0;
+                    for (j, verdict) in judge(slice, &g, params, keep)?.into_iter().enumerate() {
+                        let k = index(group[i * PROGRESS_PAIRS + j].0);
+                        match verdict {
+                            Verdict::Kept(t) => each(k, t)?,
+                            Verdict::Unaligned(u) => {
+                                unaligned.push((k, u));
+                                aligning += 1;
+                            }
+                        }
+                    }
+                    done(slice.len() - aligning);
+                }
                 if second != first {
                     loaded.forget(&blocks[second as usize]);
                 }
             }
             loaded.forget(&blocks[first as usize]);
         }
+    }
+    drop(loaded);
+    in_alignment_order(&mut unaligned, n);
+    for slice in unaligned.chunks(PROGRESS_PAIRS) {
+        let pairs: Vec<Unaligned> = slice.iter().map(|&(_, u)| u).collect();
+        for (&(k, _), t) in slice.iter().zip(align_unaligned(&pairs, f, params, keep)?) {
+            each(k, t)?;
+        }
+        done(slice.len());
     }
     Ok(())
 }
@@ -1016,6 +1178,50 @@ mod tests {
             ..s(0.3, 60, 0.6)
         };
         assert_eq!(label(&edited, false, &p), Some(Label::NearCopy));
+    }
+
+    #[test]
+    fn pairs_are_aligned_in_a_row_for_each_busy_document() {
+        // Two templates: document 5 in a pair with each of 40, document 8
+        // with each but 5 again; and three pairs among the others.
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        pairs.extend((0..40).filter(|&d| d != 5).map(|d| (d.min(5), d.max(5))));
+        pairs.extend(
+            (0..40)
+                .filter(|&d| d != 5 && d != 8)
+                .map(|d| (d.min(8), d.max(8))),
+        );
+        pairs.extend([(3, 30), (2, 30), (1, 2)]);
+        let pair = |(a, b)| Unaligned {
+            a: DocId(a),
+            b: DocId(b),
+            shared: 8,
+            story: 0.5,
+        };
+        let mut unaligned: Vec<(usize, Unaligned)> =
+            pairs.iter().map(|&p| pair(p)).enumerate().rev().collect();
+        in_alignment_order(&mut unaligned, 40);
+        // Each pair once.
+        let mut ks: Vec<usize> = unaligned.iter().map(|&(k, _)| k).collect();
+        ks.sort_unstable();
+        assert_eq!(ks, (0..pairs.len()).collect::<Vec<_>>());
+        let got: Vec<(u32, u32)> = unaligned.iter().map(|(_, u)| (u.a.0, u.b.0)).collect();
+        // 5 and 8 are in 39 pairs each: 5's come first (the smaller id),
+        // by first document, then 8's. Of the rest, 2 and 30 are in four
+        // pairs each, 1 and 3 in three.
+        let of = |d: u32| {
+            let mut p: Vec<(u32, u32)> = pairs
+                .iter()
+                .copied()
+                .filter(|&(a, b)| a == d || b == d)
+                .collect();
+            p.sort_unstable();
+            p
+        };
+        assert_eq!(got[..39], of(5)[..]);
+        let eights: Vec<(u32, u32)> = of(8).into_iter().filter(|&p| p != (5, 8)).collect();
+        assert_eq!(got[39..77], eights[..]);
+        assert_eq!(got[77..], [(1, 2), (2, 30), (3, 30)]);
     }
 
     #[test]
