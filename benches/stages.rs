@@ -299,13 +299,12 @@ fn stages(c: &mut Criterion) {
                     .map(|(&(x, y), shared)| {
                         let kept = &shared[..shared.len().min(passages_kept)];
                         // Each pair recounted whole: no first text's vector kept.
-                        let last = &mut None;
                         residual_of(
                             text(x.idx()),
                             text(y.idx()),
                             &weights,
                             black_box(kept),
-                            last,
+                            (&mut None, &mut None),
                         )
                     })
                     .sum::<f64>()

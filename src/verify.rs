@@ -178,6 +178,16 @@ struct AlignedRun {
     residual: Option<Residual>,
 }
 
+/// What an alignment worker ([`align_unaligned`]) keeps of the second
+/// document of its last pair: a busy document is the second of a run of
+/// pairs about as often as the first (the pairs of documents with smaller
+/// ids).
+struct LastSecond {
+    doc: usize,
+    /// Its residual term vector of that pair.
+    residual: Option<Residual>,
+}
+
 /// A document's term vector without some passages: its residual similarity
 /// with another ([`residual_of`]).
 pub struct Residual {
@@ -331,16 +341,16 @@ pub fn coverage(da: &NormDoc, db: &NormDoc, shared: &[Passage]) -> f64 {
 }
 
 /// Story cosine of two aligned documents without the passages they share
-/// ([`residual_of`], with `a`'s last residual vector `last_a`).
+/// ([`residual_of`], with their last residual vectors `last`).
 fn residual_story(
     f: &Features<'_>,
     (a, xa): (usize, &AlignedDoc),
     (b, xb): (usize, &AlignedDoc),
     shared: &[Passage],
-    last_a: &mut Option<Residual>,
+    last: (&mut Option<Residual>, &mut Option<Residual>),
 ) -> f64 {
     let Some(w) = &f.weights else { return 0.0 };
-    residual_of(xa.text(f, a), xb.text(f, b), w, shared, last_a)
+    residual_of(xa.text(f, a), xb.text(f, b), w, shared, last)
 }
 
 /// One text of a pair whose residual similarity is worked out.
@@ -357,28 +367,39 @@ pub struct ResidualText<'d> {
 /// The story cosine of texts `a` and `b` without the passages they share:
 /// each term vector recounted without its tokens that start inside them.
 ///
-/// `last_a` is `a`'s residual vector of its last pair, if any, and it is
-/// used again when the passages leave out the same ranges of `a`: in a run
-/// of pairs with one first document, most aligned pairs share the same
-/// passages of it (a template; 70 % of corpus_100k's aligned pairs). It is
-/// replaced otherwise.
+/// `last` holds `a`'s and `b`'s residual vectors of their last pairs, if
+/// any, and each is used again when the passages leave out the same ranges
+/// of its text: in a run of pairs with one busy document, most aligned
+/// pairs share the same passages of it (a template; 70 % of corpus_100k's
+/// aligned pairs). Each is replaced otherwise.
 pub fn residual_of(
     a: ResidualText<'_>,
     b: ResidualText<'_>,
     w: &TermWeights<'_>,
     shared: &[Passage],
-    last_a: &mut Option<Residual>,
+    (last_a, last_b): (&mut Option<Residual>, &mut Option<Residual>),
 ) -> f64 {
-    let ranges: Vec<Range<usize>> = shared.iter().map(|p| p.a.clone()).collect();
-    let va = match last_a {
-        Some(last) if last.ranges == ranges => &last.vector,
-        _ => {
-            let vector = residual_vector(a, w, ranges.clone());
-            &last_a.insert(Residual { ranges, vector }).vector
-        }
+    let va = residual_kept(a, w, shared.iter().map(|p| p.a.clone()).collect(), last_a);
+    let vb = residual_kept(b, w, shared.iter().map(|p| p.b.clone()).collect(), last_b);
+    cosine(va, vb)
+}
+
+/// The [`residual_vector`] of `text` without `ranges`: `last`'s, when it
+/// left out the same ranges, else recounted and kept in `last`.
+fn residual_kept<'l>(
+    text: ResidualText<'_>,
+    w: &TermWeights<'_>,
+    ranges: Vec<Range<usize>>,
+    last: &'l mut Option<Residual>,
+) -> &'l TermVector {
+    let kept = match last.take() {
+        Some(l) if l.ranges == ranges => l,
+        _ => Residual {
+            vector: residual_vector(text, w, ranges.clone()),
+            ranges,
+        },
     };
-    let vb = residual_vector(b, w, shared.iter().map(|p| p.b.clone()).collect());
-    cosine(va, &vb)
+    &last.insert(kept).vector
 }
 
 /// The term vector of `text` without its tokens that start inside
@@ -652,9 +673,16 @@ fn align_unaligned<T: Send>(
     unaligned
         .par_iter()
         .map_init(
-            || None::<AlignedRun>,
-            |run, u| {
+            || (None::<AlignedRun>, None::<LastSecond>),
+            |(run, second), u| {
                 let (a, b) = (u.a.idx(), u.b.idx());
+                let second = match second {
+                    Some(second) if second.doc == b => second,
+                    _ => second.insert(LastSecond {
+                        doc: b,
+                        residual: None,
+                    }),
+                };
                 let run = match run {
                     Some(run) if run.doc == a => run,
                     _ => run.insert(AlignedRun {
@@ -677,7 +705,13 @@ fn align_unaligned<T: Send>(
                 let (da, db) = (xa.doc(&f.docs, a), xb.doc(&f.docs, b));
                 let shared = passages_indexed((da, &xa.kept, seeds), (db, &xb.kept), align);
                 s.coverage = coverage(da, db, &shared);
-                s.residual_story = residual_story(f, (a, xa), (b, &xb), &shared, &mut run.residual);
+                s.residual_story = residual_story(
+                    f,
+                    (a, xa),
+                    (b, &xb),
+                    &shared,
+                    (&mut run.residual, &mut second.residual),
+                );
                 let same_text = f.exact[a] != 0 && f.exact[a] == f.exact[b];
                 Ok(finish(u.a, u.b, s, same_text, params, keep))
             },
@@ -1262,11 +1296,25 @@ mod tests {
         let with_b = [passage(footer.clone(), 40..82)];
         let with_c = [passage(footer, 47..76)];
         let other = [passage(0..37, 0..38)];
-        let fresh = |x, shared: &[Passage]| residual_of(text(&a), text(x), &w, shared, &mut None);
+        let fresh = |x, shared: &[Passage]| {
+            residual_of(text(&a), text(x), &w, shared, (&mut None, &mut None))
+        };
         let mut last = None;
         for (x, shared) in [(&b, &with_b[..]), (&c, &with_c[..]), (&c, &other[..])] {
-            let kept = residual_of(text(&a), text(x), &w, shared, &mut last);
+            let kept = residual_of(text(&a), text(x), &w, shared, (&mut last, &mut None));
             assert_eq!(kept.to_bits(), fresh(x, shared).to_bits());
+        }
+        // The same with `a` the second text of each pair.
+        let swapped = |shared: &[Passage]| -> Vec<Passage> {
+            let swap = |p: &Passage| passage(p.b.clone(), p.a.clone());
+            shared.iter().map(swap).collect()
+        };
+        let mut last = None;
+        for (x, shared) in [(&b, &with_b[..]), (&c, &with_c[..]), (&c, &other[..])] {
+            let shared = swapped(shared);
+            let kept = residual_of(text(x), text(&a), &w, &shared, (&mut None, &mut last));
+            let fresh = residual_of(text(x), text(&a), &w, &shared, (&mut None, &mut None));
+            assert_eq!(kept.to_bits(), fresh.to_bits());
         }
         // The last pair left out other ranges of `a`: its vector with the
         // footer left out would have given another similarity.
