@@ -66,6 +66,11 @@ pub struct Features<'a> {
 }
 
 impl Features<'_> {
+    /// Whether documents `a` and `b` have the same non-empty text.
+    fn same_text(&self, a: usize, b: usize) -> bool {
+        self.exact[a] != 0 && self.exact[a] == self.exact[b]
+    }
+
     /// Document `d`'s term vector, if there are term vectors.
     fn vector(&self, d: usize) -> Option<&[(u32, f32)]> {
         (!self.terms.is_empty()).then(|| self.terms.terms(d))
@@ -594,7 +599,7 @@ fn judge<T: Send>(
                 if let Some(next) = candidates.get(k + 1) {
                     prefetch_pair(f, next, PREFETCH_HEAD_BYTES, usize::MAX);
                 }
-                let same_text = f.exact[a] != 0 && f.exact[a] == f.exact[b];
+                let same_text = f.same_text(a, b);
                 let (la, lb) = (f.set_sizes[a] as usize, f.set_sizes[b] as usize);
                 let shared = shared_shingles(f, (a, run.tables.as_ref()), b);
                 if c.is_faint() && !same_text && shared < phrase_shingles(params) {
@@ -712,7 +717,7 @@ fn align_unaligned<T: Send>(
                     &shared,
                     (&mut run.residual, &mut second.residual),
                 );
-                let same_text = f.exact[a] != 0 && f.exact[a] == f.exact[b];
+                let same_text = f.same_text(a, b);
                 Ok(finish(u.a, u.b, s, same_text, params, keep))
             },
         )
