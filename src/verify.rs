@@ -218,10 +218,9 @@ pub const ALIGNED_DOCS_BYTES: usize = 192 << 20;
 /// beside every page made from it): on corpus_100k, 324 k aligned pairs
 /// have 8 k documents. A document that is tokenised again on demand
 /// ([`Docs`]) is then tokenised, and its tokens hashed, again only when
-/// it has left the budget. A batch verified in blocks aligns all its
-/// pairs last, each busy document's in a row ([`verify_in_blocks`]): in
-/// the blocks' order it met a document again in each group of pairs of
-/// its block.
+/// it has left the budget. Verification aligns all its pairs last, each
+/// busy document's in a row ([`verify_in_blocks`]): a batch verified in
+/// blocks met a document again in each group of pairs of its block.
 pub struct AlignedDocs {
     held: Mutex<HeldDocs>,
     budget: usize,
@@ -781,10 +780,12 @@ fn prefetch_bytes<T>(list: &[T], from: usize, to: usize) {
 /// Pairs verified between two calls of [`verify_reporting`]'s `done`.
 const PROGRESS_PAIRS: usize = 1 << 16;
 
-/// [`verify_keeping`] in slices of candidates, handing `each(k, kept)` what
-/// is kept of candidate `k` (in order), and calling `done(n)` after each
-/// slice of `n` pairs: the progress of a run over millions of candidates.
-/// The caller decides what to hold of millions of results.
+/// Verifies `candidates`, handing `each(k, kept)` what is kept of
+/// candidate `k`, and calling `done(n)` after each slice of `n` pairs: the
+/// progress of a run over millions of candidates. The caller decides what
+/// to hold of millions of results. The pairs whose label waits for their
+/// passages are aligned after all the others, each busy document's in a
+/// row (as in [`verify_in_blocks`]).
 pub fn verify_reporting<T: Send>(
     candidates: &[Candidate],
     f: &Features<'_>,
@@ -793,16 +794,77 @@ pub fn verify_reporting<T: Send>(
     done: &dyn Fn(usize),
     each: &mut dyn FnMut(usize, T) -> Result<()>,
 ) -> Result<()> {
-    for (i, slice) in candidates.chunks(PROGRESS_PAIRS).enumerate() {
-        for (j, kept) in verify_keeping(slice, f, params, keep)?
-            .into_iter()
-            .enumerate()
-        {
-            each(i * PROGRESS_PAIRS + j, kept)?;
+    let mut unaligned = Vec::new();
+    let judged = Judged {
+        f,
+        params,
+        keep,
+        done,
+    };
+    judged.report(f, candidates, &|j| j, each, &mut unaligned)?;
+    judged.align(unaligned, each)
+}
+
+/// What verification's reporting passes share: the features, parameters,
+/// what is kept of each pair and the progress.
+struct Judged<'r, 'f, T> {
+    f: &'r Features<'f>,
+    params: &'r Params,
+    keep: &'r (dyn Fn(VerifiedPair) -> T + Sync),
+    done: &'r dyn Fn(usize),
+}
+
+impl<T: Send> Judged<'_, '_, T> {
+    /// [`judge`]s `candidates` by features `g` (the shingle sets and term
+    /// vectors of the blocks read back, or `f`'s) in slices, handing
+    /// `each(index(j), kept)` of candidate `j` and setting aside
+    /// `(index(j), pair)` of each pair whose label waits for its passages;
+    /// `done(n)` for the `n` pairs handed over from each slice.
+    fn report(
+        &self,
+        g: &Features<'_>,
+        candidates: &[Candidate],
+        index: &dyn Fn(usize) -> usize,
+        each: &mut dyn FnMut(usize, T) -> Result<()>,
+        unaligned: &mut Vec<(usize, Unaligned)>,
+    ) -> Result<()> {
+        for (i, slice) in candidates.chunks(PROGRESS_PAIRS).enumerate() {
+            let mut waiting = 0;
+            let verdicts = judge(slice, g, self.params, self.keep)?;
+            for (j, verdict) in verdicts.into_iter().enumerate() {
+                let k = index(i * PROGRESS_PAIRS + j);
+                match verdict {
+                    Verdict::Kept(t) => each(k, t)?,
+                    Verdict::Unaligned(u) => {
+                        unaligned.push((k, u));
+                        waiting += 1;
+                    }
+                }
+            }
+            (self.done)(slice.len() - waiting);
         }
-        done(slice.len());
+        Ok(())
     }
-    Ok(())
+
+    /// Aligns the pairs set aside by [`Judged::report`], in
+    /// [`in_alignment_order`], handing `each(k, kept)` and calling `done`
+    /// as [`Judged::report`] does.
+    fn align(
+        &self,
+        mut unaligned: Vec<(usize, Unaligned)>,
+        each: &mut dyn FnMut(usize, T) -> Result<()>,
+    ) -> Result<()> {
+        in_alignment_order(&mut unaligned, self.f.exact.len());
+        for slice in unaligned.chunks(PROGRESS_PAIRS) {
+            let pairs: Vec<Unaligned> = slice.iter().map(|&(_, u)| u).collect();
+            let aligned = align_unaligned(&pairs, self.f, self.params, self.keep)?;
+            for (&(k, _), t) in slice.iter().zip(aligned) {
+                each(k, t)?;
+            }
+            (self.done)(slice.len());
+        }
+        Ok(())
+    }
 }
 
 /// Sets read back by [`verify_in_blocks`] at a time: the most memory the
@@ -1113,6 +1175,12 @@ pub fn verify_in_blocks<T: Send>(
     // The pairs whose passages are still to be found, after their
     // candidates' indices.
     let mut unaligned: Vec<(usize, Unaligned)> = Vec::new();
+    let judged = Judged {
+        f,
+        params,
+        keep,
+        done,
+    };
     // The sets and (stories mode) vectors of the blocks read back: the
     // lower block's in arrays 0, the higher block's in arrays 1.
     let mut loaded = Loaded {
@@ -1148,20 +1216,7 @@ pub fn verify_in_blocks<T: Send>(
                     },
                     ..*f
                 };
-                for (i, slice) in these.chunks(PROGRESS_PAIRS).enumerate() {
-                    let mut aligning = 0;
-                    for (j, verdict) in judge(slice, &g, params, keep)?.into_iter().enumerate() {
-                        let k = index(group[i * PROGRESS_PAIRS + j].0);
-                        match verdict {
-                            Verdict::Kept(t) => each(k, t)?,
-                            Verdict::Unaligned(u) => {
-                                unaligned.push((k, u));
-                                aligning += 1;
-                            }
-                        }
-                    }
-                    done(slice.len() - aligning);
-                }
+                judged.report(&g, &these, &|j| index(group[j].0), each, &mut unaligned)?;
                 if second != first {
                     loaded.forget(&blocks[second as usize]);
                 }
@@ -1170,15 +1225,7 @@ pub fn verify_in_blocks<T: Send>(
         }
     }
     drop(loaded);
-    in_alignment_order(&mut unaligned, n);
-    for slice in unaligned.chunks(PROGRESS_PAIRS) {
-        let pairs: Vec<Unaligned> = slice.iter().map(|&(_, u)| u).collect();
-        for (&(k, _), t) in slice.iter().zip(align_unaligned(&pairs, f, params, keep)?) {
-            each(k, t)?;
-        }
-        done(slice.len());
-    }
-    Ok(())
+    judged.align(unaligned, each)
 }
 
 #[cfg(test)]
