@@ -172,25 +172,31 @@ struct FirstDoc {
     tables: Option<Tables>,
 }
 
-/// What an alignment worker ([`align_unaligned`]) keeps of the first
-/// document of its current run of pairs.
+/// What an alignment worker ([`align_unaligned`]) keeps of a document of
+/// its last pair: of the first, for the run of pairs it starts; of the
+/// second too, since a busy document is the second of a run of pairs about
+/// as often as the first (the pairs of documents with smaller ids).
 struct AlignedRun {
     doc: usize,
-    /// Its aligned form and the index of its seeds, once a pair of it is
-    /// aligned: taken from [`AlignedDocs`] once for the run.
+    /// The first document's aligned form and the index of its seeds, once
+    /// a pair of it is aligned: taken from [`AlignedDocs`] once for the run.
     aligned: Option<(Arc<AlignedDoc>, SeedIndex)>,
     /// Its residual term vector of its last aligned pair.
     residual: Option<Residual>,
 }
 
-/// What an alignment worker ([`align_unaligned`]) keeps of the second
-/// document of its last pair: a busy document is the second of a run of
-/// pairs about as often as the first (the pairs of documents with smaller
-/// ids).
-struct LastSecond {
-    doc: usize,
-    /// Its residual term vector of that pair.
-    residual: Option<Residual>,
+impl AlignedRun {
+    /// `held`'s run if it is of document `doc`, else a new one put there.
+    fn of(held: &mut Option<AlignedRun>, doc: usize) -> &mut AlignedRun {
+        if held.as_ref().is_some_and(|run| run.doc != doc) {
+            *held = None;
+        }
+        held.get_or_insert_with(|| AlignedRun {
+            doc,
+            aligned: None,
+            residual: None,
+        })
+    }
 }
 
 /// A document's term vector without some passages: its residual similarity
@@ -677,24 +683,10 @@ fn align_unaligned<T: Send>(
     unaligned
         .par_iter()
         .map_init(
-            || (None::<AlignedRun>, None::<LastSecond>),
-            |(run, second), u| {
+            || (None::<AlignedRun>, None::<AlignedRun>),
+            |(first, second), u| {
                 let (a, b) = (u.a.idx(), u.b.idx());
-                let second = match second {
-                    Some(second) if second.doc == b => second,
-                    _ => second.insert(LastSecond {
-                        doc: b,
-                        residual: None,
-                    }),
-                };
-                let run = match run {
-                    Some(run) if run.doc == a => run,
-                    _ => run.insert(AlignedRun {
-                        doc: a,
-                        aligned: None,
-                        residual: None,
-                    }),
-                };
+                let (run, second) = (AlignedRun::of(first, a), AlignedRun::of(second, b));
                 let (xa, seeds) = match &mut run.aligned {
                     Some(held) => &*held,
                     none => {
