@@ -970,7 +970,10 @@ mod tests {
     #[test]
     fn anchors_need_the_minimum_shared_count() {
         // Find values that are anchors at rate 2.
-        let anchors: Vec<u64> = (0u64..200).filter(|&h| mix64(h) % 2 == 0).take(3).collect();
+        let anchors: Vec<u64> = (0u64..200)
+            .filter(|&h| mix64(h).is_multiple_of(2))
+            .take(3)
+            .collect();
         let s = |v: &[u64]| {
             let mut v = v.to_vec();
             v.sort_unstable();

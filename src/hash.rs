@@ -21,10 +21,13 @@ pub fn stable64(bytes: &[u8], seed: u64) -> u64 {
 /// good avalanche, used to derive per-slot values from one stable hash.
 #[inline]
 pub fn mix64(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z = (z ^ (z >> 30)).wrapping_mul(MIX64_MULTIPLIERS[0]);
+    z = (z ^ (z >> 27)).wrapping_mul(MIX64_MULTIPLIERS[1]);
     z ^ (z >> 31)
 }
+
+/// The multipliers of [`mix64`]'s two rounds (for its vector forms).
+pub(crate) const MIX64_MULTIPLIERS: [u64; 2] = [0xbf58_476d_1ce4_e5b9, 0x94d0_49bb_1331_11eb];
 
 /// Hash of a sequence of 64-bit values (little-endian bytes), used for
 /// shingles (k token hashes) and band keys (r slot values).

@@ -106,28 +106,185 @@ pub fn story_signature_into(terms: &TermVector, seed: u64, mins: &mut [u32]) -> 
     if terms.is_empty() || mins.is_empty() {
         return false;
     }
-    for (slot, out) in mins.iter_mut().enumerate() {
-        let slot_seed = mix64(seed.wrapping_add(slot as u64));
-        let mut best = f64::INFINITY;
-        let mut best_term = 0u64;
-        for &(t, inv_w) in &terms {
-            let u = ((mix64(t ^ slot_seed) >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64);
-            // -ln(u) >= 1 - u, so a term whose bound already loses cannot
-            // win: skipping its logarithm leaves the result unchanged.
-            if (1.0 - u) * inv_w > best {
-                continue;
-            }
-            // Of equal keys the smallest term wins, whatever the order the
-            // terms are raced in.
-            let key = -u.ln() * inv_w;
-            if key < best || key == best && t < best_term {
-                best = key;
-                best_term = t;
-            }
-        }
-        *out = mix64(best_term) as u32;
+    let mut race = Race::new(seed, mins.len());
+    race.run(&terms);
+    for (out, &t) in mins.iter_mut().zip(&race.best_term) {
+        *out = mix64(t) as u32;
     }
     true
+}
+
+/// The exponential race of [`story_signature_into`], every slot at once:
+/// each term in turn is raced in all slots. A slot's winner is the same
+/// whatever the order the terms come in, and a term's draws for the slots
+/// do not depend on one another, so with AVX-512 (which multiplies 64-bit
+/// lanes) they are worked out eight slots at a time. Only the few draws
+/// that may win take their logarithm. The hash per term and slot is most
+/// of the work.
+struct Race {
+    /// `mix64(seed + slot)` of each slot.
+    slot_seeds: Vec<u64>,
+    /// Each slot's smallest key so far, and the term it is of.
+    best: Vec<f64>,
+    best_term: Vec<u64>,
+    /// The current term's uniform draw in each slot.
+    draws: Vec<f64>,
+    /// Bit `slot % 64` of word `slot / 64` is set when the current term's
+    /// draw may win the slot, clear when its bound already loses.
+    may_win: Vec<u64>,
+}
+
+impl Race {
+    fn new(seed: u64, slots: usize) -> Race {
+        Race {
+            slot_seeds: (0..slots as u64)
+                .map(|slot| mix64(seed.wrapping_add(slot)))
+                .collect(),
+            best: vec![f64::INFINITY; slots],
+            best_term: vec![0; slots],
+            draws: vec![0.0; slots],
+            may_win: vec![0; slots.div_ceil(64)],
+        }
+    }
+
+    /// Races `terms`, each `(term, 1 / weight)`.
+    fn run(&mut self, terms: &[(u64, f64)]) {
+        #[cfg(target_arch = "x86_64")]
+        let wide = std::is_x86_feature_detected!("avx512dq");
+        #[cfg(not(target_arch = "x86_64"))]
+        let wide = false;
+        self.run_with(terms, wide);
+    }
+
+    /// [`Race::run`], its draws eight at a time with AVX-512 when `wide`
+    /// (the caller checked the CPU has it).
+    fn run_with(&mut self, terms: &[(u64, f64)], wide: bool) {
+        for &(t, inv_w) in terms {
+            #[cfg(target_arch = "x86_64")]
+            let from = match wide {
+                // SAFETY: `wide` only when the CPU has AVX-512 F and DQ (DQ
+                // implies F).
+                true => unsafe {
+                    x86::draw(
+                        t,
+                        inv_w,
+                        &self.slot_seeds,
+                        &self.best,
+                        &mut self.draws,
+                        &mut self.may_win,
+                    )
+                },
+                false => 0,
+            };
+            #[cfg(not(target_arch = "x86_64"))]
+            let from = 0;
+            self.draw(t, inv_w, from);
+            self.settle(t, inv_w);
+        }
+    }
+
+    /// Term `t`'s draws for the slots from `from` on, and whether each may
+    /// win: -ln(u) >= 1 - u, so a draw whose bound already loses cannot.
+    fn draw(&mut self, t: u64, inv_w: f64, from: usize) {
+        for slot in from..self.slot_seeds.len() {
+            let u = draw(t, self.slot_seeds[slot]);
+            self.draws[slot] = u;
+            // A NaN bound (an infinite 1 / weight and a draw of 1) proves
+            // nothing.
+            let bound = (1.0 - u) * inv_w;
+            let may_win = bound <= self.best[slot] || bound.is_nan();
+            self.may_win[slot / 64] |= u64::from(may_win) << (slot % 64);
+        }
+    }
+
+    /// Term `t`'s keys in the slots its draws may win (clearing
+    /// `may_win`), each kept if it is the slot's smallest; of equal keys
+    /// the smallest term wins, whatever the order the terms are raced in.
+    fn settle(&mut self, t: u64, inv_w: f64) {
+        for (w, word) in self.may_win.iter_mut().enumerate() {
+            while *word != 0 {
+                let slot = w * 64 + word.trailing_zeros() as usize;
+                *word &= *word - 1;
+                let key = -self.draws[slot].ln() * inv_w;
+                let best = self.best[slot];
+                if key < best || key == best && t < self.best_term[slot] {
+                    self.best[slot] = key;
+                    self.best_term[slot] = t;
+                }
+            }
+        }
+    }
+}
+
+/// Term `t`'s uniform draw, in (0, 1], for the slot of `slot_seed`: 53 bits
+/// of a hash. They are below 2^53 + 1, so they convert to a float exactly
+/// (as a signed integer, in one instruction).
+#[inline]
+fn draw(t: u64, slot_seed: u64) -> f64 {
+    ((mix64(t ^ slot_seed) >> 11) + 1) as i64 as f64 * UNIT
+}
+
+/// 2^-53: a 53-bit draw times this is uniform in (0, 1].
+const UNIT: f64 = 1.0 / (1u64 << 53) as f64;
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    use super::UNIT;
+    use crate::hash::MIX64_MULTIPLIERS;
+    use std::arch::x86_64::*;
+
+    /// [`crate::hash::mix64`] of eight lanes.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512dq")]
+    fn mix64(z: __m512i) -> __m512i {
+        let [m1, m2] = MIX64_MULTIPLIERS.map(|m| _mm512_set1_epi64(m as i64));
+        let z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64::<30>(z)), m1);
+        let z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64::<27>(z)), m2);
+        _mm512_xor_si512(z, _mm512_srli_epi64::<31>(z))
+    }
+
+    /// [`super::Race::draw`] for the slots up to the last whole eight,
+    /// eight at a time: the same draws and the same tests, lane by lane.
+    /// Returns the slot it stopped at.
+    #[target_feature(enable = "avx512f,avx512dq")]
+    pub(super) fn draw(
+        t: u64,
+        inv_w: f64,
+        slot_seeds: &[u64],
+        best: &[f64],
+        draws: &mut [f64],
+        may_win: &mut [u64],
+    ) -> usize {
+        let (t, one) = (_mm512_set1_epi64(t as i64), _mm512_set1_epi64(1));
+        let (unit, whole, inv_w) = (
+            _mm512_set1_pd(UNIT),
+            _mm512_set1_pd(1.0),
+            _mm512_set1_pd(inv_w),
+        );
+        let eights = slot_seeds.len() / 8;
+        assert!(best.len() >= eights * 8 && draws.len() >= eights * 8);
+        for e in 0..eights {
+            let at = e * 8;
+            // SAFETY: slots `at..at + 8` are in all three slices (asserted
+            // above); the loads and the store are unaligned.
+            let (seeds, best) = unsafe {
+                (
+                    _mm512_loadu_si512(slot_seeds.as_ptr().add(at).cast()),
+                    _mm512_loadu_pd(best.as_ptr().add(at)),
+                )
+            };
+            let bits = _mm512_add_epi64(
+                _mm512_srli_epi64::<11>(mix64(_mm512_xor_si512(t, seeds))),
+                one,
+            );
+            let u = _mm512_mul_pd(_mm512_cvtepi64_pd(bits), unit);
+            unsafe { _mm512_storeu_pd(draws.as_mut_ptr().add(at), u) };
+            let bound = _mm512_mul_pd(_mm512_sub_pd(whole, u), inv_w);
+            let wins = _mm512_cmp_pd_mask::<_CMP_NGT_UQ>(bound, best);
+            may_win[at / 64] |= u64::from(wins) << (at % 64);
+        }
+        eights * 8
+    }
 }
 
 /// Share of equal slots: the MinHash similarity estimate (0 if either is empty).
@@ -196,10 +353,30 @@ mod tests {
         }
     }
 
+    /// The plain race: every term's key worked out for each slot, in term
+    /// order, the first of equal keys kept.
+    fn plain_race(v: &TermVector, slots: usize, seed: u64) -> Vec<u32> {
+        (0..slots as u64)
+            .map(|slot| {
+                let slot_seed = mix64(seed.wrapping_add(slot));
+                let mut best = (f64::INFINITY, 0u64);
+                for &(t, w) in v.0.iter().filter(|(_, w)| *w > 0.0) {
+                    let u = ((mix64(t ^ slot_seed) >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64);
+                    let key = -u.ln() * (1.0 / w as f64);
+                    if key < best.0 {
+                        best = (key, t);
+                    }
+                }
+                mix64(best.1) as u32
+            })
+            .collect()
+    }
+
     proptest::proptest! {
-        /// The race, with its skipped logarithms and its order by weight,
-        /// picks each slot's term as the plain race does: every term's key
-        /// worked out, in term order, the first of equal keys kept.
+        /// The race, with its skipped logarithms, its order by weight and
+        /// its slots raced together, picks each slot's term as the plain
+        /// race does; with eight slots at a time too, for any number of
+        /// slots (whole eights and a rest).
         #[test]
         fn the_race_is_the_plain_race(
             weights in proptest::collection::btree_map(
@@ -208,27 +385,30 @@ mod tests {
                 0..80,
             ),
             seed in proptest::arbitrary::any::<u64>(),
+            slots in 1usize..140,
         ) {
             let v = TermVector(weights.into_iter().collect());
-            let plain: Vec<u32> = (0..64u64)
-                .map(|slot| {
-                    let slot_seed = mix64(seed.wrapping_add(slot));
-                    let mut best = (f64::INFINITY, 0u64);
-                    for &(t, w) in v.0.iter().filter(|(_, w)| *w > 0.0) {
-                        let u = ((mix64(t ^ slot_seed) >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64);
-                        let key = -u.ln() * (1.0 / w as f64);
-                        if key < best.0 {
-                            best = (key, t);
-                        }
-                    }
-                    mix64(best.1) as u32
-                })
-                .collect();
-            let sig = story_signature(&v, 64, seed);
+            let plain = plain_race(&v, slots, seed);
+            let sig = story_signature(&v, slots, seed);
             if v.0.iter().any(|(_, w)| *w > 0.0) {
                 proptest::prop_assert_eq!(&sig.mins[..], &plain[..]);
             } else {
                 proptest::prop_assert!(sig.mins.is_empty());
+            }
+            #[cfg(target_arch = "x86_64")]
+            let wide = [false, std::is_x86_feature_detected!("avx512dq")];
+            #[cfg(not(target_arch = "x86_64"))]
+            let wide = [false];
+            let mut terms: Vec<(u64, f64)> = v.0.iter()
+                .filter(|(_, w)| *w > 0.0)
+                .map(|&(t, w)| (t, 1.0 / w as f64))
+                .collect();
+            terms.reverse();
+            for wide in wide.into_iter().filter(|_| !terms.is_empty()) {
+                let mut race = Race::new(seed, slots);
+                race.run_with(&terms, wide);
+                let mins: Vec<u32> = race.best_term.iter().map(|&t| mix64(t) as u32).collect();
+                proptest::prop_assert_eq!(&mins[..], &plain[..], "wide: {}", wide);
             }
         }
     }
