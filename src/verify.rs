@@ -339,10 +339,10 @@ impl AlignedDocs {
 }
 
 /// Share of the smaller document's (non-boilerplate) words that lie inside
-/// the shared passages.
-pub fn coverage(da: &NormDoc, db: &NormDoc, shared: &[Passage]) -> f64 {
-    let words = |d: &NormDoc| d.suppressed.iter().filter(|&&s| !s).count();
-    let smaller = words(da).min(words(db));
+/// the shared passages: `xa`'s and `xb`'s kept tokens are those words,
+/// counted once for each document aligned, not for each of its pairs.
+fn coverage(xa: &KeptTokens, xb: &KeptTokens, shared: &[Passage]) -> f64 {
+    let smaller = xa.hashes.len().min(xb.hashes.len());
     if smaller == 0 {
         return 0.0;
     }
@@ -700,7 +700,7 @@ fn align_unaligned<T: Send>(
                 let mut s = scores_of(u.shared, la, lb, u.story);
                 let (da, db) = (xa.doc(&f.docs, a), xb.doc(&f.docs, b));
                 let shared = passages_indexed((da, &xa.kept, seeds), (db, &xb.kept), align);
-                s.coverage = coverage(da, db, &shared);
+                s.coverage = coverage(&xa.kept, &xb.kept, &shared);
                 s.residual_story = residual_story(
                     f,
                     (a, xa),
