@@ -312,10 +312,11 @@ impl SpilledCounts {
         let n_docs = self.spans.len();
         let spill = Spill::new().map_err(vectors_error)?;
         let numbering = numbers.numbering();
+        let idf = IdfTable::new(n_docs);
         let spans = (0..n_docs)
             .into_par_iter()
             .map(|d| {
-                let v = numbered(&weigh(&self.load(d)?, df, n_docs), &numbering);
+                let v = numbered(&idf.weigh(&self.load(d)?, df), &numbering);
                 spill.put_keyed(&v).map_err(vectors_error)
             })
             .collect::<Result<_>>()?;
@@ -518,6 +519,48 @@ pub fn weigh(counts: &[(u64, u32)], df: &AHashMap<u64, u32>, n_docs: usize) -> T
     weigh_terms(counts.iter().map(|&(t, c)| (t, c, term_idf(df, t, n_docs))))
 }
 
+/// [`idf`] of each document frequency a term of a batch of `n_docs` may
+/// have, worked out once, by the same expression: weighing a batch's
+/// vectors takes an IDF for each term of each document (about 250 M
+/// logarithms at a million articles), and there are at most `n_docs + 1`
+/// frequencies (8 MB of them at a million).
+pub struct IdfTable {
+    n_docs: usize,
+    by_df: Vec<f64>,
+}
+
+impl IdfTable {
+    /// The table of a batch of `n_docs`.
+    pub fn new(n_docs: usize) -> IdfTable {
+        IdfTable {
+            n_docs,
+            by_df: (0..=n_docs as u32)
+                .into_par_iter()
+                .map(|df| idf(df, n_docs))
+                .collect(),
+        }
+    }
+
+    /// [`idf`] of `df`, from the table when it holds it.
+    #[inline]
+    fn of(&self, df: u32) -> f64 {
+        match self.by_df.get(df as usize) {
+            Some(&w) => w,
+            None => idf(df, self.n_docs),
+        }
+    }
+
+    /// [`weigh`] of `counts`, the IDFs taken from the table: bit for bit
+    /// the same vector.
+    pub fn weigh(&self, counts: &[(u64, u32)], df: &AHashMap<u64, u32>) -> TermVector {
+        weigh_terms(
+            counts
+                .iter()
+                .map(|&(t, c)| (t, c, self.of(df.get(&t).copied().unwrap_or(1)))),
+        )
+    }
+}
+
 /// The weighted, L2-normalised vector of `(term, count, IDF)`.
 fn weigh_terms(terms: impl Iterator<Item = (u64, u32, f64)>) -> TermVector {
     let log_count = log_counts();
@@ -588,9 +631,10 @@ pub fn numbered_vectors(
     numbers: &TermNumbers,
 ) -> PackedVectors {
     let numbering = numbers.numbering();
+    let idf = IdfTable::new(counts.len());
     // A document's vector has a term for each of its counts.
     let fill = |d: usize, list: &mut [(u32, f32)]| {
-        list.copy_from_slice(&numbered(&weigh(&counts[d], df, counts.len()), &numbering));
+        list.copy_from_slice(&numbered(&idf.weigh(&counts[d], df), &numbering));
         Ok(())
     };
     PackedVectors::collect(counts.len(), |d| counts[d].len(), fill)
@@ -662,6 +706,22 @@ mod tests {
     use proptest::prelude::*;
 
     proptest::proptest! {
+        /// A batch's table of IDFs weighs a vector bit for bit as the
+        /// logarithms worked out do: frequencies inside the table, beyond
+        /// it, and terms no document holds.
+        #[test]
+        fn the_idf_table_weighs_as_the_logarithms(
+            n_docs in 0usize..40,
+            counts in proptest::collection::btree_map(0u64..60, 1u32..80, 0..30),
+            df in proptest::collection::btree_map(0u64..60, 0u32..60, 0..30),
+        ) {
+            let counts: Vec<(u64, u32)> = counts.into_iter().collect();
+            let df: AHashMap<u64, u32> = df.into_iter().collect();
+            let bits = |v: &TermVector| v.0.iter().map(|&(t, w)| (t, w.to_bits())).collect::<Vec<_>>();
+            let table = IdfTable::new(n_docs);
+            proptest::prop_assert_eq!(bits(&table.weigh(&counts, &df)), bits(&weigh(&counts, &df, n_docs)));
+        }
+
         /// Numbered vectors, held or spilled, are the weighted vectors with
         /// each term's hash replaced by its number: bit for bit the same
         /// weights, numbers in the hashes' order, and the hashes back from
