@@ -461,7 +461,11 @@ impl Prepared<'_> {
         done: &dyn Fn(usize),
         each: &mut dyn FnMut(usize, T) -> Result<()>,
     ) -> Result<()> {
-        let aligned = AlignedDocs::new(ALIGNED_DOCS_BYTES);
+        // A batch verified in blocks aligns its partial copies once the
+        // blocks are dropped ([`verify_in_blocks`]): the documents
+        // alignment keeps may take the blocks' memory too.
+        let blocks = self.spilled_sets.as_ref().map_or(0, |s| s.block_bytes);
+        let aligned = AlignedDocs::new(ALIGNED_DOCS_BYTES + blocks);
         let f = self.features(&aligned);
         match &self.spilled_sets {
             None => verify_reporting(&candidates.held()?, &f, params, keep, done, each),

@@ -212,7 +212,10 @@ pub struct Residual {
 /// again (21 %); at 128 MiB, 16 k (5 %). Since the documents keep their
 /// term occurrences too, 128 MiB makes 20 k (corpus_100k) and 294 k
 /// (corpus_1m, 284 k before); 192 MiB 16 k at 100k, where the verify
-/// stage took 7.52 and 7.44 s against 7.87 and 7.90 s at 128 MiB.
+/// stage took 7.52 and 7.44 s against 7.87 and 7.90 s at 128 MiB. A
+/// batch verified in blocks adds the blocks' bytes, which are dropped
+/// before alignment: corpus_1m's stories run makes 119 k documents again
+/// at 448 MiB, against 168 k at 192 MiB.
 pub const ALIGNED_DOCS_BYTES: usize = 192 << 20;
 
 /// The documents verification has aligned lately, with their kept tokens,
@@ -1079,7 +1082,8 @@ impl VectorsByDoc for BlockLists<(u32, f32)> {
 /// keeps ([`AlignedDocs`]) are met in long runs, not again in each group
 /// of blocks. On corpus_1m, 168 k documents were tokenised again for
 /// 1.79 M pairs, against 281 k in the blocks' order and 549 k by first
-/// document alone.
+/// document alone (with 192 MiB of them kept; 119 k since the caller lets
+/// them take the blocks' memory too).
 pub fn verify_in_blocks<T: Send>(
     candidates: &Candidates,
     f: &Features<'_>,
