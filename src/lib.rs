@@ -59,6 +59,7 @@ pub mod normalize;
 pub mod pairs;
 pub mod params;
 pub mod pipeline;
+mod prefetch;
 pub mod probe;
 pub mod report;
 pub mod shingle;

@@ -11,6 +11,7 @@
 use crate::hash::{stable64, stable64_words};
 use crate::merge::for_each_shared;
 use crate::model::{NormDoc, ShingleSet};
+use crate::prefetch::prefetch;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
@@ -182,6 +183,10 @@ const SHARED_MAX_BITS: usize = 1 << 30;
 /// Bits of each bitmap in a region (128 KiB of each).
 const REGION_BITS: usize = 1 << 20;
 
+/// How many shingles ahead [`SharedShingles::keep_shared`] asks for the
+/// bitmap word it will test.
+const KEEP_AHEAD: usize = 16;
+
 /// Shingles a [`ShingleCounter`] gathers before it sets their bits.
 const COUNTER_BATCH: usize = 1 << 18;
 
@@ -279,8 +284,23 @@ impl SharedShingles {
     /// Drops from `set` the shingles that surely no other document holds
     /// (those not [`SharedShingles::may_be_shared`]).
     pub fn keep_shared(&self, set: &mut Vec<u64>) {
-        set.retain(|&h| self.may_be_shared(h));
+        let mut kept = 0;
+        for i in 0..set.len() {
+            if let Some(&ahead) = set.get(i + KEEP_AHEAD) {
+                self.prefetch(ahead);
+            }
+            let h = set[i];
+            set[kept] = h;
+            kept += usize::from(self.may_be_shared(h));
+        }
+        set.truncate(kept);
         set.shrink_to_fit();
+    }
+
+    /// Asks for the word of `twice` that holds `h`'s bit (a hint).
+    #[inline]
+    fn prefetch(&self, h: u64) {
+        prefetch(&self.twice[self.bit(h) as usize / 64]);
     }
 }
 

@@ -27,6 +27,7 @@ use crate::model::{
     VectorsByDoc, VerifiedPair,
 };
 use crate::params::Params;
+use crate::prefetch::prefetch;
 use crate::probe::{dot, shared_keys, term_table, ProbeTable};
 use crate::shingle::intersection_size;
 use crate::store::{Span, Spill};
@@ -755,20 +756,13 @@ fn prefetch_doc(f: &Features<'_>, d: usize, from: usize, to: usize) {
 }
 
 /// Asks for the cache lines of bytes `from..to` of `list` (clamped to its
-/// size) to be loaded: a hint; nothing on other targets than x86-64.
+/// size) to be loaded ([`prefetch`]).
 #[inline]
 fn prefetch_bytes<T>(list: &[T], from: usize, to: usize) {
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = (list, from, to);
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        let to = to.min(std::mem::size_of_val(list));
-        let start = list.as_ptr().cast::<i8>();
-        for at in (from..to).step_by(64) {
-            // SAFETY: a prefetch is only a hint; the address is inside `list`.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(start.add(at)) };
-        }
+    let to = to.min(std::mem::size_of_val(list));
+    let start = list.as_ptr().cast::<u8>();
+    for at in (from..to).step_by(64) {
+        prefetch(start.wrapping_add(at));
     }
 }
 
