@@ -565,7 +565,9 @@ pub fn story_candidates(
         &|a, b| {
             let x = signatures.get(a.idx());
             let y = signatures.get(b.idx());
-            match x.iter().zip(y.iter()).filter(|(p, q)| p == q).count() {
+            // Summed in 32-bit lanes, which the compiler keeps in vectors.
+            let equal: u32 = x.iter().zip(y.iter()).map(|(p, q)| u32::from(p == q)).sum();
+            match equal as usize {
                 equal if equal < min_equal => Kept::Dropped,
                 equal if equal < sure => Kept::Faint,
                 _ => Kept::Sure,
