@@ -524,14 +524,14 @@ pub fn weigh(counts: &[(u64, u32)], df: &AHashMap<u64, u32>, n_docs: usize) -> T
 /// vectors takes an IDF for each term of each document (about 250 M
 /// logarithms at a million articles), and there are at most `n_docs + 1`
 /// frequencies (8 MB of them at a million).
-pub struct IdfTable {
+struct IdfTable {
     n_docs: usize,
     by_df: Vec<f64>,
 }
 
 impl IdfTable {
     /// The table of a batch of `n_docs`.
-    pub fn new(n_docs: usize) -> IdfTable {
+    fn new(n_docs: usize) -> IdfTable {
         IdfTable {
             n_docs,
             by_df: (0..=n_docs as u32)
@@ -552,11 +552,11 @@ impl IdfTable {
 
     /// [`weigh`] of `counts`, the IDFs taken from the table: bit for bit
     /// the same vector.
-    pub fn weigh(&self, counts: &[(u64, u32)], df: &AHashMap<u64, u32>) -> TermVector {
+    fn weigh(&self, counts: &[(u64, u32)], df: &AHashMap<u64, u32>) -> TermVector {
         weigh_terms(
             counts
                 .iter()
-                .map(|&(t, c)| (t, c, self.of(df.get(&t).copied().unwrap_or(1)))),
+                .map(|&(t, c)| (t, c, self.of(frequency(df, t)))),
         )
     }
 }
@@ -660,9 +660,16 @@ impl TermWeights<'_> {
 }
 
 /// The IDF of term `t` in a batch of `n_docs` with document frequencies
-/// `df` (a term no document holds counts as held by one).
+/// `df` ([`frequency`]).
 fn term_idf(df: &AHashMap<u64, u32>, t: u64, n_docs: usize) -> f64 {
-    idf(df.get(&t).copied().unwrap_or(1), n_docs)
+    idf(frequency(df, t), n_docs)
+}
+
+/// The document frequency of term `t` in `df`, a term no document holds
+/// counted as held by one.
+#[inline]
+fn frequency(df: &AHashMap<u64, u32>, t: u64) -> u32 {
+    df.get(&t).copied().unwrap_or(1)
 }
 
 /// Cosine similarity of two L2-normalised vectors sorted by term: the

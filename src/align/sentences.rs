@@ -19,7 +19,7 @@
 use crate::hash::stable64;
 use crate::lang::content_term;
 use crate::model::{NormDoc, SentencePair};
-use crate::terms::{idf, TermWeights, NAME_BOOST};
+use crate::terms::{TermWeights, NAME_BOOST};
 use ahash::AHashMap;
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -69,7 +69,7 @@ fn sentences(text: &str, doc: &NormDoc, w: &TermWeights<'_>) -> Vec<Sentence> {
             };
             let h = stable64(term.as_bytes(), w.seed);
             let boost = if tok.name { NAME_BOOST } else { 1.0 };
-            let weight = idf(w.df.get(&h).copied().unwrap_or(1), w.n_docs) * boost;
+            let weight = w.idf(h) * boost;
             let e = terms.entry(h).or_insert((0.0, tok.norm.to_string()));
             if weight > e.0 {
                 e.0 = weight;
