@@ -55,10 +55,28 @@ impl Span {
 #[derive(Debug)]
 pub struct Spill {
     file: File,
-    /// Appended, not yet written; starts at `written`.
-    pending: Mutex<Vec<u8>>,
+    /// Appended, not yet written.
+    pending: Mutex<Pending>,
+    /// Held while a full buffer is written, so that writes are made in
+    /// order, without holding up appends; between writes it keeps the
+    /// spare buffer, which the next full one is swapped with.
+    writing: Mutex<Vec<u8>>,
     /// Bytes of the file written so far (everything before is readable).
     written: AtomicU64,
+}
+
+/// A [`Spill`]'s appended bytes not yet handed to the file, and where in
+/// the file they go.
+#[derive(Debug, Default)]
+struct Pending {
+    bytes: Vec<u8>,
+    at: u64,
+}
+
+/// Locks `m`; a thread that panicked holding it left nothing half-made
+/// (each step under these locks either happens or not).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl Spill {
@@ -66,7 +84,8 @@ impl Spill {
     pub fn new() -> io::Result<Spill> {
         Ok(Spill {
             file: tempfile::tempfile()?,
-            pending: Mutex::new(Vec::new()),
+            pending: Mutex::new(Pending::default()),
+            writing: Mutex::new(Vec::new()),
             written: AtomicU64::new(0),
         })
     }
@@ -80,28 +99,45 @@ impl Spill {
     fn put_with(&self, len: usize, fill: impl FnOnce(&mut Vec<u8>)) -> io::Result<Span> {
         let len = u32::try_from(len)
             .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "more than 4 GiB"))?;
-        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-        let offset = self.written.load(Ordering::Acquire) + pending.len() as u64;
-        fill(&mut pending);
-        if pending.len() >= WRITE_BUFFER {
-            self.write_out(&mut pending)?;
+        let mut pending = lock(&self.pending);
+        let offset = pending.at + pending.bytes.len() as u64;
+        fill(&mut pending.bytes);
+        if pending.bytes.len() >= WRITE_BUFFER {
+            // The full buffer is written once the write before it is done,
+            // and other threads append to the spare meanwhile.
+            let mut full = lock(&self.writing);
+            std::mem::swap(&mut *full, &mut pending.bytes);
+            let at = pending.at;
+            pending.at += full.len() as u64;
+            drop(pending);
+            self.write(&mut full, at)?;
         }
         Ok(Span { offset, len })
     }
 
-    fn write_out(&self, pending: &mut Vec<u8>) -> io::Result<()> {
-        let at = self.written.load(Ordering::Acquire);
-        self.file.write_all_at(pending, at)?;
-        self.written
-            .store(at + pending.len() as u64, Ordering::Release);
-        pending.clear();
-        Ok(())
+    /// Writes `bytes` (taken from the pending ones, all that come before
+    /// them written) at `at`, with the `writing` lock held, and empties
+    /// them.
+    fn write(&self, bytes: &mut Vec<u8>, at: u64) -> io::Result<()> {
+        let written = self.file.write_all_at(bytes, at);
+        // A failed write fails the run: what it held is not readable, and
+        // nothing after it is said to be either.
+        if written.is_ok() && self.written.load(Ordering::Acquire) == at {
+            self.written
+                .store(at + bytes.len() as u64, Ordering::Release);
+        }
+        bytes.clear();
+        written
     }
 
     /// Appends 64-bit words (little-endian) and returns where they are.
     pub fn put_words(&self, words: &[u64]) -> io::Result<Span> {
         self.put_with(words.len() * 8, |buf| {
-            buf.extend(words.iter().flat_map(|w| w.to_le_bytes()))
+            if cfg!(target_endian = "little") {
+                buf.extend_from_slice(bytemuck::cast_slice(words));
+            } else {
+                buf.extend(words.iter().flat_map(|w| w.to_le_bytes()));
+            }
         })
     }
 
@@ -187,8 +223,8 @@ impl Spill {
 
     /// Bytes appended so far.
     pub fn len(&self) -> u64 {
-        let pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-        self.written.load(Ordering::Acquire) + pending.len() as u64
+        let pending = lock(&self.pending);
+        pending.at + pending.bytes.len() as u64
     }
 
     /// Whether nothing was appended.
@@ -222,9 +258,17 @@ impl Spill {
     pub fn read_at(&self, offset: u64, out: &mut [u8]) -> io::Result<()> {
         let end = offset + out.len() as u64;
         if end > self.written.load(Ordering::Acquire) {
-            let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+            // The bytes are being written, or still pending: once a write
+            // in flight is done, the pending ones are written too if need be.
+            let mut pending = lock(&self.pending);
+            let _writing = lock(&self.writing);
             if end > self.written.load(Ordering::Acquire) {
-                self.write_out(&mut pending)?;
+                let at = pending.at;
+                pending.at += pending.bytes.len() as u64;
+                self.write(&mut pending.bytes, at)?;
+            }
+            if end > self.written.load(Ordering::Acquire) {
+                return Err(io::Error::other("an earlier write to the file failed"));
             }
         }
         self.file.read_exact_at(out, offset)
@@ -677,10 +721,49 @@ mod tests {
             for t in 0..4 {
                 let spill = &spill;
                 s.spawn(move || {
+                    // About 20 MiB in all: many full buffers are written
+                    // while other threads append and read, and a read may
+                    // want bytes still pending, being written or written.
+                    let mut put = Vec::new();
                     for i in 0..500 {
-                        let text = format!("thread {t} text {i} {}", "y".repeat(i * 7));
+                        let text = format!("thread {t} text {i} {}", "y".repeat(i * 40));
                         let span = spill.put(text.as_bytes()).unwrap();
                         assert_eq!(spill.get(span).unwrap(), text.as_bytes());
+                        let words: Vec<u64> = (0..i as u64).map(|w| w << 32 | t).collect();
+                        let at = spill.put_words(&words).unwrap();
+                        put.push((span, text, at, words));
+                        let (span, text, at, words) = &put[i * 7 % put.len()];
+                        assert_eq!(spill.get(*span).unwrap(), text.as_bytes());
+                        assert_eq!(&spill.get_words(*at).unwrap(), words);
+                    }
+                });
+            }
+        });
+    }
+
+    #[test]
+    fn a_read_waits_for_the_write_that_holds_its_bytes() {
+        let spill = Spill::new().unwrap();
+        let done = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|s| {
+            // Each of the writer's appends fills a buffer, written while
+            // the readers go on appending and reading: a reader's last
+            // words are often in the buffer being written.
+            s.spawn(|| {
+                for i in 0..64u8 {
+                    spill.put(&vec![i; WRITE_BUFFER]).unwrap();
+                }
+                done.store(true, Ordering::Release);
+            });
+            for t in 0..2u64 {
+                let (spill, done) = (&spill, &done);
+                s.spawn(move || {
+                    let mut i = 0u64;
+                    while !done.load(Ordering::Acquire) {
+                        let words = [i, t, i ^ t, !i];
+                        let at = spill.put_words(&words).unwrap();
+                        assert_eq!(spill.get_words(at).unwrap(), words);
+                        i += 1;
                     }
                 });
             }
