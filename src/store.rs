@@ -73,6 +73,16 @@ struct Pending {
     at: u64,
 }
 
+impl Pending {
+    /// Where its bytes go in the file; what is appended next goes after
+    /// them, since they are about to be written.
+    fn hand_over(&mut self) -> u64 {
+        let at = self.at;
+        self.at += self.bytes.len() as u64;
+        at
+    }
+}
+
 /// Locks `m`; a thread that panicked holding it left nothing half-made
 /// (each step under these locks either happens or not).
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -106,9 +116,8 @@ impl Spill {
             // The full buffer is written once the write before it is done,
             // and other threads append to the spare meanwhile.
             let mut full = lock(&self.writing);
+            let at = pending.hand_over();
             std::mem::swap(&mut *full, &mut pending.bytes);
-            let at = pending.at;
-            pending.at += full.len() as u64;
             drop(pending);
             self.write(&mut full, at)?;
         }
@@ -263,8 +272,7 @@ impl Spill {
             let mut pending = lock(&self.pending);
             let _writing = lock(&self.writing);
             if end > self.written.load(Ordering::Acquire) {
-                let at = pending.at;
-                pending.at += pending.bytes.len() as u64;
+                let at = pending.hand_over();
                 self.write(&mut pending.bytes, at)?;
             }
             if end > self.written.load(Ordering::Acquire) {
