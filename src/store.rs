@@ -758,10 +758,18 @@ mod tests {
             // the readers go on appending and reading: a reader's last
             // words are often in the buffer being written.
             s.spawn(|| {
+                // Set on the way out, failed or not, so that the readers
+                // stop and a failure fails the test rather than hang it.
+                struct Done<'d>(&'d std::sync::atomic::AtomicBool);
+                impl Drop for Done<'_> {
+                    fn drop(&mut self) {
+                        self.0.store(true, Ordering::Release);
+                    }
+                }
+                let _done = Done(&done);
                 for i in 0..64u8 {
                     spill.put(&vec![i; WRITE_BUFFER]).unwrap();
                 }
-                done.store(true, Ordering::Release);
             });
             for t in 0..2u64 {
                 let (spill, done) = (&spill, &done);
